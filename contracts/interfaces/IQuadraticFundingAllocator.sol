@@ -1,0 +1,337 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+/// @title IQuadraticFundingAllocator
+/// @notice Contributors fund "gaps" from their wallets; a matching pool is distributed quadratically
+/// in rounds. For a gap g in a round, with cᵢ the TOTAL contributor i gave g in that round,
+/// wᵍ = (Σᵢ√cᵢ)² − Σᵢcᵢ and W = Σᵍwᵍ. A round finalised with pool P pays gap g the match
+/// ⌊α·wᵍ⌋ with α = min(1, P/W) (default) or α = P/W ("distribute the whole pool"), optionally capped
+/// per gap at `capBps` basis points of P. Matching math runs on amounts normalised to 18 decimals.
+/// @dev Rounds tile time with half-open contribution windows: round r accepts contributions made in
+/// [endTime(r−1), endTime(r)), where endTime(r) = startTime(r) + roundDuration and startTime(r) is the
+/// moment round r−1 was finalised. A contribution made at or after endTime(current) while the keeper
+/// has not finalised the current round yet belongs to the next round, so contributing and matching
+/// never overlap. Σ√c, Σc and W are maintained incrementally, so finalising a round costs the same
+/// gas for any number of gaps; each gap's match is computed lazily when the gap withdraws.
+/// @dev Warning: assumes a standard ERC-20 without fees on transfer and without transfer hooks.
+/// Tokens that deliver less than the requested amount are rejected (`TransferAmountMismatch`),
+/// tokens that return `false` are rejected by SafeERC20, every token movement is behind a reentrancy
+/// guard. Sybil resistance (one person, many addresses) is outside the contract.
+interface IQuadraticFundingAllocator {
+    // ─────────────────────────────────────────────── types
+
+    /// @notice Lifecycle of a gap.
+    enum GapStatus {
+        None,
+        Active,
+        Closed
+    }
+
+    /// @notice Lifecycle of a round.
+    enum RoundStatus {
+        None,
+        Open,
+        Finalized
+    }
+
+    /// @notice A round as exposed by `getRound`. Amounts in raw token units; weights normalised (1e18 = 1 token).
+    struct RoundView {
+        uint256 roundNumber;
+        /// @notice Matching pool tokens the keeper committed when finalising (`poolSize`).
+        uint256 matchingPoolTokens;
+        /// @notice Gaps with a positive weight in the round (closed gaps excluded).
+        uint256 gapsFunded;
+        /// @notice W = Σ wᵍ over the round's funded gaps (18-decimal normalised units).
+        uint256 totalWeight;
+        /// @notice Matching allocated to gaps: α·W at finalisation, reduced by cap excess and rounding
+        /// dust returned to the pool as gaps withdraw.
+        uint256 distributed;
+        /// @notice Matching already paid out to gap recipients.
+        uint256 claimed;
+        /// @notice Gaps whose match of this round was paid.
+        uint256 gapsSettled;
+        RoundStatus status;
+        uint256 startTime;
+        uint256 endTime;
+        uint256 finalizedAt;
+        /// @notice The per-gap cap in basis points of the pool in force for the round (0 = no cap).
+        uint256 capBps;
+        /// @notice Whether the round distributed the whole pool (α = P/W) rather than α = min(1, P/W).
+        bool distributeWholePool;
+    }
+
+    /// @notice A gap's funding as exposed by `getGapFundingStats`. Amounts in raw token units.
+    struct GapStats {
+        bytes32 gapId;
+        address recipient;
+        GapStatus status;
+        string metadataURI;
+        /// @notice All direct contributions ever made to the gap (refunded ones included).
+        uint256 directTotal;
+        /// @notice Matches of finalised rounds already paid to the recipient.
+        uint256 matchedTotal;
+        /// @notice Total paid to the recipient so far (direct + matched).
+        uint256 withdrawn;
+        /// @notice Distinct addresses that ever contributed to the gap.
+        uint256 contributorCount;
+        /// @notice Direct contributions in the round currently accepting contributions.
+        uint256 currentRoundDirect;
+        /// @notice The gap's weight wᵍ in that round (normalised units).
+        uint256 currentRoundWeight;
+        /// @notice The match the gap would get if that round were finalised now with the whole
+        /// available matching pool under the current settings (before any cap).
+        uint256 estimatedMatch;
+        /// @notice The round from which contributions are refundable (0 while the gap is open).
+        uint256 closedRound;
+    }
+
+    /// @notice System-wide totals returned by `getAllGapsFunding`.
+    struct SystemTotals {
+        uint256 gapCount;
+        uint256 directTotal;
+        uint256 matchedTotal;
+        uint256 matchingPool;
+        uint256 currentRound;
+    }
+
+    // ─────────────────────────────────────────────── events
+
+    /// @notice A curator registered a gap.
+    event GapRegistered(bytes32 indexed gapId, address indexed recipient, string metadataURI);
+    /// @notice A curator closed a gap; contributions of rounds ≥ `closedRound` become refundable.
+    event GapClosed(bytes32 indexed gapId, uint256 indexed closedRound);
+    /// @notice `contributor` gave `amount` tokens to `gapId` in `round`; the gap's weight in the round
+    /// is now `gapWeight` and the contributor's total in the round `contributorRoundTotal`.
+    event ContributionMade(
+        bytes32 indexed gapId,
+        address indexed contributor,
+        uint256 indexed round,
+        uint256 amount,
+        uint256 contributorRoundTotal,
+        uint256 gapWeight
+    );
+    /// @notice `funder` added `amount` tokens to the matching pool.
+    event MatchingPoolFunded(address indexed funder, uint256 amount, uint256 newBalance);
+    /// @notice A round was finalised: `distributed` of `poolSize` is allocated to its gaps.
+    event RoundFinalized(
+        uint256 indexed round,
+        uint256 poolSize,
+        uint256 totalWeight,
+        uint256 distributed,
+        uint256 gapsFunded,
+        uint256 nextRoundEndTime
+    );
+    /// @notice The gap's recipient was paid the gap's settled funds of `round`.
+    event GapRoundSettled(bytes32 indexed gapId, uint256 indexed round, uint256 direct, uint256 matched);
+    /// @notice `amount` tokens were sent to the gap's recipient.
+    event GapFundsWithdrawn(bytes32 indexed gapId, address indexed recipient, uint256 amount);
+    /// @notice Tokens of a round went back to the matching pool (cap excess or rounding dust).
+    event MatchingReturned(uint256 indexed round, uint256 amount);
+    /// @notice A contributor got back a contribution to a closed gap.
+    event ContributionRefunded(
+        bytes32 indexed gapId,
+        address indexed contributor,
+        uint256 indexed round,
+        uint256 amount
+    );
+    /// @notice The admin changed the matching settings.
+    event MatchingSettingsUpdated(bool distributeWholePool, uint256 capBps);
+    /// @notice The admin changed the pool size `performUpkeep` uses (0 = the whole available pool).
+    event UpkeepPoolSizeUpdated(uint256 poolSize);
+    /// @notice Contributions and round finalisation were paused or unpaused.
+    event PausedSet(address indexed account, bool paused);
+
+    // ─────────────────────────────────────────────── errors
+
+    /// @notice `gapId` was never registered.
+    error UnknownGap(bytes32 gapId);
+    /// @notice `gapId` is already registered.
+    error GapAlreadyRegistered(bytes32 gapId);
+    /// @notice `gapId` is closed.
+    error GapIsClosed(bytes32 gapId);
+    /// @notice `gapId` is still open (refunds need a closed gap).
+    error GapNotClosed(bytes32 gapId);
+    /// @notice An amount of zero was given.
+    error ZeroAmount();
+    /// @notice A zero address was given where an address is needed.
+    error ZeroAddress();
+    /// @notice The gap id is zero.
+    error ZeroGapId();
+    /// @notice `amount` exceeds what the accounting supports (`max`).
+    error AmountTooLarge(uint256 amount, uint256 max);
+    /// @notice Round `round` accepts contributions until `endsAt`; it cannot be finalised before.
+    error RoundNotOver(uint256 round, uint256 endsAt);
+    /// @notice The keeper asked for `requested` matching tokens but only `available` are in the pool.
+    error PoolTooSmall(uint256 requested, uint256 available);
+    /// @notice The token delivered `received` instead of `expected` (fee-on-transfer tokens are unsupported).
+    error TransferAmountMismatch(uint256 expected, uint256 received);
+    /// @notice The token has `decimals` > 18.
+    error UnsupportedDecimals(uint8 decimals);
+    /// @notice The round duration is zero or too long.
+    error InvalidRoundDuration(uint256 duration);
+    /// @notice `capBps` is above 10,000.
+    error InvalidCap(uint256 capBps);
+    /// @notice The contract is paused.
+    error ContractPaused();
+    /// @notice The contract is not paused.
+    error ContractNotPaused();
+    /// @notice `gapId` has nothing to withdraw now.
+    error NothingToWithdraw(bytes32 gapId);
+    /// @notice `contributor` has nothing refundable in `gapId` for `round`.
+    error NothingToRefund(bytes32 gapId, address contributor, uint256 round);
+    /// @notice `performData` could not be decoded.
+    error InvalidPerformData();
+
+    // ─────────────────────────────────────────────── curator
+
+    /// @notice Registers a gap that can receive contributions and matching.
+    /// @dev Only `CURATOR_ROLE`. Reverts with `ZeroGapId`, `ZeroAddress` or `GapAlreadyRegistered`.
+    /// @param gapId The gap's id (the SDK uses keccak256(utf8(name))).
+    /// @param recipient Who receives the gap's settled funds.
+    /// @param metadataURI Free-form description (URL, IPFS URI, …).
+    function registerGap(bytes32 gapId, address recipient, string calldata metadataURI) external;
+
+    /// @notice Closes a gap: no more contributions; contributions of rounds not finalised yet are
+    /// removed from matching and become refundable to their contributors; funds of finalised rounds
+    /// stay withdrawable by the recipient.
+    /// @dev Only `CURATOR_ROLE`. Reverts with `UnknownGap` or `GapIsClosed`.
+    function closeGap(bytes32 gapId) external;
+
+    // ─────────────────────────────────────────────── contributors
+
+    /// @notice Moves `amount` tokens from `msg.sender` into the gap's escrow for the round that
+    /// accepts contributions now (see the contract's @dev on windows). The contributor is always
+    /// `msg.sender`; its contributions to one gap in one round are summed before the square root.
+    /// @dev Needs an allowance. Reverts with `ZeroAmount`, `UnknownGap`, `GapIsClosed`,
+    /// `ContractPaused`, `AmountTooLarge` or `TransferAmountMismatch`.
+    /// @dev Warning: a contribution sent in the same block as the keeper's `computeMatchingRound`
+    /// belongs to whichever round its timestamp falls in, never to a finalised round.
+    /// @return round The round the contribution counts in.
+    function contributeToGap(bytes32 gapId, uint256 amount) external returns (uint256 round);
+
+    /// @notice `contributeToGap` with an EIP-2612 permit signed by `msg.sender`.
+    /// @dev A permit that fails (e.g. it was front-run and already used) is ignored when the
+    /// allowance already covers `amount`, so front-running a permit cannot block the contribution.
+    function contributeToGapWithPermit(
+        bytes32 gapId,
+        uint256 amount,
+        uint256 deadline,
+        uint8 v,
+        bytes32 r,
+        bytes32 s
+    ) external returns (uint256 round);
+
+    /// @notice Adds `amount` tokens from `msg.sender` to the matching pool. Anyone may fund it.
+    /// @dev Reverts with `ZeroAmount` or `TransferAmountMismatch`. Allowed while paused.
+    function fundMatchingPool(uint256 amount) external;
+
+    /// @notice Refunds `msg.sender`'s contribution to a closed gap made in a round that was not
+    /// finalised when the gap closed. Allowed while paused.
+    /// @dev Reverts with `UnknownGap`, `GapNotClosed` or `NothingToRefund`.
+    /// @return amount The tokens sent back.
+    function refundContribution(bytes32 gapId, uint256 round) external returns (uint256 amount);
+
+    // ─────────────────────────────────────────────── keepers
+
+    /// @notice Finalises the current round with a matching pool of `poolSize` tokens taken from the
+    /// available matching pool and opens the next round. Constant gas in the number of gaps.
+    /// @dev Only `KEEPER_ROLE`; not while paused. Reverts with `RoundNotOver` before
+    /// `endTime(current)` and `PoolTooSmall` when `poolSize` exceeds the available pool. What the
+    /// round does not allocate (α < 1 in default mode, or W = 0) stays in the pool for later rounds.
+    /// @return roundNumber The round that was finalised.
+    function computeMatchingRound(uint256 poolSize) external returns (uint256 roundNumber);
+
+    /// @notice Pays the gap's recipient its settled funds: direct contributions and matches of
+    /// finalised rounds (rounds before the gap closed). Anyone may call; funds go to the recipient.
+    /// Works while paused. Settles at most `MAX_ROUNDS_PER_WITHDRAWAL` rounds per call (call again
+    /// for more).
+    /// @dev Reverts with `UnknownGap` or `NothingToWithdraw`.
+    /// @return amount The tokens paid.
+    function withdrawGapFunds(bytes32 gapId) external returns (uint256 amount);
+
+    /// @notice Chainlink Automation: whether the current round is due for finalisation.
+    /// @return upkeepNeeded True once `endTime(current)` has passed and the contract is not paused.
+    /// @return performData abi.encode(poolSize) for `performUpkeep`.
+    function checkUpkeep(
+        bytes calldata checkData
+    ) external view returns (bool upkeepNeeded, bytes memory performData);
+
+    /// @notice Chainlink Automation: finalises the round with the pool size encoded in `performData`
+    /// (capped at the available pool). Only `KEEPER_ROLE` (grant it to the automation forwarder).
+    function performUpkeep(bytes calldata performData) external;
+
+    // ─────────────────────────────────────────────── admin
+
+    /// @notice Sets the matching mode and the per-gap cap (basis points of the round's pool; 0 = none).
+    /// Takes effect for rounds finalised afterwards. Only `DEFAULT_ADMIN_ROLE`.
+    function setMatchingSettings(bool distributeWholePool, uint256 capBps) external;
+
+    /// @notice Sets the pool size `checkUpkeep` proposes (0 = the whole available pool). Only admin.
+    function setUpkeepPoolSize(uint256 poolSize) external;
+
+    /// @notice Pauses contributions and round finalisation. Withdrawals, refunds and pool funding
+    /// stay open. Only `PAUSER_ROLE`.
+    function pause() external;
+
+    /// @notice Lifts the pause. Only `PAUSER_ROLE`.
+    function unpause() external;
+
+    // ─────────────────────────────────────────────── views
+
+    /// @notice The ERC-20 this allocator moves.
+    function token() external view returns (address);
+
+    /// @notice The minimum length of a round in seconds.
+    function roundDuration() external view returns (uint256);
+
+    /// @notice The round that is open (not finalised yet).
+    function currentRound() external view returns (uint256);
+
+    /// @notice The round a contribution made now would count in (current, or current+1 once the
+    /// current round's window has ended but the keeper has not finalised it).
+    function contributionRound() external view returns (uint256);
+
+    /// @notice Matching pool tokens available for future rounds.
+    function matchingPoolBalance() external view returns (uint256);
+
+    /// @notice Whether contributions and finalisation are paused.
+    function paused() external view returns (bool);
+
+    /// @notice The current matching settings.
+    function matchingSettings() external view returns (bool distributeWholePool, uint256 capBps);
+
+    /// @notice Everything about round `roundNumber` (zeros with status None for unknown rounds).
+    function getRound(uint256 roundNumber) external view returns (RoundView memory);
+
+    /// @notice One gap's funding breakdown.
+    /// @dev Reverts with `UnknownGap`.
+    function getGapFundingStats(bytes32 gapId) external view returns (GapStats memory);
+
+    /// @notice Gaps in registration order, `limit` from `offset`, plus system totals.
+    function getAllGapsFunding(
+        uint256 offset,
+        uint256 limit
+    ) external view returns (GapStats[] memory gaps, SystemTotals memory totals);
+
+    /// @notice Number of registered gaps.
+    function gapCount() external view returns (uint256);
+
+    /// @notice The tokens `contributor` gave `gapId` in `round`.
+    function contributionOf(
+        bytes32 gapId,
+        address contributor,
+        uint256 round
+    ) external view returns (uint256);
+
+    /// @notice The gap's Σ√c (normalised, 1e18 = 1 √token), Σc (raw) and weight in `round`.
+    function gapRoundState(
+        bytes32 gapId,
+        uint256 round
+    ) external view returns (uint256 sumSqrt, uint256 direct, uint256 weight);
+
+    /// @notice The match (raw tokens, after any cap) gap `gapId` gets or got in finalised round `round`.
+    function matchOf(bytes32 gapId, uint256 round) external view returns (uint256);
+
+    /// @notice What `withdrawGapFunds` would pay now (up to `MAX_ROUNDS_PER_WITHDRAWAL` rounds).
+    function withdrawable(bytes32 gapId) external view returns (uint256);
+}

@@ -1,0 +1,49 @@
+/**
+ * `npm run bench`: deterministic gas figures from transaction receipts on the in-process network.
+ * Every module in scripts/bench/ exports `default async function (): Promise<BenchRow[]>`; this
+ * script runs them in order, prints one table, and writes it as Markdown to out/gas.md (the table in
+ * README.md is pasted from there). A row over its limit makes the run exit non-zero.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import type { BenchRow } from "./bench/types";
+
+async function main(): Promise<void> {
+  const dir = path.join(__dirname, "bench");
+  const only = process.env.BENCH_ONLY;
+  const files = fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith(".ts") && f !== "types.ts" && (!only || f.startsWith(only)))
+    .sort();
+  const rows: BenchRow[] = [];
+  for (const file of files) {
+    process.stderr.write(`bench: ${file}\n`);
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const mod = require(path.join(dir, file)) as { default: () => Promise<BenchRow[]> };
+    rows.push(...(await mod.default()));
+  }
+  const md = ["| operation | gas | limit | note |", "| --- | ---: | ---: | --- |"];
+  let failed = 0;
+  for (const r of rows) {
+    const over = r.limit !== undefined && Number(r.gas) > r.limit;
+    if (over) failed++;
+    md.push(
+      `| ${r.name} | ${Number(r.gas).toLocaleString("en-US")} | ${
+        r.limit === undefined ? "" : r.limit.toLocaleString("en-US")
+      } | ${over ? "OVER LIMIT " : ""}${r.note ?? ""} |`,
+    );
+  }
+  const table = md.join("\n");
+  fs.mkdirSync("out", { recursive: true });
+  fs.writeFileSync(path.join("out", "gas.md"), table + "\n");
+  console.log(table);
+  if (failed > 0) {
+    console.error(`${failed} figure(s) over their limit`);
+    process.exitCode = 1;
+  }
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exitCode = 1;
+});

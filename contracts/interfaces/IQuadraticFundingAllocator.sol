@@ -43,8 +43,9 @@ interface IQuadraticFundingAllocator {
         uint256 gapsFunded;
         /// @notice W = Σ wᵍ over the round's funded gaps (18-decimal normalised units).
         uint256 totalWeight;
-        /// @notice Matching allocated to gaps: α·W at finalisation, reduced by cap excess and rounding
-        /// dust returned to the pool as gaps withdraw.
+        /// @notice Matching allocated to the round's gaps: α·W at finalisation (raw tokens), and once
+        /// every funded gap has withdrawn, what was actually paid (the cap excess and rounding dust
+        /// then went back to the pool).
         uint256 distributed;
         /// @notice Matching already paid out to gap recipients.
         uint256 claimed;
@@ -70,8 +71,6 @@ interface IQuadraticFundingAllocator {
         uint256 directTotal;
         /// @notice Matches of finalised rounds already paid to the recipient.
         uint256 matchedTotal;
-        /// @notice Total paid to the recipient so far (direct + matched).
-        uint256 withdrawn;
         /// @notice Distinct addresses that ever contributed to the gap.
         uint256 contributorCount;
         /// @notice Direct contributions in the round currently accepting contributions.
@@ -87,9 +86,13 @@ interface IQuadraticFundingAllocator {
 
     /// @notice System-wide totals returned by `getAllGapsFunding`.
     struct SystemTotals {
+        /// @notice Registered gaps.
         uint256 gapCount;
+        /// @notice Σ directTotal over the returned page (add pages up for the whole registry).
         uint256 directTotal;
+        /// @notice Σ matchedTotal over the returned page.
         uint256 matchedTotal;
+        /// @notice Matching pool tokens available for future rounds.
         uint256 matchingPool;
         uint256 currentRound;
     }
@@ -125,7 +128,8 @@ interface IQuadraticFundingAllocator {
     event GapRoundSettled(bytes32 indexed gapId, uint256 indexed round, uint256 direct, uint256 matched);
     /// @notice `amount` tokens were sent to the gap's recipient.
     event GapFundsWithdrawn(bytes32 indexed gapId, address indexed recipient, uint256 amount);
-    /// @notice Tokens of a round went back to the matching pool (cap excess or rounding dust).
+    /// @notice When the last funded gap of a round withdrew, what the round allocated but did not pay
+    /// (cap excess and rounding dust) went back to the matching pool.
     event MatchingReturned(uint256 indexed round, uint256 amount);
     /// @notice A contributor got back a contribution to a closed gap.
     event ContributionRefunded(
@@ -316,7 +320,11 @@ interface IQuadraticFundingAllocator {
     /// @notice Number of registered gaps.
     function gapCount() external view returns (uint256);
 
-    /// @notice The tokens `contributor` gave `gapId` in `round`.
+    /// @notice The id of the `index`-th registered gap (registration order).
+    function gapIdAt(uint256 index) external view returns (bytes32);
+
+    /// @notice The tokens `contributor` gave `gapId` in `round` (net of refunds). Kept on-chain for the
+    /// contributor's two latest rounds with the gap; older rounds are in the `ContributionMade` events.
     function contributionOf(
         bytes32 gapId,
         address contributor,

@@ -1,0 +1,73 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+
+/// @title QFMath
+/// @notice Pure quadratic-funding math of the allocator, on amounts normalised to 18 decimals
+/// ("norm" = raw · scale, scale = 10^(18 − decimals)). The SDK mirrors every function one to one
+/// (sdk/math/qf.ts), to the wei.
+/// @dev Rounding always favours the contract: square roots, weights and matches round down, so the
+/// matches paid out never exceed what a round allocated.
+library QFMath {
+    /// @notice 1.0 in 18-decimal fixed point.
+    uint256 internal constant WAD = 1e18;
+    /// @notice Basis points in 100%.
+    uint256 internal constant BPS = 10_000;
+
+    /// @notice √c of one contributor's round total, in 1e18 units of √token: ⌊√(cRaw · scale · 1e18)⌋.
+    /// @dev cRaw < 2^96 and scale ≤ 1e18 (< 2^60) keep the product below 2^216: no overflow.
+    function sqrtTerm(uint256 cRaw, uint256 scale) internal pure returns (uint256) {
+        return Math.sqrt(cRaw * scale * WAD);
+    }
+
+    /// @notice A gap's weight w = (Σ√c)² − Σc in normalised units, floored at zero.
+    /// @dev ⌊S²/1e18⌋ rounds down and each √c was rounded down, so a single contributor's gap gets
+    /// exactly 0 (⌊√x⌋² ≤ x), and w never exceeds the exact weight by more than rounding of S².
+    /// @param sumSqrt Σ√cᵢ as produced by `sqrtTerm` (1e18 = 1 √token).
+    /// @param directNorm Σcᵢ normalised (raw · scale).
+    function weight(uint256 sumSqrt, uint256 directNorm) internal pure returns (uint256) {
+        uint256 square = Math.mulDiv(sumSqrt, sumSqrt, WAD);
+        return square > directNorm ? square - directNorm : 0;
+    }
+
+    /// @notice Raw tokens a round allocates to its gaps when finalised with pool `poolRaw`.
+    /// @dev Default mode: α = min(1, P/W); when W ≤ P every gap gets exactly its weight, so the round
+    /// needs ⌊W/scale⌋ raw tokens (Σ⌊wᵍ/scale⌋ ≤ ⌊W/scale⌋ since W = Σwᵍ). Otherwise (α < 1, or the
+    /// whole-pool mode) it needs at most the pool: Σ⌊⌊wᵍ·P/W⌋/scale⌋ ≤ ⌊P·scale/scale⌋ = P. W = 0 spends
+    /// nothing.
+    function allocation(
+        uint256 totalWeight,
+        uint256 poolRaw,
+        uint256 scale,
+        bool wholePool
+    ) internal pure returns (uint256) {
+        if (totalWeight == 0) return 0;
+        if (!wholePool && totalWeight <= poolRaw * scale) return totalWeight / scale;
+        return poolRaw;
+    }
+
+    /// @notice One gap's match in raw tokens before any cap: ⌊α·w⌋ converted down to raw units.
+    /// @param w The gap's weight in the round (normalised).
+    /// @param totalWeight The round's W (normalised).
+    /// @param poolRaw The round's pool (raw).
+    function matchRaw(
+        uint256 w,
+        uint256 totalWeight,
+        uint256 poolRaw,
+        uint256 scale,
+        bool wholePool
+    ) internal pure returns (uint256) {
+        if (w == 0 || totalWeight == 0) return 0;
+        uint256 poolNorm = poolRaw * scale;
+        // α = 1 when the pool covers every weight (default mode only): pay the full weight.
+        if (!wholePool && totalWeight <= poolNorm) return w / scale;
+        // α = P/W < 1 (or the whole-pool mode): ⌊w·P/W⌋, rounding down keeps Σ matches ≤ P.
+        return Math.mulDiv(w, poolNorm, totalWeight) / scale;
+    }
+
+    /// @notice The per-gap cap in raw tokens: ⌊pool · capBps / 10,000⌋ (0 when there is no cap).
+    function capRaw(uint256 poolRaw, uint256 capBps) internal pure returns (uint256) {
+        return Math.mulDiv(poolRaw, capBps, BPS);
+    }
+}

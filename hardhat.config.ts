@@ -22,7 +22,7 @@ subtask(TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD, async (args: { solcVersion: string
 // Every file in tasks/ registers its CLI tasks. Task files import nothing generated at load time
 // (typechain-types is imported lazily inside actions), so the config loads on a fresh clone.
 const tasksDir = path.join(__dirname, "tasks");
-for (const file of fs.readdirSync(tasksDir).sort()) {
+for (const file of fs.existsSync(tasksDir) ? fs.readdirSync(tasksDir).sort() : []) {
   if (/\.ts$/.test(file) && !file.endsWith(".d.ts") && !file.startsWith("_")) {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     require(path.join(tasksDir, file));
@@ -36,7 +36,7 @@ const config: HardhatUserConfig = {
     version: SOLC_VERSION,
     settings: {
       evmVersion: "cancun",
-      optimizer: { enabled: true, runs: 800 },
+      optimizer: { enabled: true, runs: 5000 },
     },
   },
   paths: {

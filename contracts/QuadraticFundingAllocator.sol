@@ -644,9 +644,13 @@ contract QuadraticFundingAllocator is IQuadraticFundingAllocator, AccessControl,
             GapWalk memory walk = _gapWalk[gapId];
             return (walk.cursor, walk.top);
         }
-        uint256 limit = gap.status == GapStatus.Closed ? gap.closedRound : _state.currentRound;
+        // Skip rounds not finalised yet and, for a closed gap, rounds from its closing on (their
+        // contributions are refundable): at most two of each, all at the head of the list.
+        uint256 closedRound = gap.closedRound;
         r = gap.lastRound;
-        while (r >= limit) r = _gapRounds[r][gapId].prevRound;
+        while (r != 0 && ((closedRound != 0 && r >= closedRound) || _roundSettle[r].finalizedAt == 0)) {
+            r = _gapRounds[r][gapId].prevRound;
+        }
         top = r;
     }
 

@@ -1,0 +1,620 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {ICoordinatedPledges, IPledgeGapSink} from "./interfaces/ICoordinatedPledges.sol";
+import {PledgeMath} from "./libraries/PledgeMath.sol";
+
+/// @title CoordinatedPledges
+/// @notice Conditional pledges settled at the fixed point h = Σ√pᵢ(h) (or h = Σpᵢ(h)); see
+/// ICoordinatedPledges for the model, units and rounding.
+/// @dev One contract for every campaign and token. Storage per pledge: one slot with (limit, speed,
+/// withdrawn flag) packed for the settlement loop, one with (pledger, state). Σ Lᵢsᵢ is maintained
+/// exactly on pledge and withdraw, so whether a positive root exists is known without a pass.
+contract CoordinatedPledges is ICoordinatedPledges, ReentrancyGuardTransient {
+    using SafeERC20 for IERC20;
+
+    // ─────────────────────────────────────────────── constants
+
+    /// @inheritdoc ICoordinatedPledges
+    /// @dev Measured worst case ≈ 5,300 gas per pledge (two atan, two sqrt, one cold SLOAD): 2,500 pledges
+    /// plus the fixed cost of a page stay well under 16,777,216 gas.
+    uint256 public constant MAX_PAGE_PLEDGES = 2_500;
+
+    /// @inheritdoc ICoordinatedPledges
+    uint256 public constant SETTLEMENT_GRACE_PERIOD = 30 days;
+
+    /// @dev Pledge ids are indices into fixed-size storage arrays of this length (no length slot to
+    /// write on each pledge). Ids are < 2³² − 1 by `SafeCast.toUint32` on the count.
+    uint256 private constant _MAX_PLEDGES = 2 ** 32;
+    /// @dev Bit 255 of a packed pledge marks it withdrawn; bits 0–127 hold the limit, 128–223 the speed.
+    uint256 private constant _WITHDRAWN = 1 << 255;
+    uint256 private constant _MASK_128 = type(uint128).max;
+    uint256 private constant _MASK_96 = type(uint96).max;
+
+    // ─────────────────────────────────────────────── storage
+
+    /// @dev Field order packs what each entry point reads into few slots.
+    struct Campaign {
+        // slot 0 — read by every entry point
+        address token;
+        uint64 deadline;
+        Mode mode;
+        Policy policy;
+        CampaignState state;
+        uint8 scaleExponent; // 18 − decimals
+        // slot 1 — written by pledge / withdraw
+        uint128 escrow; // raw tokens of non-withdrawn pledges (≤ MAX_ESCROW)
+        uint96 nextSpeed; // ≤ MAX_SPEED < 2⁹⁶
+        uint32 pledgeCount;
+        // slot 2
+        uint256 sumLimitSpeed; // Σ Lnorm·s over active pledges, exact (≤ 1e65)
+        // slot 3
+        uint128 minLimit;
+        uint64 decay; // ≤ 1e18 < 2⁶⁴
+        // slot 4
+        uint128 initialSpeed;
+        uint128 pot;
+        // slot 5
+        uint256 h;
+        // slot 6
+        address recipient;
+        bool potClaimed;
+        // slot 7
+        address creator;
+        // slot 8
+        address allocator;
+        // slot 9
+        bytes32 gapId;
+    }
+
+    struct PledgeMeta {
+        address pledger;
+        PledgeState state;
+    }
+
+    struct Session {
+        uint128 pot;
+        uint64 cursor;
+        uint256 gLow;
+        uint256 gHigh;
+    }
+
+    uint256 private _campaignCount;
+    mapping(uint256 campaignId => Campaign) private _campaigns;
+    /// @dev Packed (limit | speed << 128 | withdrawn << 255) per pledge id.
+    mapping(uint256 campaignId => uint256[_MAX_PLEDGES]) private _terms;
+    mapping(uint256 campaignId => PledgeMeta[_MAX_PLEDGES]) private _meta;
+    /// @dev keccak256(abi.encode(campaignId, hLow, hHigh)) ⇒ partial sums of that settlement session.
+    mapping(bytes32 sessionId => Session) private _sessions;
+
+    // ─────────────────────────────────────────────── campaigns
+
+    /// @inheritdoc ICoordinatedPledges
+    function createCampaign(CampaignParams calldata params) external returns (uint256 campaignId) {
+        if (params.token == address(0) || params.recipient == address(0)) revert ZeroAddress();
+        uint8 decimals = _decimals(params.token);
+        if (decimals > 18) revert UnsupportedDecimals(decimals);
+        if (params.deadline <= block.timestamp) revert DeadlineNotInFuture(params.deadline, block.timestamp);
+        if (params.initialSpeed == 0 || params.initialSpeed > PledgeMath.MAX_SPEED) {
+            revert InvalidSpeed(params.initialSpeed, PledgeMath.MAX_SPEED);
+        }
+        uint256 decay = PledgeMath.UNIT;
+        if (params.policy == Policy.Geometric) {
+            if (params.decay == 0 || params.decay > PledgeMath.UNIT) revert InvalidDecay(params.decay);
+            decay = params.decay;
+        }
+        uint256 scale = 10 ** (18 - decimals);
+        uint256 maxRawLimit = PledgeMath.MAX_ESCROW / scale;
+        if (params.minLimit > maxRawLimit) revert LimitTooLarge(params.minLimit, maxRawLimit);
+        _checkAllocator(params.allocator, params.gapId, params.token);
+
+        unchecked {
+            // Cannot overflow: one increment per transaction.
+            campaignId = ++_campaignCount;
+        }
+        Campaign storage c = _campaigns[campaignId];
+        c.token = params.token;
+        c.deadline = params.deadline;
+        c.mode = params.mode;
+        c.policy = params.policy;
+        c.state = CampaignState.Open;
+        c.scaleExponent = 18 - decimals;
+        c.nextSpeed = uint96(params.initialSpeed); // ≤ MAX_SPEED < 2⁹⁶
+        c.minLimit = uint128(params.minLimit); // ≤ MAX_ESCROW < 2¹²⁸
+        c.decay = uint64(decay); // ≤ 1e18 < 2⁶⁴
+        c.initialSpeed = uint128(params.initialSpeed);
+        c.recipient = params.recipient;
+        c.creator = msg.sender;
+        c.allocator = params.allocator;
+        c.gapId = params.gapId;
+        emit CampaignCreated(campaignId, msg.sender, params.token, params);
+    }
+
+    // ─────────────────────────────────────────────── user actions
+
+    /// @inheritdoc ICoordinatedPledges
+    function pledge(
+        uint256 campaignId,
+        uint256 limit
+    ) external nonReentrant returns (uint256 pledgeId, uint256 speed) {
+        Campaign storage c = _campaign(campaignId);
+        _requireOpenBeforeDeadline(c, campaignId);
+        if (limit == 0 || limit < c.minLimit) revert LimitTooSmall(limit, c.minLimit);
+        uint256 scale = 10 ** c.scaleExponent;
+        uint256 escrow = c.escrow;
+        // escrow·scale ≤ MAX_ESCROW by construction, so the subtraction cannot underflow.
+        uint256 available = (PledgeMath.MAX_ESCROW - escrow * scale) / scale;
+        if (limit > available) revert LimitTooLarge(limit, available);
+        speed = c.nextSpeed;
+        if (speed == 0) revert SpeedExhausted(campaignId);
+        pledgeId = c.pledgeCount;
+
+        c.escrow = uint128(escrow + limit); // ≤ MAX_ESCROW < 2¹²⁸ (checked above)
+        c.pledgeCount = SafeCast.toUint32(pledgeId + 1);
+        if (c.policy == Policy.Geometric) c.nextSpeed = uint96(PledgeMath.nextSpeed(speed, c.decay));
+        c.sumLimitSpeed += limit * scale * speed;
+        _terms[campaignId][pledgeId] = limit | (speed << 128);
+        _meta[campaignId][pledgeId] = PledgeMeta({pledger: msg.sender, state: PledgeState.Active});
+        emit Pledged(campaignId, pledgeId, msg.sender, limit, speed);
+
+        _pullExact(IERC20(c.token), msg.sender, limit);
+    }
+
+    /// @inheritdoc ICoordinatedPledges
+    function withdrawPledge(uint256 campaignId, uint256 pledgeId) external nonReentrant {
+        Campaign storage c = _campaign(campaignId);
+        _requirePledge(c, campaignId, pledgeId);
+        _requireOpenBeforeDeadline(c, campaignId);
+        PledgeMeta storage m = _meta[campaignId][pledgeId];
+        if (m.pledger != msg.sender) revert NotPledger(campaignId, pledgeId, msg.sender);
+        if (m.state != PledgeState.Active) revert PledgeNotActive(campaignId, pledgeId, m.state);
+
+        uint256 packed = _terms[campaignId][pledgeId];
+        uint256 limit = packed & _MASK_128;
+        uint256 speed = (packed >> 128) & _MASK_96;
+        m.state = PledgeState.Withdrawn;
+        _terms[campaignId][pledgeId] = packed | _WITHDRAWN;
+        unchecked {
+            // Both sums include this active pledge's exact contribution, added by `pledge`.
+            c.escrow -= uint128(limit);
+            c.sumLimitSpeed -= limit * (10 ** c.scaleExponent) * speed;
+        }
+        emit PledgeWithdrawn(campaignId, pledgeId, msg.sender, limit);
+
+        IERC20(c.token).safeTransfer(msg.sender, limit);
+    }
+
+    /// @inheritdoc ICoordinatedPledges
+    function cancelCampaign(uint256 campaignId) external {
+        Campaign storage c = _campaign(campaignId);
+        if (c.creator != msg.sender) revert NotCreator(campaignId, msg.sender);
+        _requireOpenBeforeDeadline(c, campaignId);
+        c.state = CampaignState.Cancelled;
+        emit CampaignCancelled(campaignId, msg.sender);
+    }
+
+    // ─────────────────────────────────────────────── settlement
+
+    /// @inheritdoc ICoordinatedPledges
+    function settle(
+        uint256 campaignId,
+        uint256 hLow,
+        uint256 hHigh,
+        uint256 maxPledges
+    ) external nonReentrant returns (bool settled, uint256 cursor) {
+        Campaign storage c = _campaign(campaignId);
+        if (c.state != CampaignState.Open) revert InvalidCampaignState(campaignId, c.state);
+        uint256 deadline = c.deadline;
+        if (block.timestamp < deadline) revert DeadlineNotReached(campaignId, deadline);
+        if (hLow > hHigh || hHigh > PledgeMath.MAX_H) revert InvalidBracket(hLow, hHigh);
+        uint256 maxWidth = PledgeMath.maxBracketWidth(hLow);
+        if (hHigh - hLow > maxWidth) revert BracketTooWide(hLow, hHigh, maxWidth);
+        if (hLow == 0) {
+            // Every payment at h = 0 is 0 (atan(0) = 0): no pass needed. Allowed when h = 0 is the only
+            // root, or as the liveness fallback after the grace period.
+            uint256 fallbackAt = deadline + SETTLEMENT_GRACE_PERIOD;
+            bool rootExists = PledgeMath.hasPositiveRoot(c.mode == Mode.Quadratic, c.sumLimitSpeed);
+            if (rootExists && block.timestamp < fallbackAt)
+                revert TrivialRootRejected(campaignId, fallbackAt);
+            _finalize(c, campaignId, 0, 0);
+            return (true, c.pledgeCount);
+        }
+
+        return _settlePage(c, campaignId, hLow, hHigh, maxPledges);
+    }
+
+    // ─────────────────────────────────────────────── claims
+
+    /// @inheritdoc ICoordinatedPledges
+    function claim(uint256 campaignId, uint256 pledgeId) external nonReentrant returns (uint256 refund) {
+        Campaign storage c = _campaign(campaignId);
+        _requirePledge(c, campaignId, pledgeId);
+        CampaignState state = c.state;
+        if (state != CampaignState.Settled && state != CampaignState.Cancelled) {
+            revert InvalidCampaignState(campaignId, state);
+        }
+        PledgeMeta storage m = _meta[campaignId][pledgeId];
+        if (m.state != PledgeState.Active) revert NothingToClaim(campaignId, pledgeId);
+
+        uint256 packed = _terms[campaignId][pledgeId];
+        uint256 limit = packed & _MASK_128;
+        uint256 paid;
+        uint256 h = state == CampaignState.Settled ? c.h : 0;
+        // Exactly the payment the settlement pass summed into the pot (rounded down), so the refunds and
+        // the pot add up to the escrow.
+        if (h != 0) paid = PledgeMath.payment(limit, PledgeMath.saturation(h, packed >> 128));
+        unchecked {
+            // paid = ⌊limit·A⌋ ≤ limit since A < 1.
+            refund = limit - paid;
+        }
+        m.state = PledgeState.Claimed;
+        address pledger = m.pledger;
+        emit RefundClaimed(campaignId, pledgeId, pledger, refund, paid);
+
+        if (refund > 0) IERC20(c.token).safeTransfer(pledger, refund);
+    }
+
+    /// @inheritdoc ICoordinatedPledges
+    function claimPot(uint256 campaignId) external nonReentrant returns (uint256 amount) {
+        Campaign storage c = _campaign(campaignId);
+        if (c.state != CampaignState.Settled || c.potClaimed) revert PotNotClaimable(campaignId);
+        c.potClaimed = true;
+        amount = c.pot;
+        IERC20 token = IERC20(c.token);
+        address recipient = c.recipient;
+        address allocator = c.allocator;
+
+        uint256 rest = amount;
+        if (allocator != address(0) && amount > 0) {
+            uint256 before = token.balanceOf(address(this));
+            token.forceApprove(allocator, amount);
+            bool ok;
+            try IPledgeGapSink(allocator).contributeToGap(c.gapId, amount) {
+                ok = true;
+            } catch {
+                ok = false;
+            }
+            token.forceApprove(allocator, 0);
+            uint256 afterBalance = token.balanceOf(address(this));
+            // The allowance caps what the allocator can pull at `amount`.
+            uint256 pulled = before > afterBalance ? before - afterBalance : 0;
+            if (pulled > amount) pulled = amount;
+            rest = amount - pulled;
+            if (pulled > 0) emit PotClaimed(campaignId, allocator, pulled, true);
+            if (!ok || rest > 0) emit GapContributionFailed(campaignId, allocator, c.gapId);
+        }
+        if (rest > 0 || allocator == address(0)) {
+            emit PotClaimed(campaignId, recipient, rest, false);
+            if (rest > 0) token.safeTransfer(recipient, rest);
+        }
+    }
+
+    // ─────────────────────────────────────────────── views
+
+    /// @inheritdoc ICoordinatedPledges
+    function campaignCount() external view returns (uint256) {
+        return _campaignCount;
+    }
+
+    /// @inheritdoc ICoordinatedPledges
+    function getCampaign(uint256 campaignId) external view returns (CampaignView memory v) {
+        Campaign storage c = _campaign(campaignId);
+        v.campaignId = campaignId;
+        v.token = c.token;
+        v.recipient = c.recipient;
+        v.creator = c.creator;
+        v.deadline = c.deadline;
+        v.mode = c.mode;
+        v.policy = c.policy;
+        v.state = c.state;
+        v.scale = 10 ** c.scaleExponent;
+        v.initialSpeed = c.initialSpeed;
+        v.decay = c.decay;
+        v.nextSpeed = c.nextSpeed;
+        v.minLimit = c.minLimit;
+        v.allocator = c.allocator;
+        v.gapId = c.gapId;
+        v.pledgeCount = c.pledgeCount;
+        v.escrow = c.escrow;
+        v.sumLimitSpeed = c.sumLimitSpeed;
+        v.h = c.h;
+        v.pot = c.pot;
+        v.potClaimed = c.potClaimed;
+    }
+
+    /// @inheritdoc ICoordinatedPledges
+    function getPledge(uint256 campaignId, uint256 pledgeId) external view returns (PledgeView memory v) {
+        Campaign storage c = _campaign(campaignId);
+        _requirePledge(c, campaignId, pledgeId);
+        uint256 packed = _terms[campaignId][pledgeId];
+        PledgeMeta storage m = _meta[campaignId][pledgeId];
+        v = PledgeView({
+            pledger: m.pledger,
+            limit: packed & _MASK_128,
+            speed: (packed >> 128) & _MASK_96,
+            state: m.state
+        });
+    }
+
+    /// @inheritdoc ICoordinatedPledges
+    function pledgeCount(uint256 campaignId) external view returns (uint256) {
+        return _campaign(campaignId).pledgeCount;
+    }
+
+    /// @inheritdoc ICoordinatedPledges
+    function getPledges(
+        uint256 campaignId,
+        uint256 offset,
+        uint256 limit
+    )
+        external
+        view
+        returns (
+            uint256[] memory limits,
+            uint256[] memory speeds,
+            PledgeState[] memory states,
+            address[] memory pledgers
+        )
+    {
+        uint256 count = _campaign(campaignId).pledgeCount;
+        uint256 end = offset < count ? (limit < count - offset ? offset + limit : count) : offset;
+        uint256 n = end - offset;
+        limits = new uint256[](n);
+        speeds = new uint256[](n);
+        states = new PledgeState[](n);
+        pledgers = new address[](n);
+        uint256[_MAX_PLEDGES] storage terms = _terms[campaignId];
+        PledgeMeta[_MAX_PLEDGES] storage meta = _meta[campaignId];
+        for (uint256 k; k < n; ++k) {
+            uint256 packed = terms[offset + k];
+            limits[k] = packed & _MASK_128;
+            speeds[k] = (packed >> 128) & _MASK_96;
+            states[k] = meta[offset + k].state;
+            pledgers[k] = meta[offset + k].pledger;
+        }
+    }
+
+    /// @inheritdoc ICoordinatedPledges
+    function getSession(
+        uint256 campaignId,
+        uint256 hLow,
+        uint256 hHigh
+    ) external view returns (SessionView memory) {
+        Session storage s = _sessions[keccak256(abi.encode(campaignId, hLow, hHigh))];
+        return SessionView({cursor: s.cursor, gAtLow: s.gLow, gAtHigh: s.gHigh, pot: s.pot});
+    }
+
+    /// @inheritdoc ICoordinatedPledges
+    function campaignsDue(uint256 offset, uint256 limit) external view returns (uint256[] memory ids) {
+        uint256 count = _campaignCount;
+        uint256 end = offset < count ? (limit < count - offset ? offset + limit : count) : offset;
+        ids = new uint256[](end - offset);
+        uint256 found;
+        for (uint256 id = offset + 1; id <= end; ++id) {
+            Campaign storage c = _campaigns[id];
+            if (c.state == CampaignState.Open && block.timestamp >= c.deadline) ids[found++] = id;
+        }
+        assembly ("memory-safe") {
+            mstore(ids, found) // shrink to the ids found (found ≤ allocated length)
+        }
+    }
+
+    /// @inheritdoc ICoordinatedPledges
+    function solve(uint256 campaignId) public view returns (uint256 h) {
+        Campaign storage c = _campaign(campaignId);
+        (uint256[] memory limitsNorm, uint256[] memory speeds) = _load(campaignId, c, 0);
+        return PledgeMath.solve(c.mode == Mode.Quadratic, limitsNorm, speeds, c.sumLimitSpeed);
+    }
+
+    /// @inheritdoc ICoordinatedPledges
+    function paymentAt(uint256 campaignId, uint256 pledgeId, uint256 h) external view returns (uint256) {
+        Campaign storage c = _campaign(campaignId);
+        _requirePledge(c, campaignId, pledgeId);
+        if (h > PledgeMath.MAX_H) revert InvalidBracket(h, h);
+        uint256 packed = _terms[campaignId][pledgeId];
+        if (packed & _WITHDRAWN != 0) return 0;
+        return PledgeMath.payment(packed & _MASK_128, PledgeMath.saturation(h, packed >> 128));
+    }
+
+    /// @inheritdoc ICoordinatedPledges
+    function evaluate(uint256 campaignId, uint256 h) external view returns (uint256 g, uint256 pot) {
+        Campaign storage c = _campaign(campaignId);
+        if (h > PledgeMath.MAX_H) revert InvalidBracket(h, h);
+        Session memory acc;
+        _pass(_terms[campaignId], c.mode == Mode.Quadratic, 10 ** c.scaleExponent, h, h, c.pledgeCount, acc);
+        return (acc.gLow, acc.pot);
+    }
+
+    /// @inheritdoc ICoordinatedPledges
+    function previewPledge(
+        uint256 campaignId,
+        uint256 limit
+    ) external view returns (uint256 h, uint256 payment, uint256 potIncrease, uint256 leverage) {
+        Campaign storage c = _campaign(campaignId);
+        uint256 scale = 10 ** c.scaleExponent;
+        (uint256[] memory limitsNorm, uint256[] memory speeds) = _load(campaignId, c, 1);
+        limitsNorm[limitsNorm.length - 1] = limit * scale;
+        speeds[speeds.length - 1] = c.nextSpeed;
+        return PledgeMath.preview(c.mode == Mode.Quadratic, limitsNorm, speeds, c.sumLimitSpeed, scale);
+    }
+
+    /// @inheritdoc ICoordinatedPledges
+    function marginalLeverage(uint256 campaignId, uint256 pledgeId) external view returns (uint256) {
+        Campaign storage c = _campaign(campaignId);
+        _requirePledge(c, campaignId, pledgeId);
+        bool quadratic = c.mode == Mode.Quadratic;
+        (uint256[] memory limitsNorm, uint256[] memory speeds) = _load(campaignId, c, 0);
+        uint256 h =
+            c.state == CampaignState.Settled
+                ? c.h
+                : PledgeMath.solve(quadratic, limitsNorm, speeds, c.sumLimitSpeed);
+        return PledgeMath.leverage(quadratic, limitsNorm, speeds, pledgeId, h);
+    }
+
+    // ─────────────────────────────────────────────── internals
+
+    /// @dev The campaign, or `UnknownCampaign`.
+    function _campaign(uint256 campaignId) private view returns (Campaign storage c) {
+        c = _campaigns[campaignId];
+        if (c.state == CampaignState.None) revert UnknownCampaign(campaignId);
+    }
+
+    function _requirePledge(Campaign storage c, uint256 campaignId, uint256 pledgeId) private view {
+        if (pledgeId >= c.pledgeCount) revert UnknownPledge(campaignId, pledgeId);
+    }
+
+    /// @dev Open (not cancelled, not settled) and block.timestamp < deadline (half-open window).
+    function _requireOpenBeforeDeadline(Campaign storage c, uint256 campaignId) private view {
+        if (c.state != CampaignState.Open) revert InvalidCampaignState(campaignId, c.state);
+        if (block.timestamp >= c.deadline) revert DeadlinePassed(campaignId, c.deadline);
+    }
+
+    /// @dev One page of the session for [hLow, hHigh] (hLow > 0); verifies and settles after the last.
+    function _settlePage(
+        Campaign storage c,
+        uint256 campaignId,
+        uint256 hLow,
+        uint256 hHigh,
+        uint256 maxPledges
+    ) private returns (bool settled, uint256 cursor) {
+        bytes32 sessionId = keccak256(abi.encode(campaignId, hLow, hHigh));
+        Session storage s = _sessions[sessionId];
+        Session memory acc = s;
+        uint256 count = c.pledgeCount;
+        {
+            uint256 n = (maxPledges == 0 || maxPledges > MAX_PAGE_PLEDGES) ? MAX_PAGE_PLEDGES : maxPledges;
+            // acc.cursor ≤ count ≤ 2³², n ≤ MAX_PAGE_PLEDGES: no overflow.
+            cursor = acc.cursor + n < count ? acc.cursor + n : count;
+        }
+        _pass(_terms[campaignId], c.mode == Mode.Quadratic, 10 ** c.scaleExponent, hLow, hHigh, cursor, acc);
+        emit SettlementProgressed(campaignId, sessionId, hLow, hHigh, cursor, count);
+
+        if (cursor < count) {
+            s.cursor = acc.cursor;
+            s.gLow = acc.gLow;
+            s.gHigh = acc.gHigh;
+            s.pot = acc.pot;
+            return (false, cursor);
+        }
+        if (acc.gLow < hLow) revert HTooHigh(hLow, acc.gLow);
+        if (acc.gHigh > hHigh) revert HTooLow(hHigh, acc.gHigh);
+        delete _sessions[sessionId];
+        _finalize(c, campaignId, hLow, acc.pot);
+        return (true, cursor);
+    }
+
+    /// @dev The settlement pass over pledges [acc.cursor, end): adds g(hLow), g(hHigh) and the pot at
+    /// hLow to `acc` and moves its cursor to `end`. Withdrawn pledges are skipped. One cold SLOAD, at
+    /// most two atan and two sqrt per pledge.
+    function _pass(
+        uint256[_MAX_PLEDGES] storage terms,
+        bool quadratic,
+        uint256 scale,
+        uint256 hLow,
+        uint256 hHigh,
+        uint256 end,
+        Session memory acc
+    ) private view {
+        uint256 gLow = acc.gLow;
+        uint256 gHigh = acc.gHigh;
+        uint256 pot = acc.pot;
+        for (uint256 k = acc.cursor; k < end; ++k) {
+            uint256 packed = terms[k];
+            if (packed & _WITHDRAWN != 0) continue;
+            (uint256 paid, uint256 termLow, uint256 termHigh) = _pledgeTerms(
+                quadratic,
+                scale,
+                hLow,
+                hHigh,
+                packed
+            );
+            pot += paid;
+            gLow += termLow;
+            gHigh += termHigh;
+        }
+        acc.gLow = gLow;
+        acc.gHigh = gHigh;
+        acc.pot = uint128(pot); // ≤ Σ limits ≤ MAX_ESCROW < 2¹²⁸
+        acc.cursor = uint64(end); // ≤ 2³²
+    }
+
+    /// @dev One active pledge's payment at hLow (raw tokens) and g-terms at hLow and hHigh.
+    function _pledgeTerms(
+        bool quadratic,
+        uint256 scale,
+        uint256 hLow,
+        uint256 hHigh,
+        uint256 packed
+    ) private pure returns (uint256 paid, uint256 termLow, uint256 termHigh) {
+        uint256 limit = packed & _MASK_128;
+        uint256 speed = packed >> 128; // the withdrawn bit is clear
+        uint256 aLow = PledgeMath.saturation(hLow, speed);
+        paid = PledgeMath.payment(limit, aLow);
+        termLow = PledgeMath.term(quadratic, limit * scale, aLow);
+        termHigh =
+            hLow == hHigh
+                ? termLow
+                : PledgeMath.term(quadratic, limit * scale, PledgeMath.saturation(hHigh, speed));
+    }
+
+    /// @dev Active pledges as memory columns (withdrawn ones as limit 0), with `extra` empty slots.
+    function _load(
+        uint256 campaignId,
+        Campaign storage c,
+        uint256 extra
+    ) private view returns (uint256[] memory limitsNorm, uint256[] memory speeds) {
+        uint256 count = c.pledgeCount;
+        uint256 scale = 10 ** c.scaleExponent;
+        limitsNorm = new uint256[](count + extra);
+        speeds = new uint256[](count + extra);
+        uint256[_MAX_PLEDGES] storage terms = _terms[campaignId];
+        for (uint256 k; k < count; ++k) {
+            uint256 packed = terms[k];
+            speeds[k] = (packed >> 128) & _MASK_96;
+            if (packed & _WITHDRAWN == 0) limitsNorm[k] = (packed & _MASK_128) * scale;
+        }
+    }
+
+    function _finalize(Campaign storage c, uint256 campaignId, uint256 h, uint256 pot) private {
+        c.state = CampaignState.Settled;
+        c.h = h;
+        c.pot = uint128(pot); // ≤ escrow < 2¹²⁸
+        emit CampaignSettled(campaignId, msg.sender, h, pot);
+    }
+
+    /// @dev Pulls exactly `amount` from `from`, rejecting tokens that deliver anything else.
+    function _pullExact(IERC20 token, address from, uint256 amount) private {
+        uint256 before = token.balanceOf(address(this));
+        token.safeTransferFrom(from, address(this), amount);
+        uint256 afterBalance = token.balanceOf(address(this));
+        uint256 received = afterBalance > before ? afterBalance - before : 0;
+        if (received != amount) revert TransferAmountMismatch(amount, received);
+    }
+
+    function _decimals(address token) private view returns (uint8) {
+        if (token.code.length == 0) revert InvalidToken(token);
+        try IERC20Metadata(token).decimals() returns (uint8 d) {
+            return d;
+        } catch {
+            revert InvalidToken(token);
+        }
+    }
+
+    function _checkAllocator(address allocator, bytes32 gapId, address token) private view {
+        if ((allocator == address(0)) != (gapId == bytes32(0))) revert InvalidAllocator(allocator, gapId);
+        if (allocator == address(0)) return;
+        if (allocator.code.length == 0) revert InvalidAllocator(allocator, gapId);
+        address allocatorToken;
+        try IPledgeGapSink(allocator).token() returns (address t) {
+            allocatorToken = t;
+        } catch {
+            revert InvalidAllocator(allocator, gapId);
+        }
+        if (allocatorToken != token) revert AllocatorTokenMismatch(allocator, allocatorToken, token);
+    }
+}

@@ -1,0 +1,428 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+/// @title ICoordinatedPledges
+/// @notice Conditional pledges without a matching pool. Pledger i escrows a limit Lᵢ and is assigned a
+/// saturation speed sᵢ by the campaign's policy. After the deadline the campaign settles at the
+/// unique positive h with
+///
+///     quadratic mode:  h = Σᵢ √pᵢ(h)        linear mode:  h = Σᵢ pᵢ(h)
+///     pᵢ(h) = Lᵢ · (2/π) · arctan(h · sᵢ)
+///
+/// (h = 0 in linear mode when (2/π)·Σ Lᵢsᵢ ≤ 1). Each pledger pays pᵢ(h) ≤ Lᵢ and gets Lᵢ − pᵢ(h)
+/// back; the recipient (or a QuadraticFundingAllocator gap) gets the pot Σpᵢ(h).
+///
+/// Units. Limits and payments are raw token units. The math runs in 18-decimal fixed point
+/// (PRBMath UD60x18, 1e18 = 1) on limits normalised to 18 decimals: h is in √token (quadratic) or
+/// token (linear) units, a speed in 1/√token or 1/token. Pledge ids are per campaign and start at
+/// 0; pledge k is the k-th pledge ever made in its campaign (withdrawn ones included), so under the
+/// geometric policy its speed is s₀·rᵏ, computed iteratively as s_{k+1} = ⌊s_k · r⌋.
+///
+/// Settlement. Anyone submits a bracket hLow ≤ hHigh computed off-chain (the SDK's exact mirror
+/// finds the tightest one). The contract evaluates its own fixed-point g, with
+///     g(h) = Σᵢ ⌊√(Lᵢ·Aᵢ(h))⌋ (quadratic) or Σᵢ ⌊Lᵢ·Aᵢ(h)⌋ (linear),
+///     Aᵢ(h) = ⌊(2/π) · atan(⌊h·sᵢ⌋)⌋,
+/// which is monotone non-decreasing and rounds down, in one pass over the pledges (in pages if
+/// needed), and accepts the bracket when g(hLow) ≥ hLow, g(hHigh) ≤ hHigh and
+/// hHigh − hLow ≤ ⌊hLow / 1e12⌋ + 4 wei. g is concave (√ and atan are concave and non-decreasing),
+/// so g(h)/h decreases and the root of g lies in the bracket. The campaign settles at h = hLow and
+/// every payment is pᵢ = ⌊Lᵢ · Aᵢ(hLow)⌋ in raw token units — rounded down, so the escrow always
+/// covers refunds plus pot, and refunds + pot = escrow exactly.
+///
+/// @dev Warning: supported tokens are standard ERC-20s with ≤ 18 decimals, without fees on transfer,
+/// rebasing or transfer hooks. Tokens that deliver less than requested are rejected
+/// (`TransferAmountMismatch`); tokens returning `false` are rejected by SafeERC20; every token
+/// movement runs behind a reentrancy guard with checks-effects-interactions.
+/// @dev Warning: pledges are public before the deadline. Under the geometric policy the first
+/// pledges get the fastest speeds, and a withdrawn pledge keeps its place in the count: an attacker
+/// can front-run honest pledgers (or pledge and withdraw repeatedly) to push them to slower speeds.
+/// Under either policy a pledger can wait until just before the deadline to see the others.
+/// @dev Warning: a positive root the fixed point cannot resolve (h·sᵢ below ~1e-17 for every pledge,
+/// or a linear campaign within ~1e-15 of the collapse threshold (2/π)·ΣLᵢsᵢ = 1) cannot be proven by
+/// any bracket. Such a campaign can be settled at h = 0 (everyone refunded in full) once
+/// `SETTLEMENT_GRACE_PERIOD` has passed after the deadline, so no escrow is ever frozen; any honest
+/// settler can settle an ordinary campaign well before that.
+interface ICoordinatedPledges {
+    // ─────────────────────────────────────────────── types
+
+    /// @notice How payments combine into h.
+    /// @dev Quadratic: h = Σ√pᵢ(h), h in √token. Linear: h = Σpᵢ(h), h in token.
+    enum Mode {
+        Quadratic,
+        Linear
+    }
+
+    /// @notice How a pledge's saturation speed is assigned.
+    /// @dev Constant: sᵢ = s₀. Geometric: s_k = s₀·rᵏ for the k-th pledge (k = pledge id).
+    enum Policy {
+        Constant,
+        Geometric
+    }
+
+    /// @notice Lifecycle of a campaign. `Open` covers both "before the deadline" (pledging) and
+    /// "after the deadline, not settled yet" (settling); compare `deadline` with the block time.
+    enum CampaignState {
+        None,
+        Open,
+        Cancelled,
+        Settled
+    }
+
+    /// @notice Lifecycle of a pledge.
+    enum PledgeState {
+        None,
+        Active,
+        Withdrawn,
+        Claimed
+    }
+
+    /// @notice The parameters of `createCampaign`.
+    struct CampaignParams {
+        /// @notice The ERC-20 pledged (≤ 18 decimals).
+        address token;
+        /// @notice Who receives the pot (also the fallback when the gap contribution fails).
+        address recipient;
+        /// @notice Pledging is allowed while block.timestamp < deadline, settlement once ≥ deadline.
+        uint64 deadline;
+        Mode mode;
+        Policy policy;
+        /// @notice s₀ (UD60x18, 1e18 = 1/√token or 1/token), 0 < s₀ ≤ 1e27 (i.e. 1e9).
+        uint256 initialSpeed;
+        /// @notice r (UD60x18), 0 < r ≤ 1e18, under the geometric policy; ignored (stored as 1e18)
+        /// under the constant policy.
+        uint256 decay;
+        /// @notice The smallest accepted limit in raw token units (0 = any positive amount).
+        uint256 minLimit;
+        /// @notice Optional QuadraticFundingAllocator whose gap `gapId` receives the pot (zero = none).
+        address allocator;
+        /// @notice The allocator gap receiving the pot (must be non-zero iff `allocator` is set).
+        bytes32 gapId;
+    }
+
+    /// @notice A campaign as exposed by `getCampaign`.
+    struct CampaignView {
+        uint256 campaignId;
+        address token;
+        address recipient;
+        address creator;
+        uint64 deadline;
+        Mode mode;
+        Policy policy;
+        CampaignState state;
+        /// @notice 10^(18 − decimals): multiplies raw amounts into 18-decimal amounts.
+        uint256 scale;
+        uint256 initialSpeed;
+        uint256 decay;
+        /// @notice The speed the next pledge will get (0 once the geometric policy has decayed to 0).
+        uint256 nextSpeed;
+        uint256 minLimit;
+        address allocator;
+        bytes32 gapId;
+        /// @notice Pledges ever made (withdrawn ones included); ids run from 0 to pledgeCount − 1.
+        uint256 pledgeCount;
+        /// @notice Raw tokens escrowed by pledges that are not withdrawn.
+        uint256 escrow;
+        /// @notice Σ Lᵢ·sᵢ over active pledges, exact, in 1e36 units (normalised limit × speed).
+        uint256 sumLimitSpeed;
+        /// @notice The settled h (UD60x18), 0 before settlement.
+        uint256 h;
+        /// @notice The settled pot in raw token units, 0 before settlement.
+        uint256 pot;
+        bool potClaimed;
+    }
+
+    /// @notice A pledge as exposed by `getPledge`.
+    struct PledgeView {
+        address pledger;
+        /// @notice The escrowed limit in raw token units.
+        uint256 limit;
+        /// @notice The assigned speed (UD60x18).
+        uint256 speed;
+        PledgeState state;
+    }
+
+    /// @notice Progress of a settlement session (see `settle`).
+    struct SessionView {
+        /// @notice Pledges processed so far (the next page starts at this pledge id).
+        uint256 cursor;
+        /// @notice g(hLow) over the processed pledges.
+        uint256 gAtLow;
+        /// @notice g(hHigh) over the processed pledges.
+        uint256 gAtHigh;
+        /// @notice Σ pᵢ(hLow) in raw tokens over the processed pledges.
+        uint256 pot;
+    }
+
+    // ─────────────────────────────────────────────── events
+
+    /// @notice A campaign was created.
+    event CampaignCreated(
+        uint256 indexed campaignId,
+        address indexed creator,
+        address indexed token,
+        CampaignParams params
+    );
+    /// @notice `pledger` escrowed `limit` raw tokens in `campaignId` and was assigned `speed`.
+    event Pledged(
+        uint256 indexed campaignId,
+        uint256 indexed pledgeId,
+        address indexed pledger,
+        uint256 limit,
+        uint256 speed
+    );
+    /// @notice A pledge was withdrawn before the deadline and its `limit` refunded to `pledger`.
+    event PledgeWithdrawn(
+        uint256 indexed campaignId,
+        uint256 indexed pledgeId,
+        address indexed pledger,
+        uint256 limit
+    );
+    /// @notice The creator cancelled the campaign; every active pledge can claim its full limit.
+    event CampaignCancelled(uint256 indexed campaignId, address indexed creator);
+    /// @notice A settlement page was processed in session `sessionId` = keccak256(campaignId, hLow, hHigh).
+    event SettlementProgressed(
+        uint256 indexed campaignId,
+        bytes32 indexed sessionId,
+        uint256 hLow,
+        uint256 hHigh,
+        uint256 cursor,
+        uint256 pledgeCount
+    );
+    /// @notice The campaign settled at `h` with pot `pot` (raw tokens); `settler` finished it.
+    event CampaignSettled(uint256 indexed campaignId, address indexed settler, uint256 h, uint256 pot);
+    /// @notice `pledger` received `refund` raw tokens after paying `payment`.
+    event RefundClaimed(
+        uint256 indexed campaignId,
+        uint256 indexed pledgeId,
+        address indexed pledger,
+        uint256 refund,
+        uint256 payment
+    );
+    /// @notice `amount` raw tokens of the pot were paid: into the allocator's gap (`toGap`, `to` is the
+    /// allocator) or to the recipient (`to`).
+    event PotClaimed(uint256 indexed campaignId, address indexed to, uint256 amount, bool toGap);
+    /// @notice The allocator gap rejected the pot, which was paid to the recipient instead.
+    event GapContributionFailed(uint256 indexed campaignId, address indexed allocator, bytes32 indexed gapId);
+
+    // ─────────────────────────────────────────────── errors
+
+    /// @notice An address argument is zero.
+    error ZeroAddress();
+    /// @notice The token has `decimals` > 18.
+    error UnsupportedDecimals(uint8 decimals);
+    /// @notice The deadline `deadline` is not after the current time `nowTs`.
+    error DeadlineNotInFuture(uint256 deadline, uint256 nowTs);
+    /// @notice s₀ is 0 or above `max`.
+    error InvalidSpeed(uint256 speed, uint256 max);
+    /// @notice r is 0 or above 1e18 under the geometric policy.
+    error InvalidDecay(uint256 decay);
+    /// @notice `token` has no code or does not answer `decimals()`.
+    error InvalidToken(address token);
+    /// @notice The allocator has no code, or `gapId` is zero while `allocator` is set (or the reverse).
+    error InvalidAllocator(address allocator, bytes32 gapId);
+    /// @notice The allocator moves `allocatorToken`, not the campaign's `token`.
+    error AllocatorTokenMismatch(address allocator, address allocatorToken, address token);
+    /// @notice No campaign has id `campaignId`.
+    error UnknownCampaign(uint256 campaignId);
+    /// @notice Campaign `campaignId` has no pledge `pledgeId`.
+    error UnknownPledge(uint256 campaignId, uint256 pledgeId);
+    /// @notice The campaign is in `state`, which does not allow this action.
+    error InvalidCampaignState(uint256 campaignId, CampaignState state);
+    /// @notice The deadline `deadline` has passed (pledging, withdrawing and cancelling need now < deadline).
+    error DeadlinePassed(uint256 campaignId, uint256 deadline);
+    /// @notice The deadline `deadline` has not been reached yet (settlement needs now ≥ deadline).
+    error DeadlineNotReached(uint256 campaignId, uint256 deadline);
+    /// @notice The limit is 0 or below the campaign's minimum `minLimit`.
+    error LimitTooSmall(uint256 limit, uint256 minLimit);
+    /// @notice The limit would take the campaign's escrow above 1e20 tokens (1e38 in 18-decimal units);
+    /// `available` is the largest raw limit accepted now.
+    error LimitTooLarge(uint256 limit, uint256 available);
+    /// @notice The geometric policy has decayed to speed 0: a new pledge could never pay anything.
+    error SpeedExhausted(uint256 campaignId);
+    /// @notice The token delivered `received` instead of `expected` (fee-on-transfer tokens are unsupported).
+    error TransferAmountMismatch(uint256 expected, uint256 received);
+    /// @notice `caller` is not the campaign's creator.
+    error NotCreator(uint256 campaignId, address caller);
+    /// @notice `caller` is not the pledge's pledger.
+    error NotPledger(uint256 campaignId, uint256 pledgeId, address caller);
+    /// @notice The pledge is not active (withdrawn or claimed): state `state`.
+    error PledgeNotActive(uint256 campaignId, uint256 pledgeId, PledgeState state);
+    /// @notice hLow > hHigh, or hHigh > 1e45 (the bound that keeps h·s below 2²⁵⁶).
+    error InvalidBracket(uint256 hLow, uint256 hHigh);
+    /// @notice hHigh − hLow exceeds `maxWidth` = ⌊hLow/1e12⌋ + 4.
+    error BracketTooWide(uint256 hLow, uint256 hHigh, uint256 maxWidth);
+    /// @notice hLow = 0 was submitted but a positive root exists; h = 0 is accepted for such a campaign
+    /// only from `fallbackAt` (deadline + `SETTLEMENT_GRACE_PERIOD`).
+    error TrivialRootRejected(uint256 campaignId, uint256 fallbackAt);
+    /// @notice g(h) = `g` < h: the submitted lower bound lies above the root.
+    error HTooHigh(uint256 h, uint256 g);
+    /// @notice g(h) = `g` > h: the submitted upper bound lies below the root.
+    error HTooLow(uint256 h, uint256 g);
+    /// @notice The pledge has nothing to claim (withdrawn or already claimed).
+    error NothingToClaim(uint256 campaignId, uint256 pledgeId);
+    /// @notice The pot was already paid, or the campaign is not settled.
+    error PotNotClaimable(uint256 campaignId);
+
+    // ─────────────────────────────────────────────── campaigns
+
+    /// @notice Creates a campaign; `msg.sender` becomes its creator (the only one who may cancel it).
+    /// @dev Reverts with `ZeroAddress` (token or recipient), `InvalidToken`, `UnsupportedDecimals`,
+    /// `DeadlineNotInFuture`, `LimitTooLarge` (minimum limit above the campaign cap), `InvalidSpeed`
+    /// (s₀ = 0 or above 1e27, which keeps h·s below 2²⁵⁶), `InvalidDecay`, `InvalidAllocator` or
+    /// `AllocatorTokenMismatch`. The token's decimals are read once here.
+    /// @dev Warning: the creator chooses the allocator; pledgers should check it. Whatever it does,
+    /// `claimPot` cannot be blocked: when `contributeToGap` reverts (gap closed, allocator paused, …) or
+    /// pulls less than the pot, the rest is paid to the recipient.
+    /// @return campaignId The new campaign's id (sequential from 1).
+    function createCampaign(CampaignParams calldata params) external returns (uint256 campaignId);
+
+    /// @notice Escrows `limit` raw tokens from `msg.sender` into the campaign and assigns the speed
+    /// given by the policy. Allowed while block.timestamp < deadline.
+    /// @dev Needs an allowance. Reverts with `UnknownCampaign`, `InvalidCampaignState` (cancelled),
+    /// `DeadlinePassed`, `LimitTooSmall`, `LimitTooLarge`, `SpeedExhausted` or
+    /// `TransferAmountMismatch`.
+    /// @dev Warning: every new pledge grows Σ√p and so everyone's payment, up to each limit; a
+    /// pledger commits to pay anything up to `limit`. Dust pledges (the minimum limit is the creator's
+    /// defence) lengthen settlement, whose cost the settler bears; it stays paginated.
+    /// @return pledgeId The pledge's id within the campaign (sequential from 0).
+    /// @return speed The assigned speed (UD60x18).
+    function pledge(uint256 campaignId, uint256 limit) external returns (uint256 pledgeId, uint256 speed);
+
+    /// @notice Withdraws a pledge before the deadline and refunds its full limit to its pledger.
+    /// @dev Only the pledger. Reverts with `UnknownCampaign`, `UnknownPledge`, `InvalidCampaignState`,
+    /// `DeadlinePassed`, `NotPledger` or `PledgeNotActive`. The pledge keeps its place in the
+    /// geometric count.
+    function withdrawPledge(uint256 campaignId, uint256 pledgeId) external;
+
+    /// @notice Cancels a campaign before its deadline; each active pledge can then `claim` its full
+    /// limit. Only the creator.
+    /// @dev Reverts with `UnknownCampaign`, `NotCreator`, `InvalidCampaignState` or `DeadlinePassed`.
+    function cancelCampaign(uint256 campaignId) external;
+
+    // ─────────────────────────────────────────────── settlement
+
+    /// @notice Processes up to `maxPledges` pledges (0 = as many as one page allows, `MAX_PAGE_PLEDGES`)
+    /// of the settlement session for the bracket [hLow, hHigh] and, when the last pledge is processed,
+    /// verifies the bracket and settles the campaign at h = hLow. Permissionless; allowed once
+    /// block.timestamp ≥ deadline.
+    /// @dev Sessions are keyed by keccak256(abi.encode(campaignId, hLow, hHigh)) and independent: a
+    /// bogus bracket submitted by someone else never disturbs an honest session's progress.
+    /// The final page of a wrong bracket reverts with `HTooHigh(hLow, g(hLow))` or
+    /// `HTooLow(hHigh, g(hHigh))`; the session stays at its previous page. hLow = 0 when a positive
+    /// root exists reverts with `TrivialRootRejected` (unless the grace period has passed). When no
+    /// positive root exists (no active pledge, or a linear campaign with (2/π)·ΣLᵢsᵢ ≤ 1), a bracket
+    /// with hLow = 0 settles immediately with pot 0. Other reverts: `UnknownCampaign`,
+    /// `InvalidCampaignState` (cancelled or already settled), `DeadlineNotReached`, `InvalidBracket`,
+    /// `BracketTooWide`.
+    /// @dev Warning: a settler can be front-run by another valid bracket that finishes first; either
+    /// way the campaign settles at a proven root of the same g, within the width rule.
+    /// @return settled Whether this call settled the campaign.
+    /// @return cursor Pledges processed in this session so far.
+    function settle(
+        uint256 campaignId,
+        uint256 hLow,
+        uint256 hHigh,
+        uint256 maxPledges
+    ) external returns (bool settled, uint256 cursor);
+
+    // ─────────────────────────────────────────────── claims
+
+    /// @notice Pays a pledge's refund to its pledger: Lᵢ − pᵢ(h) after settlement, Lᵢ after a cancel.
+    /// Anyone may call; the tokens always go to the pledger. Once per pledge.
+    /// @dev Reverts with `UnknownCampaign`, `UnknownPledge`, `InvalidCampaignState` (open) or
+    /// `NothingToClaim` (withdrawn or already claimed). A zero refund still marks the pledge claimed.
+    /// @return refund The raw tokens paid.
+    function claim(uint256 campaignId, uint256 pledgeId) external returns (uint256 refund);
+
+    /// @notice Pays the settled pot once: into the allocator gap when one is set (approve, then
+    /// `contributeToGap`), otherwise — or when the gap rejects it — to the recipient. Anyone may call.
+    /// @dev Reverts with `UnknownCampaign` or `PotNotClaimable` (not settled, or already paid).
+    /// @return amount The raw tokens paid.
+    function claimPot(uint256 campaignId) external returns (uint256 amount);
+
+    // ─────────────────────────────────────────────── views
+
+    /// @notice The most pledges one `settle` call processes (keeps every page under 16,777,216 gas).
+    function MAX_PAGE_PLEDGES() external view returns (uint256);
+
+    /// @notice After deadline + this delay, an unsettled campaign may be settled at h = 0 (full refunds).
+    function SETTLEMENT_GRACE_PERIOD() external view returns (uint256);
+
+    /// @notice Number of campaigns created; ids run from 1 to campaignCount.
+    function campaignCount() external view returns (uint256);
+
+    /// @notice Everything about a campaign. Reverts with `UnknownCampaign`.
+    function getCampaign(uint256 campaignId) external view returns (CampaignView memory);
+
+    /// @notice One pledge. Reverts with `UnknownCampaign` or `UnknownPledge`.
+    function getPledge(uint256 campaignId, uint256 pledgeId) external view returns (PledgeView memory);
+
+    /// @notice Pledges ever made in the campaign (ids 0 … count − 1). Reverts with `UnknownCampaign`.
+    function pledgeCount(uint256 campaignId) external view returns (uint256);
+
+    /// @notice Pledges `offset` … `offset + limit − 1` as raw (limit, speed, state, pledger) columns, for
+    /// off-chain solvers. Clamped to the pledge count.
+    function getPledges(
+        uint256 campaignId,
+        uint256 offset,
+        uint256 limit
+    )
+        external
+        view
+        returns (
+            uint256[] memory limits,
+            uint256[] memory speeds,
+            PledgeState[] memory states,
+            address[] memory pledgers
+        );
+
+    /// @notice The progress of the settlement session for [hLow, hHigh].
+    function getSession(
+        uint256 campaignId,
+        uint256 hLow,
+        uint256 hHigh
+    ) external view returns (SessionView memory);
+
+    /// @notice Open campaigns whose deadline has passed (ready to settle) among ids
+    /// `offset + 1` … `offset + limit`, for keepers.
+    function campaignsDue(uint256 offset, uint256 limit) external view returns (uint256[] memory ids);
+
+    /// @notice The root h of the campaign's fixed-point g over its active pledges, by Newton's method
+    /// from h₀ = Σ√Lᵢ (quadratic) or ΣLᵢ (linear), at most 64 steps. Meant for
+    /// eth_call (cost grows with the pledge count). 0 when no positive root exists.
+    function solve(uint256 campaignId) external view returns (uint256 h);
+
+    /// @notice pᵢ(h) = ⌊Lᵢ·(2/π)·atan(h·sᵢ)⌋ in raw tokens, exactly as settlement computes it (0 for
+    /// withdrawn pledges).
+    function paymentAt(uint256 campaignId, uint256 pledgeId, uint256 h) external view returns (uint256);
+
+    /// @notice g(h) of the campaign's active pledges (quadratic: Σ√pᵢ; linear: Σpᵢ, UD60x18) and
+    /// the pot Σpᵢ(h) in raw tokens — the values settlement compares.
+    function evaluate(uint256 campaignId, uint256 h) external view returns (uint256 g, uint256 pot);
+
+    /// @notice What pledging `limit` now would do: the new solution h, that pledge's payment at it,
+    /// the pot increase over the current solution (raw tokens) and its marginal leverage (UD60x18).
+    /// Meant for eth_call.
+    function previewPledge(
+        uint256 campaignId,
+        uint256 limit
+    ) external view returns (uint256 h, uint256 payment, uint256 potIncrease, uint256 leverage);
+
+    /// @notice d(Σⱼpⱼ)/d(pᵢ) at the current solution (the settled h once settled), UD60x18:
+    /// quadratic 1 + P'₋ᵢ / (2√pᵢ·(1 − A₋ᵢ)), linear 1 / (1 − P'₋ᵢ), with aⱼ = pⱼ'(h)/(2√pⱼ),
+    /// A₋ᵢ = Σ_{j≠i} aⱼ and P'₋ᵢ = Σ_{j≠i} pⱼ'(h). type(uint256).max when pᵢ = 0 (quadratic) or the
+    /// denominator vanishes. Meant for eth_call.
+    function marginalLeverage(uint256 campaignId, uint256 pledgeId) external view returns (uint256);
+}
+
+/// @title IPledgeGapSink
+/// @notice The part of a QuadraticFundingAllocator CoordinatedPledges calls. `contributeToGap` is
+/// declared without its return value so a pot payment never depends on decoding the allocator's
+/// answer: any failure is caught and the pot goes to the recipient.
+interface IPledgeGapSink {
+    /// @notice The ERC-20 the allocator moves.
+    function token() external view returns (address);
+
+    /// @notice Pulls `amount` tokens from the caller into gap `gapId`'s escrow.
+    function contributeToGap(bytes32 gapId, uint256 amount) external;
+}

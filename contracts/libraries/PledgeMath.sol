@@ -1,0 +1,235 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {mulDiv, sqrt} from "@prb/math/src/Common.sol";
+import {Arctan} from "./Arctan.sol";
+
+/// @title PledgeMath
+/// @notice The fixed-point math of CoordinatedPledges, pure so it is tested alone and mirrored one to
+/// one by `sdk/math/pledges.ts`. Every value is a raw integer: "UD60x18" means 1e18 = 1.
+///
+/// Notation: L = a limit normalised to 18 decimals, s = a speed (UD60x18), h (UD60x18),
+/// A(h, s) = ⌊(2/π)·atan(⌊h·s⌋)⌋ (UD60x18, in [0, 1)). Per pledge:
+///   payment (raw tokens)     p = ⌊Lraw · A⌋
+///   quadratic g-term         ⌊√(L · A)⌋     (√token, UD60x18; L·A carries 36 decimals)
+///   linear g-term            ⌊L · A⌋        (token, UD60x18)
+/// Every operation rounds down and is monotone non-decreasing in h, so g(h) = Σ g-terms is too.
+library PledgeMath {
+    /// @dev 1 in UD60x18.
+    uint256 internal constant UNIT = 1e18;
+    /// @dev ⌊(2/π)·1e36⌋ — 2/π with 36 decimals, so A loses less than one unit of 1e-18 to it.
+    uint256 internal constant TWO_OVER_PI_36 = 636619772367581343075535053490057448;
+    /// @dev ⌊π·1e36⌋. As π·1e36 is irrational, for an integer S: 2S > π·1e36 ⇔ 2S > PI_36.
+    uint256 internal constant PI_36 = 3141592653589793238462643383279502884;
+    /// @dev `derivative` clamps h·s at 1e18 (raw 1e36) so (h·s)² cannot overflow; p' there is ~L·s·1e-36.
+    uint256 internal constant MAX_X = 1e36;
+    /// @dev The largest accepted h (raw): with speeds ≤ MAX_SPEED, h·s ≤ 1e72 < 2²⁵⁶.
+    uint256 internal constant MAX_H = 1e45;
+    /// @dev The largest accepted speed (raw, i.e. 1e9 per √token); fits in 96 bits.
+    uint256 internal constant MAX_SPEED = 1e27;
+    /// @dev The largest escrow of a campaign in 18-decimal units (1e20 tokens). Bounds L·A ≤ 1e56,
+    /// Σ L·s ≤ 1e65 and fits every raw amount in uint128.
+    uint256 internal constant MAX_ESCROW = 1e38;
+    /// @dev Bracket width rule: hHigh − hLow ≤ ⌊hLow / BRACKET_RELATIVE⌋ + BRACKET_SLACK.
+    uint256 internal constant BRACKET_RELATIVE = 1e12;
+    /// @dev See BRACKET_RELATIVE. 4 wei leaves room for float solvers at tiny h.
+    uint256 internal constant BRACKET_SLACK = 4;
+    /// @dev Newton steps `solve` takes at most.
+    uint256 internal constant MAX_NEWTON_ITERATIONS = 64;
+
+    // ─────────────────────────────────────────────── per pledge (hot loop)
+
+    /// @notice A(h, s) = ⌊(2/π)·atan(⌊h·s⌋)⌋ in UD60x18; always < 1e18.
+    /// @dev Requires h ≤ MAX_H and s ≤ MAX_SPEED (callers check), so h·s cannot overflow. Rounds down
+    /// twice (h·s, then the 2/π product); atan itself is monotone, so A is monotone in h and in s.
+    function saturation(uint256 h, uint256 speed) internal pure returns (uint256 a) {
+        // atanRaw ≤ ⌊π/2·1e18⌋, so A ≤ ⌊1570796326794896619·(2/π)·1e36 / 1e36⌋ = 999999999999999999.
+        a = (Arctan.atanRaw((h * speed) / UNIT) * TWO_OVER_PI_36) / 1e36;
+    }
+
+    /// @notice p = ⌊limit · A⌋ in the units of `limit` (raw tokens); ≤ limit since A < 1. Rounds down,
+    /// in the escrow's favour.
+    function payment(uint256 limit, uint256 a) internal pure returns (uint256) {
+        return (limit * a) / UNIT;
+    }
+
+    /// @notice ⌊√(L·A)⌋ = √p in √token (UD60x18): L·A has 36 decimals, its square root 18. Rounds down.
+    function quadraticTerm(uint256 limitNorm, uint256 a) internal pure returns (uint256) {
+        return sqrt(limitNorm * a);
+    }
+
+    /// @notice ⌊L·A⌋ = p in token (UD60x18). Rounds down.
+    function linearTerm(uint256 limitNorm, uint256 a) internal pure returns (uint256) {
+        return (limitNorm * a) / UNIT;
+    }
+
+    /// @notice The g-term of one pledge for the mode.
+    function term(bool quadratic, uint256 limitNorm, uint256 a) internal pure returns (uint256) {
+        return quadratic ? quadraticTerm(limitNorm, a) : linearTerm(limitNorm, a);
+    }
+
+    // ─────────────────────────────────────────────── campaign-level rules
+
+    /// @notice The geometric policy's next speed s_{k+1} = ⌊s_k · r⌋ (UD60x18, rounds down).
+    function nextSpeed(uint256 speed, uint256 decay) internal pure returns (uint256) {
+        return (speed * decay) / UNIT;
+    }
+
+    /// @notice Whether h = Σ√p(h) / h = Σp(h) has a positive root, from S = Σ L·s (exact, 1e36 units).
+    /// @dev Quadratic: g'(0⁺) = ∞ as soon as one L·s > 0. Linear: g'(0) = (2/π)·S/1e36, and the concave
+    /// g crosses the identity iff that slope exceeds 1, i.e. 2S > π·1e36 ⇔ 2S > PI_36 (exact).
+    function hasPositiveRoot(bool quadratic, uint256 sumLimitSpeed) internal pure returns (bool) {
+        return quadratic ? sumLimitSpeed > 0 : 2 * sumLimitSpeed > PI_36;
+    }
+
+    /// @notice The widest accepted bracket at hLow: ⌊hLow / 1e12⌋ + 4 wei.
+    /// @dev Payments have elasticity ≤ 1 in h (x·atan'(x)/atan(x) ≤ 1), so a relative width of 1e-12
+    /// moves each payment by at most 1e-12 relative — three orders below the 1e-9 requirement.
+    function maxBracketWidth(uint256 hLow) internal pure returns (uint256) {
+        return hLow / BRACKET_RELATIVE + BRACKET_SLACK;
+    }
+
+    // ─────────────────────────────────────────────── derivatives and solver (views)
+
+    /// @notice p'(h) = L·(2/π)·s / (1 + (h·s)²), UD60x18 (token per unit of h). Rounds down.
+    function derivative(uint256 limitNorm, uint256 speed, uint256 h) internal pure returns (uint256) {
+        uint256 x = (h * speed) / UNIT;
+        if (x > MAX_X) x = MAX_X;
+        // L ≤ MAX_ESCROW and s ≤ MAX_SPEED: L·s ≤ 1e65; x ≤ 1e36: x² ≤ 1e72 — no overflow.
+        uint256 c = (((limitNorm * speed) / UNIT) * TWO_OVER_PI_36) / 1e36;
+        return (c * UNIT) / (UNIT + (x * x) / UNIT);
+    }
+
+    /// @notice g(h) and its slope Σ dterm/dh over all pledges (zero limits are skipped).
+    /// @dev Quadratic slope terms are aⱼ = pⱼ'/(2√pⱼ) (skipped where √pⱼ rounds to 0); linear ones pⱼ'.
+    function gAndSlope(
+        bool quadratic,
+        uint256[] memory limitsNorm,
+        uint256[] memory speeds,
+        uint256 h
+    ) internal pure returns (uint256 g, uint256 slope) {
+        uint256 n = limitsNorm.length;
+        for (uint256 j; j < n; ++j) {
+            uint256 lim = limitsNorm[j];
+            if (lim == 0) continue;
+            uint256 a = saturation(h, speeds[j]);
+            uint256 d = derivative(lim, speeds[j], h);
+            if (quadratic) {
+                uint256 root = quadraticTerm(lim, a);
+                g += root;
+                if (root > 0) slope += (d * UNIT) / (2 * root);
+            } else {
+                g += linearTerm(lim, a);
+                slope += d;
+            }
+        }
+    }
+
+    /// @notice The starting point of Newton: Σ√L (quadratic, √L = ⌊√(L·1e18)⌋) or ΣL (linear). g(h₀) ≤ h₀.
+    function initialGuess(bool quadratic, uint256[] memory limitsNorm) internal pure returns (uint256 h) {
+        uint256 n = limitsNorm.length;
+        for (uint256 j; j < n; ++j) {
+            h += quadratic ? sqrt(limitsNorm[j] * UNIT) : limitsNorm[j];
+        }
+    }
+
+    /// @notice The positive root of g by Newton's method from the right: h ← h − (h − g)/(1 − slope).
+    /// Stops at the first h with g(h) ≥ h (a valid lower bound of a settlement bracket), when a step
+    /// rounds to 0, or after MAX_NEWTON_ITERATIONS. 0 when no positive root exists.
+    /// @dev g is concave, so from h₀ ≥ root every exact Newton iterate stays ≥ root and 1 − slope > 0;
+    /// the step rounds down, so fixed-point iterates do not overshoot either (to within g's rounding).
+    function solve(
+        bool quadratic,
+        uint256[] memory limitsNorm,
+        uint256[] memory speeds,
+        uint256 sumLimitSpeed
+    ) internal pure returns (uint256 h) {
+        if (!hasPositiveRoot(quadratic, sumLimitSpeed)) return 0;
+        h = initialGuess(quadratic, limitsNorm);
+        if (h > MAX_H) h = MAX_H;
+        for (uint256 it; it < MAX_NEWTON_ITERATIONS; ++it) {
+            (uint256 g, uint256 slope) = gAndSlope(quadratic, limitsNorm, speeds, h);
+            if (g >= h) break;
+            // Right of the root the slope is < 1; if rounding says otherwise, take a plain fixed-point
+            // step h ← g instead of dividing by a non-positive number.
+            uint256 step = slope < UNIT ? ((h - g) * UNIT) / (UNIT - slope) : h - g;
+            if (step == 0) break;
+            h = step < h ? h - step : 0;
+            if (h == 0) break;
+        }
+    }
+
+    /// @notice Marginal leverage d(Σⱼpⱼ)/d(pᵢ) of pledge `i` at h, UD60x18.
+    /// @dev Pledger i pays pᵢ + δ while every other payment follows h.
+    /// Quadratic: h = √pᵢ + Σ_{j≠i}√pⱼ(h) ⇒ dh = dpᵢ/(2√pᵢ) + A₋ᵢ·dh ⇒ dh = dpᵢ/(2√pᵢ(1 − A₋ᵢ));
+    ///   d(Σp) = dpᵢ + P'₋ᵢ·dh ⇒ leverage = 1 + P'₋ᵢ/(2√pᵢ(1 − A₋ᵢ)).
+    /// Linear: h = pᵢ + Σ_{j≠i}pⱼ(h) ⇒ dh = dpᵢ + P'₋ᵢ·dh ⇒ dh = dpᵢ/(1 − P'₋ᵢ);
+    ///   d(Σp) = dh (the pot is h) ⇒ leverage = 1 + P'₋ᵢ/(1 − P'₋ᵢ) = 1/(1 − P'₋ᵢ).
+    /// Returns type(uint256).max when √pᵢ = 0 (quadratic) or the denominator is ≤ 0. Rounds down.
+    function leverage(
+        bool quadratic,
+        uint256[] memory limitsNorm,
+        uint256[] memory speeds,
+        uint256 i,
+        uint256 h
+    ) internal pure returns (uint256) {
+        uint256 aMinus;
+        uint256 dMinus;
+        uint256 n = limitsNorm.length;
+        for (uint256 j; j < n; ++j) {
+            uint256 lim = limitsNorm[j];
+            if (j == i || lim == 0) continue;
+            uint256 d = derivative(lim, speeds[j], h);
+            dMinus += d;
+            if (quadratic) {
+                uint256 root = quadraticTerm(lim, saturation(h, speeds[j]));
+                if (root > 0) aMinus += (d * UNIT) / (2 * root);
+            }
+        }
+        if (quadratic) {
+            uint256 rootI = quadraticTerm(limitsNorm[i], saturation(h, speeds[i]));
+            if (rootI == 0 || aMinus >= UNIT) return type(uint256).max;
+            return UNIT + mulDiv(mulDiv(dMinus, UNIT, 2 * rootI), UNIT, UNIT - aMinus);
+        }
+        if (dMinus >= UNIT) return type(uint256).max;
+        return (UNIT * UNIT) / (UNIT - dMinus);
+    }
+
+    /// @notice Σ payments (raw tokens, each rounded down) of the first `n` pledges at h; the raw limit
+    /// is limitNorm / scale (exact, limitNorm = limit·scale).
+    function potAt(
+        uint256[] memory limitsNorm,
+        uint256[] memory speeds,
+        uint256 scale,
+        uint256 n,
+        uint256 h
+    ) internal pure returns (uint256 pot) {
+        for (uint256 k; k < n; ++k) {
+            pot += payment(limitsNorm[k] / scale, saturation(h, speeds[k]));
+        }
+    }
+
+    /// @notice What a new pledge would do. It is the last entry of the columns (normalised limit and
+    /// speed). Returns the new root, the pledge's payment there (raw tokens), the pot increase over
+    /// the root without it (raw tokens, 0 if rounding makes it negative) and its leverage.
+    /// @param sumLimitSpeed Σ L·s of the pledges before the new one.
+    function preview(
+        bool quadratic,
+        uint256[] memory limitsNorm,
+        uint256[] memory speeds,
+        uint256 sumLimitSpeed,
+        uint256 scale
+    ) internal pure returns (uint256 h, uint256 pay, uint256 potIncrease, uint256 lev) {
+        uint256 n = limitsNorm.length - 1;
+        uint256 newLimitNorm = limitsNorm[n];
+        limitsNorm[n] = 0;
+        h = solve(quadratic, limitsNorm, speeds, sumLimitSpeed);
+        uint256 potBefore = potAt(limitsNorm, speeds, scale, n, h);
+        limitsNorm[n] = newLimitNorm;
+        h = solve(quadratic, limitsNorm, speeds, sumLimitSpeed + newLimitNorm * speeds[n]);
+        pay = payment(newLimitNorm / scale, saturation(h, speeds[n]));
+        uint256 potAfter = potAt(limitsNorm, speeds, scale, n + 1, h);
+        potIncrease = potAfter > potBefore ? potAfter - potBefore : 0;
+        lev = leverage(quadratic, limitsNorm, speeds, n, h);
+    }
+}

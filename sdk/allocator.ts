@@ -1,0 +1,563 @@
+/**
+ * Typed client of a deployed QuadraticFundingAllocator (and its ERC-20). Thin: every method is one
+ * contract call (plus an approval where needed), returns the transaction hash, its gasUsed and the
+ * decoded event data, and turns a revert into a `ContractRevertError` whose message is a readable
+ * sentence naming the custom error.
+ *
+ * ```ts
+ * const qf = await AllocatorClient.connect(allocatorAddress, signer);
+ * await qf.registerGap("clean-water-data", recipient);
+ * const c = await qf.contribute("clean-water-data", qf.parseAmount("12.5"));
+ * const stats = await qf.stats();
+ * ```
+ * Gaps are given as names (hashed with keccak256(utf8(name))) or 0x bytes32 ids; amounts are raw
+ * token units (bigint) — use `parseAmount`/`formatAmount` for "12.5"-style strings.
+ */
+import { Signature } from "ethers";
+import type {
+  BlockTag,
+  ContractRunner,
+  ContractTransactionReceipt,
+  ContractTransactionResponse,
+  LogDescription,
+  Signer,
+} from "ethers";
+import { ERC20Permit__factory, QuadraticFundingAllocator__factory } from "../typechain-types";
+import type { ERC20Permit, QuadraticFundingAllocator } from "../typechain-types";
+import { toRevertError, type ErrorContext } from "./errors";
+import { GapNames, isBytes32, toGapId, type GapRef } from "./ids";
+import { formatUnitsExact, parseUnitsExact } from "./units";
+
+/** What every transaction returns. */
+export interface TxInfo {
+  txHash: string;
+  gasUsed: bigint;
+  blockNumber: number;
+}
+
+/** `registerGap`: the `GapRegistered` event. */
+export interface GapRegistration extends TxInfo {
+  gapId: string;
+  recipient: string;
+  metadataURI: string;
+}
+
+/** `closeGap`: the `GapClosed` event. */
+export interface GapClosure extends TxInfo {
+  gapId: string;
+  /** Contributions of rounds ≥ this are refundable. */
+  closedRound: bigint;
+}
+
+/** `contribute`: the `ContributionMade` event (and the approval sent first, if one was needed). */
+export interface Contribution extends TxInfo {
+  round: bigint;
+  gapId: string;
+  contributor: string;
+  amount: bigint;
+  /** The contributor's total to the gap in `round`, this contribution included. */
+  contributorRoundTotal: bigint;
+  /** The gap's weight in the round afterwards (18-decimal normalised units). */
+  gapWeight: bigint;
+  /** The approval transaction sent before, when the allowance did not cover `amount`. */
+  approvalTxHash?: string;
+}
+
+/** `fundPool`: the `MatchingPoolFunded` event. */
+export interface PoolFunding extends TxInfo {
+  funder: string;
+  amount: bigint;
+  /** The matching pool available afterwards. */
+  newBalance: bigint;
+  approvalTxHash?: string;
+}
+
+/** `match`: the `RoundFinalized` event. */
+export interface RoundFinalization extends TxInfo {
+  round: bigint;
+  poolSize: bigint;
+  /** W of the round (18-decimal normalised units). */
+  totalWeight: bigint;
+  /** Raw tokens the round allocated to its gaps. */
+  distributed: bigint;
+  gapsFunded: bigint;
+  /** When the next round can be finalised (unix seconds). */
+  nextRoundEndTime: bigint;
+}
+
+/** `withdraw`: what was paid and which rounds were settled. */
+export interface Withdrawal extends TxInfo {
+  gapId: string;
+  recipient: string;
+  /** Total sent to the recipient. */
+  amount: bigint;
+  /** Direct contributions among `amount`. */
+  direct: bigint;
+  /** Matches among `amount`. */
+  matched: bigint;
+  /** Each settled round (newest first, as the contract walks them). */
+  rounds: { round: bigint; direct: bigint; matched: bigint }[];
+  /** Cap excess and rounding dust that went back to the matching pool. */
+  returnedToPool: bigint;
+  /** Whether more settled rounds remain for another call (more than `MAX_ROUNDS_PER_WITHDRAWAL`). */
+  more: boolean;
+}
+
+/** `refund`: the `ContributionRefunded` event. */
+export interface Refund extends TxInfo {
+  gapId: string;
+  contributor: string;
+  round: bigint;
+  amount: bigint;
+}
+
+/** A gap's row in `stats`. Amounts raw; weights normalised. */
+export interface GapRow {
+  gapId: string;
+  /** The name, when this client saw it (names are not stored on chain). */
+  name?: string;
+  recipient: string;
+  status: "Active" | "Closed";
+  metadataURI: string;
+  directTotal: bigint;
+  matchedTotal: bigint;
+  contributorCount: bigint;
+  currentRoundDirect: bigint;
+  currentRoundWeight: bigint;
+  estimatedMatch: bigint;
+  closedRound: bigint;
+}
+
+/** `stats`: the system and its gaps, read at one block. */
+export interface AllocatorStats {
+  /** The open round (not finalised yet). */
+  round: bigint;
+  /** The round a contribution made now counts in (round + 1 once the round's window ended). */
+  contributionRound: bigint;
+  /** Matching pool tokens available. */
+  matchingPool: bigint;
+  gaps: GapRow[];
+  /** System totals (over all gaps, whatever `gap` filter was used). */
+  totals: { directTotal: bigint; matchedTotal: bigint; gapCount: bigint };
+  /** The block the figures were read at. */
+  blockNumber: number;
+}
+
+/** `round`: a round as `getRound` reports it. */
+export interface RoundInfo {
+  round: bigint;
+  status: "None" | "Open" | "Finalized";
+  matchingPoolTokens: bigint;
+  gapsFunded: bigint;
+  totalWeight: bigint;
+  distributed: bigint;
+  claimed: bigint;
+  gapsSettled: bigint;
+  startTime: bigint;
+  endTime: bigint;
+  finalizedAt: bigint;
+  capBps: bigint;
+  distributeWholePool: boolean;
+}
+
+const GAP_STATUS = ["None", "Active", "Closed"] as const;
+const ROUND_STATUS = ["None", "Open", "Finalized"] as const;
+const STATS_PAGE = 100n;
+
+/** Options of `contribute` and `fundPool`. */
+export interface ApproveOptions {
+  /** Send an approval when the allowance is below the amount (default true). Approvals are exact. */
+  approve?: boolean;
+}
+
+/** Client of one allocator. Create with `AllocatorClient.connect`. */
+export class AllocatorClient {
+  /** Names this client resolved, so ids can be shown as names again. */
+  readonly names: GapNames;
+
+  private constructor(
+    readonly contract: QuadraticFundingAllocator,
+    readonly token: ERC20Permit,
+    readonly address: string,
+    readonly tokenAddress: string,
+    readonly decimals: number,
+    readonly symbol: string,
+    readonly runner: ContractRunner,
+    names?: GapNames,
+  ) {
+    this.names = names ?? new GapNames();
+  }
+
+  /** Connects to the allocator at `address` and reads its token's address, decimals and symbol. */
+  static async connect(address: string, runner: ContractRunner): Promise<AllocatorClient> {
+    const contract = QuadraticFundingAllocator__factory.connect(address, runner);
+    const tokenAddress = await contract.token();
+    const token = ERC20Permit__factory.connect(tokenAddress, runner);
+    const [decimals, symbol] = await Promise.all([token.decimals(), token.symbol().catch(() => "tokens")]);
+    return new AllocatorClient(contract, token, address, tokenAddress, Number(decimals), symbol, runner);
+  }
+
+  /** The same client acting as `signer` (shares the token metadata and the known gap names). */
+  withRunner(runner: ContractRunner): AllocatorClient {
+    return new AllocatorClient(
+      this.contract.connect(runner),
+      this.token.connect(runner),
+      this.address,
+      this.tokenAddress,
+      this.decimals,
+      this.symbol,
+      runner,
+      this.names,
+    );
+  }
+
+  // ─────────────────────────────────────────────── helpers
+
+  /** "12.5" → raw units of the token (exact; too many decimals or negatives are rejected). */
+  parseAmount(amount: string): bigint {
+    return parseUnitsExact(amount, this.decimals);
+  }
+
+  /** Raw units → "12.5". */
+  formatAmount(raw: bigint): string {
+    return formatUnitsExact(raw, this.decimals);
+  }
+
+  /** A gap reference (name or bytes32) → bytes32 id; names are remembered for messages and tables. */
+  gapId(ref: GapRef): string {
+    return isBytes32(ref) ? toGapId(ref) : this.names.add(ref);
+  }
+
+  /** The context error sentences use (token decimals and symbol, known gap names). */
+  errorContext(): ErrorContext {
+    return { decimals: this.decimals, symbol: this.symbol, gapName: (id) => this.names.nameOf(id) };
+  }
+
+  private signer(): Signer {
+    const runner = this.runner as Partial<Signer>;
+    if (typeof runner.getAddress !== "function" || typeof runner.sendTransaction !== "function") {
+      throw new Error(
+        "This client was connected with a provider; connect it with a signer to send transactions",
+      );
+    }
+    return this.runner as Signer;
+  }
+
+  /** Runs a read or write, rethrowing reverts as `ContractRevertError` with a readable message. */
+  private async guard<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (error) {
+      throw toRevertError(error, this.errorContext());
+    }
+  }
+
+  /** Sends a transaction and waits for its receipt. */
+  private async send(
+    fn: () => Promise<ContractTransactionResponse>,
+  ): Promise<{ receipt: ContractTransactionReceipt; info: TxInfo }> {
+    return this.guard(async () => {
+      const tx = await fn();
+      const receipt = await tx.wait();
+      if (receipt === null) throw new Error(`Transaction ${tx.hash} was dropped`);
+      return {
+        receipt,
+        info: { txHash: receipt.hash, gasUsed: receipt.gasUsed, blockNumber: receipt.blockNumber },
+      };
+    });
+  }
+
+  /** The allocator's events in `receipt`, decoded, optionally only those named `name`. */
+  private events(receipt: ContractTransactionReceipt, name?: string): LogDescription[] {
+    const out: LogDescription[] = [];
+    for (const log of receipt.logs) {
+      if (log.address.toLowerCase() !== this.address.toLowerCase()) continue;
+      const parsed = this.contract.interface.parseLog(log);
+      if (parsed !== null && (name === undefined || parsed.name === name)) out.push(parsed);
+    }
+    return out;
+  }
+
+  private event(receipt: ContractTransactionReceipt, name: string): LogDescription {
+    const found = this.events(receipt, name)[0];
+    if (found === undefined) throw new Error(`Transaction ${receipt.hash} emitted no ${name} event`);
+    return found;
+  }
+
+  /** Approves exactly `amount` to the allocator when the allowance is below it. Returns the tx hash. */
+  private async ensureAllowance(amount: bigint): Promise<string | undefined> {
+    const owner = await this.signer().getAddress();
+    const allowance = await this.token.allowance(owner, this.address);
+    if (allowance >= amount) return undefined;
+    const { info } = await this.send(() => this.token.approve(this.address, amount));
+    return info.txHash;
+  }
+
+  // ─────────────────────────────────────────────── curator
+
+  /** `registerGap` (CURATOR_ROLE). */
+  async registerGap(gap: GapRef, recipient: string, metadataURI = ""): Promise<GapRegistration> {
+    const gapId = this.gapId(gap);
+    const { receipt, info } = await this.send(() => this.contract.registerGap(gapId, recipient, metadataURI));
+    const e = this.event(receipt, "GapRegistered");
+    return { ...info, gapId: e.args.gapId as string, recipient: e.args.recipient as string, metadataURI };
+  }
+
+  /** `closeGap` (CURATOR_ROLE). */
+  async closeGap(gap: GapRef): Promise<GapClosure> {
+    const gapId = this.gapId(gap);
+    const { receipt, info } = await this.send(() => this.contract.closeGap(gapId));
+    const e = this.event(receipt, "GapClosed");
+    return { ...info, gapId, closedRound: e.args.closedRound as bigint };
+  }
+
+  // ─────────────────────────────────────────────── contributors
+
+  private contribution(
+    receipt: ContractTransactionReceipt,
+    info: TxInfo,
+    approvalTxHash?: string,
+  ): Contribution {
+    const e = this.event(receipt, "ContributionMade");
+    return {
+      ...info,
+      round: e.args.round as bigint,
+      gapId: e.args.gapId as string,
+      contributor: e.args.contributor as string,
+      amount: e.args.amount as bigint,
+      contributorRoundTotal: e.args.contributorRoundTotal as bigint,
+      gapWeight: e.args.gapWeight as bigint,
+      ...(approvalTxHash !== undefined ? { approvalTxHash } : {}),
+    };
+  }
+
+  /** `contributeToGap` from the signer, approving exactly `amount` first when needed. */
+  async contribute(gap: GapRef, amount: bigint, options: ApproveOptions = {}): Promise<Contribution> {
+    const gapId = this.gapId(gap);
+    const approvalTxHash = options.approve === false ? undefined : await this.ensureAllowance(amount);
+    const { receipt, info } = await this.send(() => this.contract.contributeToGap(gapId, amount));
+    return this.contribution(receipt, info, approvalTxHash);
+  }
+
+  /**
+   * `contributeToGapWithPermit`: signs an EIP-2612 permit for exactly `amount` (valid `validFor`
+   * seconds from the latest block, default one hour) and contributes in one transaction.
+   */
+  async contributeWithPermit(gap: GapRef, amount: bigint, validFor = 3600): Promise<Contribution> {
+    const gapId = this.gapId(gap);
+    const signer = this.signer();
+    const owner = await signer.getAddress();
+    const provider = signer.provider;
+    if (provider === null) throw new Error("The signer has no provider");
+    const [domain, nonce, block] = await Promise.all([
+      this.token.eip712Domain(),
+      this.token.nonces(owner),
+      provider.getBlock("latest"),
+    ]);
+    if (block === null) throw new Error("Cannot read the latest block");
+    const deadline = BigInt(block.timestamp + validFor);
+    const signature = await signer.signTypedData(
+      {
+        name: domain.name,
+        version: domain.version,
+        chainId: domain.chainId,
+        verifyingContract: domain.verifyingContract,
+      },
+      {
+        Permit: [
+          { name: "owner", type: "address" },
+          { name: "spender", type: "address" },
+          { name: "value", type: "uint256" },
+          { name: "nonce", type: "uint256" },
+          { name: "deadline", type: "uint256" },
+        ],
+      },
+      { owner, spender: this.address, value: amount, nonce, deadline },
+    );
+    const sig = Signature.from(signature);
+    const { receipt, info } = await this.send(() =>
+      this.contract.contributeToGapWithPermit(gapId, amount, deadline, sig.v, sig.r, sig.s),
+    );
+    return this.contribution(receipt, info);
+  }
+
+  /** `fundMatchingPool` from the signer, approving exactly `amount` first when needed. */
+  async fundPool(amount: bigint, options: ApproveOptions = {}): Promise<PoolFunding> {
+    const approvalTxHash = options.approve === false ? undefined : await this.ensureAllowance(amount);
+    const { receipt, info } = await this.send(() => this.contract.fundMatchingPool(amount));
+    const e = this.event(receipt, "MatchingPoolFunded");
+    return {
+      ...info,
+      funder: e.args.funder as string,
+      amount: e.args.amount as bigint,
+      newBalance: e.args.newBalance as bigint,
+      ...(approvalTxHash !== undefined ? { approvalTxHash } : {}),
+    };
+  }
+
+  /** `refundContribution` of the signer's contribution to a closed gap in `round`. */
+  async refund(gap: GapRef, round: bigint): Promise<Refund> {
+    const gapId = this.gapId(gap);
+    const { receipt, info } = await this.send(() => this.contract.refundContribution(gapId, round));
+    const e = this.event(receipt, "ContributionRefunded");
+    return {
+      ...info,
+      gapId,
+      contributor: e.args.contributor as string,
+      round: e.args.round as bigint,
+      amount: e.args.amount as bigint,
+    };
+  }
+
+  // ─────────────────────────────────────────────── keepers
+
+  /** `computeMatchingRound(poolSize)` (KEEPER_ROLE): finalises the current round. */
+  async match(poolSize: bigint): Promise<RoundFinalization> {
+    const { receipt, info } = await this.send(() => this.contract.computeMatchingRound(poolSize));
+    const e = this.event(receipt, "RoundFinalized");
+    return {
+      ...info,
+      round: e.args.round as bigint,
+      poolSize: e.args.poolSize as bigint,
+      totalWeight: e.args.totalWeight as bigint,
+      distributed: e.args.distributed as bigint,
+      gapsFunded: e.args.gapsFunded as bigint,
+      nextRoundEndTime: e.args.nextRoundEndTime as bigint,
+    };
+  }
+
+  /** `withdrawGapFunds`: pays the gap's recipient its settled funds (anyone may call). */
+  async withdraw(gap: GapRef): Promise<Withdrawal> {
+    const gapId = this.gapId(gap);
+    const { receipt, info } = await this.send(() => this.contract.withdrawGapFunds(gapId));
+    const paid = this.event(receipt, "GapFundsWithdrawn");
+    const rounds = this.events(receipt, "GapRoundSettled").map((e) => ({
+      round: e.args.round as bigint,
+      direct: e.args.direct as bigint,
+      matched: e.args.matched as bigint,
+    }));
+    const returnedToPool = this.events(receipt, "MatchingReturned").reduce(
+      (sum, e) => sum + (e.args.amount as bigint),
+      0n,
+    );
+    const more =
+      (await this.guard(() => this.contract.withdrawable(gapId, { blockTag: receipt.blockNumber }))) > 0n;
+    return {
+      ...info,
+      gapId,
+      recipient: paid.args.recipient as string,
+      amount: paid.args.amount as bigint,
+      direct: rounds.reduce((s, r) => s + r.direct, 0n),
+      matched: rounds.reduce((s, r) => s + r.matched, 0n),
+      rounds,
+      returnedToPool,
+      more,
+    };
+  }
+
+  // ─────────────────────────────────────────────── views
+
+  private gapRow(s: Awaited<ReturnType<QuadraticFundingAllocator["getGapFundingStats"]>>): GapRow {
+    const status = GAP_STATUS[Number(s.status)];
+    const name = this.names.nameOf(s.gapId);
+    return {
+      gapId: s.gapId,
+      ...(name !== undefined ? { name } : {}),
+      recipient: s.recipient,
+      status: status === "Closed" ? "Closed" : "Active",
+      metadataURI: s.metadataURI,
+      directTotal: s.directTotal,
+      matchedTotal: s.matchedTotal,
+      contributorCount: s.contributorCount,
+      currentRoundDirect: s.currentRoundDirect,
+      currentRoundWeight: s.currentRoundWeight,
+      estimatedMatch: s.estimatedMatch,
+      closedRound: s.closedRound,
+    };
+  }
+
+  /**
+   * Every gap's funding (paging through `getAllGapsFunding`) and the system totals, all read at one
+   * block. With `gap`, `gaps` holds only that gap (totals stay system-wide).
+   */
+  async stats(options: { gap?: GapRef; blockTag?: BlockTag } = {}): Promise<AllocatorStats> {
+    return this.guard(async () => {
+      const provider = this.runner.provider;
+      const blockNumber =
+        typeof options.blockTag === "number"
+          ? options.blockTag
+          : provider !== null && provider !== undefined
+            ? await provider.getBlockNumber()
+            : undefined;
+      const at = { blockTag: blockNumber ?? "latest" };
+      const [round, contributionRound, matchingPool, count] = await Promise.all([
+        this.contract.currentRound(at),
+        this.contract.contributionRound(at),
+        this.contract.matchingPoolBalance(at),
+        this.contract.gapCount(at),
+      ]);
+      const rows: GapRow[] = [];
+      let directTotal = 0n;
+      let matchedTotal = 0n;
+      for (let offset = 0n; offset < count; offset += STATS_PAGE) {
+        const [page, totals] = await this.contract.getAllGapsFunding(offset, STATS_PAGE, at);
+        directTotal += totals.directTotal;
+        matchedTotal += totals.matchedTotal;
+        for (const s of page) rows.push(this.gapRow(s));
+      }
+      let gaps = rows;
+      if (options.gap !== undefined) {
+        const gapId = this.gapId(options.gap);
+        // Reverts with UnknownGap when the gap does not exist.
+        gaps = [this.gapRow(await this.contract.getGapFundingStats(gapId, at))];
+      }
+      return {
+        round,
+        contributionRound,
+        matchingPool,
+        gaps,
+        totals: { directTotal, matchedTotal, gapCount: count },
+        blockNumber: blockNumber ?? -1,
+      };
+    });
+  }
+
+  /** One gap's row. */
+  async gap(gap: GapRef): Promise<GapRow> {
+    const gapId = this.gapId(gap);
+    return this.guard(async () => this.gapRow(await this.contract.getGapFundingStats(gapId)));
+  }
+
+  /** `getRound(n)`; without `n`, the open round. */
+  async round(n?: bigint): Promise<RoundInfo> {
+    return this.guard(async () => {
+      const number = n ?? (await this.contract.currentRound());
+      const r = await this.contract.getRound(number);
+      return {
+        round: number,
+        status: ROUND_STATUS[Number(r.status)] ?? "None",
+        matchingPoolTokens: r.matchingPoolTokens,
+        gapsFunded: r.gapsFunded,
+        totalWeight: r.totalWeight,
+        distributed: r.distributed,
+        claimed: r.claimed,
+        gapsSettled: r.gapsSettled,
+        startTime: r.startTime,
+        endTime: r.endTime,
+        finalizedAt: r.finalizedAt,
+        capBps: r.capBps,
+        distributeWholePool: r.distributeWholePool,
+      };
+    });
+  }
+
+  /** The matching pool available now. */
+  async matchingPool(): Promise<bigint> {
+    return this.guard(() => this.contract.matchingPoolBalance());
+  }
+
+  /** The token balance of `account`. */
+  async balanceOf(account: string): Promise<bigint> {
+    return this.guard(() => this.token.balanceOf(account));
+  }
+}

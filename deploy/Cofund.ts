@@ -76,6 +76,8 @@ export function buildCofundModule(options: CofundModuleOptions = {}) {
     const contracts = {
       token,
       allocator: m.contract("QuadraticFundingAllocator", [token, roundDuration, admin]),
+      // One CoordinatedPledges serves every campaign and token (no constructor arguments, no roles).
+      pledges: m.contract("CoordinatedPledges", []),
     };
 
     const grants: [string, string[] | undefined][] = [

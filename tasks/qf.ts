@@ -77,8 +77,13 @@ qfTask("qf:gap:register", "Register a gap (CURATOR_ROLE)")
     cliAction(async (args: RegisterArgs, hre: HardhatRuntimeEnvironment) => {
       const { isBytes32 } = await import("../sdk/ids");
       const qf = await connectAllocator(hre, args.from);
-      if (!hre.ethers.isAddress(args.recipient))
-        throw new Error(`--recipient "${args.recipient}" is not an address`);
+      const recipient: string = args.recipient;
+      if (!hre.ethers.isAddress(recipient)) {
+        const badChecksum = hre.ethers.isAddress(String(recipient).toLowerCase());
+        throw new Error(
+          `--recipient "${args.recipient}" is not an address${badChecksum ? " (its mixed-case checksum is wrong)" : ""}`,
+        );
+      }
       const uri = args.uri ?? (isBytes32(args.gap) ? "" : args.gap);
       const r = await qf.registerGap(args.gap, args.recipient, uri);
       if (args.json) {

@@ -180,13 +180,17 @@ export function roundOutcome(
  */
 export function qfMatchFloat(contributions: readonly number[]): number {
   let sumSqrt = 0;
-  let sum = 0;
   for (const c of contributions) {
     if (!(c >= 0)) throw new RangeError("contributions must be non-negative numbers");
     sumSqrt += Math.sqrt(c);
-    sum += c;
   }
-  return Math.max(0, sumSqrt * sumSqrt - sum);
+  // (Σ√c)² − Σc written as Σ √cᵢ·(S − √cᵢ): no cancellation, and exactly 0 for one contributor.
+  let w = 0;
+  for (const c of contributions) {
+    const r = Math.sqrt(c);
+    w += r * (sumSqrt - r);
+  }
+  return Math.max(0, w);
 }
 
 /** Float estimate of every gap's match for a pool (tokens), α = min(1, P/W) or P/W with `wholePool`. */

@@ -1,0 +1,209 @@
+/**
+ * sdk/errors.ts: every allocator custom error has a sentence naming it; OpenZeppelin errors,
+ * Error(string), panics, empty and unknown data decode; reverts thrown by the in-process network
+ * are found inside ethers/Hardhat errors.
+ */
+import { expect } from "chai";
+import { AbiCoder, ErrorFragment, Interface, id } from "ethers";
+import hre from "hardhat";
+import { IQuadraticFundingAllocator__factory } from "../typechain-types";
+import {
+  ContractRevertError,
+  decodeRevert,
+  decodeRevertData,
+  describeError,
+  formatUtc,
+  hasSentence,
+  registerErrorAbi,
+  type ErrorContext,
+} from "../sdk/errors";
+import { gapIdFromName } from "../sdk/ids";
+
+const coder = AbiCoder.defaultAbiCoder();
+const allocatorInterface = IQuadraticFundingAllocator__factory.createInterface();
+const GAP = gapIdFromName("clean-water");
+const ALICE = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8";
+const ctx: ErrorContext = {
+  decimals: 18,
+  symbol: "CFT",
+  gapName: (gapId) => (gapId === GAP ? "clean-water" : undefined),
+};
+const tokens = (n: string): bigint => BigInt(n) * 10n ** 18n;
+
+function encode(iface: Interface, name: string, args: unknown[]): string {
+  return iface.encodeErrorResult(name, args);
+}
+
+/** The sentence each allocator error must produce for sample arguments (written out by hand). */
+const EXPECTED: Record<string, [unknown[], string]> = {
+  UnknownGap: [[GAP], 'Gap "clean-water" is not registered (UnknownGap)'],
+  GapAlreadyRegistered: [[GAP], 'Gap "clean-water" is already registered (GapAlreadyRegistered)'],
+  GapIsClosed: [[GAP], 'Gap "clean-water" is closed (GapIsClosed)'],
+  GapNotClosed: [
+    [GAP],
+    'Gap "clean-water" is still open; only contributions to a closed gap can be refunded (GapNotClosed)',
+  ],
+  ZeroAmount: [[], "The amount must be greater than zero (ZeroAmount)"],
+  ZeroAddress: [[], "The zero address is not allowed here (ZeroAddress)"],
+  ZeroGapId: [[], "The gap id must not be zero (ZeroGapId)"],
+  AmountTooLarge: [
+    [tokens("5"), tokens("2")],
+    "The amount 5 CFT is larger than the 2 CFT the allocator's accounting supports (AmountTooLarge)",
+  ],
+  RoundNotOver: [[3n, 1795284000n], "Round 3 is still open until 2026-11-21 18:00 UTC (RoundNotOver)"],
+  PoolTooSmall: [
+    [tokens("100"), 12_500_000_000_000_000_000n],
+    "The matching pool holds 12.5 CFT, less than the 100 CFT requested (PoolTooSmall)",
+  ],
+  TransferAmountMismatch: [
+    [tokens("10"), tokens("9")],
+    "The token delivered 9 CFT instead of 10 CFT; tokens with transfer fees are not supported (TransferAmountMismatch)",
+  ],
+  UnsupportedDecimals: [[24n], "The token has 24 decimals; at most 18 are supported (UnsupportedDecimals)"],
+  InvalidRoundDuration: [
+    [0n],
+    "A round duration of 0 seconds is not allowed (zero or too long) (InvalidRoundDuration)",
+  ],
+  InvalidCap: [
+    [10_001n],
+    "A per-gap cap of 10,001 basis points is above the maximum of 10,000 (100%) (InvalidCap)",
+  ],
+  ContractPaused: [[], "The allocator is paused (ContractPaused)"],
+  ContractNotPaused: [[], "The allocator is not paused (ContractNotPaused)"],
+  NothingToWithdraw: [[GAP], 'Gap "clean-water" has nothing to withdraw now (NothingToWithdraw)'],
+  NothingToRefund: [
+    [GAP, ALICE, 2n],
+    `${ALICE} has nothing to refund from gap "clean-water" in round 2 (NothingToRefund)`,
+  ],
+  InvalidPerformData: [[], "The upkeep's performData could not be decoded (InvalidPerformData)"],
+};
+
+describe("sdk/errors", () => {
+  it("has a sentence for every custom error of IQuadraticFundingAllocator", () => {
+    const names: string[] = [];
+    allocatorInterface.forEachError((fragment: ErrorFragment) => {
+      names.push(fragment.name);
+      expect(hasSentence(fragment.format("sighash")), fragment.format("sighash")).to.equal(true);
+    });
+    expect(names.sort()).to.deep.equal(Object.keys(EXPECTED).sort());
+  });
+
+  for (const [name, [args, sentence]] of Object.entries(EXPECTED)) {
+    it(`decodes ${name}`, () => {
+      const decoded = decodeRevertData(encode(allocatorInterface, name, args), ctx);
+      expect(decoded.kind).to.equal("custom");
+      expect(decoded.name).to.equal(name);
+      expect(decoded.message).to.equal(sentence);
+    });
+  }
+
+  it("shows raw units and short ids without context", () => {
+    const d = decodeRevertData(encode(allocatorInterface, "PoolTooSmall", [5n, 3n]));
+    expect(d.message).to.equal(
+      "The matching pool holds 3 raw units, less than the 5 raw units requested (PoolTooSmall)",
+    );
+    const u = decodeRevertData(encode(allocatorInterface, "UnknownGap", [GAP]));
+    expect(u.message).to.equal(`Gap ${GAP.slice(0, 6)}…${GAP.slice(-4)} is not registered (UnknownGap)`);
+  });
+
+  it("formats times in UTC with seconds only when needed", () => {
+    expect(formatUtc(0)).to.equal("1970-01-01 00:00 UTC");
+    expect(formatUtc(1795284005n)).to.equal("2026-11-21 18:00:05 UTC");
+  });
+
+  it("decodes OpenZeppelin errors, reasons, panics, empty and unknown data", () => {
+    const oz = new Interface([
+      "error AccessControlUnauthorizedAccount(address account, bytes32 neededRole)",
+      "error ERC20InsufficientAllowance(address spender, uint256 allowance, uint256 needed)",
+      "error ERC2612ExpiredSignature(uint256 deadline)",
+    ]);
+    expect(
+      decodeRevertData(encode(oz, "AccessControlUnauthorizedAccount", [ALICE, id("KEEPER_ROLE")])).message,
+    ).to.equal(
+      `${ALICE} does not have the KEEPER_ROLE needed for this call (AccessControlUnauthorizedAccount)`,
+    );
+    expect(
+      decodeRevertData(encode(oz, "AccessControlUnauthorizedAccount", [ALICE, "0x" + "0".repeat(64)]))
+        .message,
+    ).to.contain("DEFAULT_ADMIN_ROLE");
+    expect(
+      decodeRevertData(encode(oz, "ERC20InsufficientAllowance", [ALICE, tokens("1"), tokens("2")]), ctx)
+        .message,
+    ).to.equal(
+      `The allowance of ${ALICE} is 1 CFT but 2 CFT are needed (approve more) (ERC20InsufficientAllowance)`,
+    );
+    expect(decodeRevertData(encode(oz, "ERC2612ExpiredSignature", [0n])).message).to.equal(
+      "The permit expired at 1970-01-01 00:00 UTC (ERC2612ExpiredSignature)",
+    );
+
+    const reason = "0x08c379a0" + coder.encode(["string"], ["nope"]).slice(2);
+    expect(decodeRevertData(reason)).to.include({ kind: "reason", name: "Error", message: "Reverted: nope" });
+    const panic = "0x4e487b71" + coder.encode(["uint256"], [0x11]).slice(2);
+    expect(decodeRevertData(panic).message).to.equal(
+      "The contract panicked: an arithmetic operation overflowed or underflowed (Panic 0x11)",
+    );
+    expect(decodeRevertData("0x").kind).to.equal("empty");
+    const unknown = decodeRevertData("0xdeadbeef");
+    expect(unknown.kind).to.equal("unknown");
+    expect(unknown.message).to.contain("0xdeadbeef");
+  });
+
+  it("shows registered errors without a sentence generically, naming them", () => {
+    const other = new Interface(["error CampaignNotOver(uint256 campaignId, uint64 deadline)"]);
+    const data = encode(other, "CampaignNotOver", [7n, 123n]);
+    expect(decodeRevertData(data).kind).to.equal("unknown");
+    registerErrorAbi(other);
+    expect(decodeRevertData(data).message).to.equal(
+      "The contract rejected the call: CampaignNotOver(7, 123)",
+    );
+  });
+
+  describe("reverts thrown by a real chain (in-process network)", () => {
+    it("finds and decodes the revert inside ethers/Hardhat errors", async () => {
+      const [admin, other] = await hre.ethers.getSigners();
+      const token = await hre.ethers.deployContract("TestToken", ["T", "T", 18]);
+      const allocator = await hre.ethers.deployContract("QuadraticFundingAllocator", [
+        await token.getAddress(),
+        3600,
+        admin!.address,
+      ]);
+      const end = (await allocator.getRound(1)).endTime;
+
+      let caught: unknown;
+      try {
+        await allocator.computeMatchingRound(0);
+      } catch (error) {
+        caught = error;
+      }
+      const decoded = decodeRevert(caught);
+      expect(decoded?.name).to.equal("RoundNotOver");
+      expect(decoded?.args).to.deep.equal([1n, end]);
+      expect(describeError(caught)).to.equal(`Round 1 is still open until ${formatUtc(end)} (RoundNotOver)`);
+
+      // Static calls (eth_call) and role errors bubble the same way.
+      try {
+        await allocator.connect(other!).computeMatchingRound.staticCall(0);
+        expect.fail("should revert");
+      } catch (error) {
+        expect(decodeRevert(error)?.name).to.equal("AccessControlUnauthorizedAccount");
+      }
+      // A revert inside the token (ERC20InsufficientAllowance) while contributing.
+      await allocator.registerGap(GAP, admin!.address, "");
+      await token.mint(admin!.address, 10n);
+      try {
+        await allocator.contributeToGap(GAP, 10n);
+        expect.fail("should revert");
+      } catch (error) {
+        expect(describeError(error, ctx)).to.match(/\(ERC20InsufficientAllowance\)$/);
+      }
+    });
+
+    it("leaves other errors alone", () => {
+      expect(decodeRevert(new Error("socket hang up"))).to.equal(undefined);
+      expect(describeError(new Error("socket hang up\nmore"))).to.equal("socket hang up");
+      const wrapped = new ContractRevertError(decodeRevertData(encode(allocatorInterface, "ZeroAmount", [])));
+      expect(decodeRevert(wrapped)?.name).to.equal("ZeroAmount");
+      expect(describeError({ code: "INSUFFICIENT_FUNDS" })).to.contain("insufficient funds");
+    });
+  });
+});

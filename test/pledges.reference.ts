@@ -57,30 +57,57 @@ function residual(c: RefCampaign, h: Dec): { f: Dec; df: Dec } {
   return { f: g.minus(h), df: slope.minus(1) };
 }
 
+/** A float64 estimate of the root (its own Newton from the right, independent of the SDK). */
+function floatEstimate(c: RefCampaign): number {
+  const L = c.limits.map((x) => x.toNumber());
+  const S = c.speeds.map((x) => x.toNumber());
+  let h = L.reduce((acc, l) => acc + (c.quadratic ? Math.sqrt(l) : l), 0);
+  for (let it = 0; it < 500; it++) {
+    let g = 0;
+    let slope = 0;
+    for (let i = 0; i < L.length; i++) {
+      const p = (L[i] * 2 * Math.atan(h * S[i])) / Math.PI;
+      const d = (L[i] * 2 * S[i]) / Math.PI / (1 + h * S[i] * h * S[i]);
+      if (c.quadratic) {
+        g += Math.sqrt(p);
+        if (p > 0) slope += d / (2 * Math.sqrt(p));
+      } else {
+        g += p;
+        slope += d;
+      }
+    }
+    const next = h - (g - h) / (slope - 1);
+    if (!(next > 0) || !Number.isFinite(next) || Math.abs(next - h) <= 1e-16 * h) return h;
+    h = next;
+  }
+  return h;
+}
+
 /**
- * The unique positive root (0 when none exists), to ~45 digits: bisection to 1e-6 relative, then
- * Newton (g is concave and smooth away from 0).
+ * The unique positive root (0 when none exists), to ~45 digits: decimal Newton from a float
+ * estimate (g is concave and smooth away from 0, so Newton converges quadratically); bisection on a
+ * bracket around the estimate if Newton misbehaves.
  */
 export function refSolve(c: RefCampaign): Dec {
   const sumLS = c.limits.reduce((s, l, i) => s.plus(l.mul(c.speeds[i])), new D(0));
   if (sumLS.isZero()) return new D(0);
   if (!c.quadratic && TWO_OVER_PI.mul(sumLS).lte(1)) return new D(0);
-  let hi = c.limits.reduce((s, l) => s.plus(c.quadratic ? l.sqrt() : l), new D(0));
-  let lo = hi.div(new D(10).pow(40));
-  // f(lo) > 0 for a tiny lo (slope at 0⁺ is > 1), f(hi) ≤ 0.
-  for (let it = 0; it < 400 && hi.minus(lo).gt(hi.mul("1e-6")); it++) {
-    const mid = lo.plus(hi).div(2);
-    if (residual(c, mid).f.gte(0)) lo = mid;
-    else hi = mid;
-  }
-  let h = lo.plus(hi).div(2);
-  for (let it = 0; it < 60; it++) {
+  let h = new D(floatEstimate(c));
+  for (let it = 0; it < 12; it++) {
     const { f, df } = residual(c, h);
     const next = h.minus(f.div(df));
     if (next.minus(h).abs().lte(h.mul("1e-45"))) return next;
     h = next;
   }
-  return h;
+  // Not converged: bisection between 0⁺ and Σ√L (ΣL).
+  let hi = c.limits.reduce((s, l) => s.plus(c.quadratic ? l.sqrt() : l), new D(0));
+  let lo = hi.div(new D(10).pow(40));
+  for (let it = 0; it < 400 && hi.minus(lo).gt(hi.mul("1e-45")); it++) {
+    const mid = lo.plus(hi).div(2);
+    if (residual(c, mid).f.gte(0)) lo = mid;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** SPEC leverage of pledge i at h (Infinity as a Decimal when unbounded). */

@@ -28,15 +28,15 @@ const MASK_128 = (1n << 128n) - 1n;
 
 /** `Arctan.Q0` … `Arctan.Q5`: |coefficients| of q(u) = Q0 − Q1·u + Q2·u² − …, scaled by 2^128. */
 export const Q = [
-  0xffffffffffffffffff00cb56e64d1a50n,
-  0x55555555555554e5aa81cb090b3a5b36n,
-  0x3333333333253d4d76ec4d443bbbba87n,
-  0x24924923d2c9dad605fc1c2ca605a943n,
-  0x1c71c21f66f6ef334b34bcecde2674dcn,
-  0x1735d882defd23a888446c8af42568c5n,
+  0xfffffffffffffffffe8a8670a1275caan,
+  0x55555555555554bbf8156063ae1e14e1n,
+  0x33333333332134bb7ce54a350d332bd4n,
+  0x24924923aaa4c1adf8ca61422dc708b8n,
+  0x1c71c172b23fc586c19297596349a597n,
+  0x1734ccf21b7decda5516f4cc672173efn,
 ] as const;
 
-/** `Arctan.T0` … `Arctan.T8`: atan(k/16)·2^128, word i = k 2i (low 128 bits) | k 2i+1 (high). */
+/** `Arctan.T0` … `Arctan.T7`: atan(k/16)·2^128 (k = 0…15), word i = entry 2i (low 128 bits) | 2i + 1 (high). */
 export const TABLE = [
   0xffaaddb967ef4e36cb2792dc0e2e0d500000000000000000000000000000000n,
   0x2f72f6979cb6044d1ec2d3e207271d221fd5ba9aac2f6dc65912f313e7d111dfn,
@@ -46,7 +46,6 @@ export const TABLE = [
   0x9a2f80e671bdda204226f8e2204ff3bd8f005d5ef7f59f9b5c835e1665c43748n,
   0xaeac4c38b4d8c08014725e2f3e52070aa4bc7d1934f7092419a87f2a457dac9fn,
   0xc0ce85b8ac52664089dd62c46e92fa25b8053e2bc2319e73cb2da55210a4443dn,
-  0xc90fdaa22168c234c4c6628b80dc1cd1n,
 ] as const;
 
 /**
@@ -59,9 +58,13 @@ export function reduce(x: bigint): { z: bigint; inverted: boolean } {
   return { z: inverted ? ONE_X96_WAD / x : (x << 96n) / WAD, inverted };
 }
 
-/** Step 2 of `Arctan.atanRaw`: table index k = round(16·z/2^96) ∈ {0…16} (`shr(92, add(z, 2^91))`). */
+/**
+ * Step 2 of `Arctan.atanRaw`: table index k = min(round(16·z/2^96), 15)
+ * (`k := shr(92, add(z, 2^91))`, `k := sub(k, shr(4, k))`).
+ */
 export function tableIndex(z: bigint): bigint {
-  return (z + (1n << 91n)) >> 92n;
+  const k = (z + (1n << 91n)) >> 92n;
+  return k - (k >> 4n);
 }
 
 /** The table lookup of `Arctan.atanRaw`: atan(k/16)·2^128 (`and(shr(shl(7, and(k, 1)), word), 2^128−1)`). */
@@ -80,20 +83,22 @@ export function atanReducedX128(z: bigint): bigint {
   const n = (z << 4n) - (k << 96n);
   const d = (1n << 100n) + z * k;
   const t = (n << X128_BITS) / d; // truncates toward zero, like sdiv
-  // `u := shr(128, mul(t, t))`, then Horner with alternating subtractions
+  // `u := shr(128, mul(t, t))`, then Horner with alternating subtractions:
+  // `q := sub(Q2, shr(128, mul(u, sub(Q3, shr(128, mul(u, sub(Q4, shr(128, mul(u, Q5)))))))))`
   const u = (t * t) >> X128_BITS;
-  let q = Q[4] - ((Q[5] * u) >> X128_BITS);
-  q = Q[3] - ((q * u) >> X128_BITS);
-  q = Q[2] - ((q * u) >> X128_BITS);
-  q = Q[1] - ((q * u) >> X128_BITS);
-  q = Q[0] - ((q * u) >> X128_BITS);
-  // `p := sar(128, mul(t, q))`: bigint >> on a negative number rounds toward −∞, like sar
+  let q = Q[4] - ((u * Q[5]) >> X128_BITS);
+  q = Q[3] - ((u * q) >> X128_BITS);
+  q = Q[2] - ((u * q) >> X128_BITS);
+  // `p := sar(128, mul(t, sub(Q0, shr(128, mul(u, sub(Q1, shr(128, mul(u, q))))))))`; bigint >> on
+  // a negative number rounds toward −∞, like sar
+  q = Q[1] - ((u * q) >> X128_BITS);
+  q = Q[0] - ((u * q) >> X128_BITS);
   const p = (t * q) >> X128_BITS;
   return tableEntry(k) + p;
 }
 
 /**
- * The angle of `Arctan.atanRaw` before its final scaling: atan(x/1e18)·2^128 within 5.2e-25·2^128
+ * The angle of `Arctan.atanRaw` before its final scaling: atan(x/1e18)·2^128 within 7.7e-25·2^128
  * (steps 1 to 3, and π/2 − angle for x > 1).
  */
 export function atanX128(x: bigint): bigint {
@@ -106,7 +111,7 @@ export function atanX128(x: bigint): bigint {
 
 /**
  * Mirror of `Arctan.atanRaw(uint256)` / `Arctan.atan(UD60x18)`: ⌊atan(x/1e18)·1e18⌋ up to an
- * approximation error of 5.2e-25, for 0 ≤ x < 2^256 (1e18-scaled in and out).
+ * approximation error of 7.7e-25, for 0 ≤ x < 2^256 (1e18-scaled in and out).
  */
 export function atan(x: bigint): bigint {
   // `result := shr(128, mul(angle, WAD))`
@@ -115,12 +120,12 @@ export function atan(x: bigint): bigint {
 
 /**
  * The inputs where the algorithm switches branch, each the first input of its new branch:
- * 1e18 + 1 (x > 1 inverts), and for every table boundary z = (2k − 1)/32 (k = 1…16) the first x ≤ 1
+ * 1e18 + 1 (x > 1 inverts), and for every table boundary z = (2k − 1)/32 (k = 1…15) the first x ≤ 1
  * that reaches it and the first x > 1 that falls below it. Tests probe these and their neighbours.
  */
 export function branchPoints(): bigint[] {
   const points = new Set<bigint>([0n, WAD, WAD + 1n]);
-  for (let k = 1n; k <= 16n; k++) {
+  for (let k = 1n; k <= 15n; k++) {
     const boundary = (2n * k - 1n) << 91n; // z at the boundary between k − 1 and k
     // x ≤ 1: smallest x with ⌊x·2^96/1e18⌋ ≥ boundary, i.e. x ≥ boundary·1e18/2^96
     points.add((boundary * WAD + (1n << 96n) - 1n) >> 96n);

@@ -71,6 +71,7 @@ library Arctan {
     /// (see `atan`), for every uint256 x.
     /// @param x The tangent, scaled by 1e18.
     /// @return result The angle in radians, scaled by 1e18, in [0, MAX_RESULT].
+    // One straight assembly block on purpose: splitting it into functions would add jumps to a hot path.
     // solhint-disable-next-line function-max-lines
     function atanRaw(uint256 x) internal pure returns (uint256 result) {
         assembly ("memory-safe") {
@@ -87,7 +88,7 @@ library Arctan {
             }
             // 2. k = round(16·z/2^96) ∈ {0, …, 16}, then 16 folded into 15 (k − ⌊k/16⌋); c = k/16.
             //    n = 16z − k·2^96 = (z − c)·2^100 ∈ [−2^95, 2^96] is exact (two's complement when
-            //    negative); d = (1 + z·c)·2^100 ∈ [2^100, 2^101) is exact.
+            //    negative); d = (1 + z·c)·2^100 ∈ [2^100, 2^101) is exact. (0x8…0 = 2^91, 0x1…0 = 2^100.)
             let k := shr(92, add(z, 0x80000000000000000000000))
             k := sub(k, shr(4, k))
             let n := sub(shl(4, z), shl(96, k))

@@ -1,0 +1,318 @@
+/**
+ * End to end through the CLI against a real `hardhat node` started here: deploy with
+ * scripts/deploy.ts, register gaps, contribute from several accounts, fund the pool, advance time,
+ * match, read stats, withdraw — every step a separate `hardhat` process, exactly as a user runs it.
+ * Expected figures come from closed forms and decimal.js, never from the contract's views.
+ * Finally the node is restarted (a fresh chain with the same chain id) and deploying again must work.
+ *
+ * Records go to deploy/deployments/<a unique deployment id> (COFUND_DEPLOYMENT_ID), removed afterwards,
+ * so the test never touches a developer's own localhost records.
+ */
+import { expect } from "chai";
+import { spawn, type ChildProcess } from "child_process";
+import Decimal from "decimal.js";
+import * as fs from "fs";
+import * as net from "net";
+import * as path from "path";
+import hre from "hardhat";
+import { JsonRpcProvider, Contract } from "ethers";
+
+const ROOT = path.resolve(__dirname, "..");
+const HARDHAT = path.join(ROOT, "node_modules", "hardhat", "internal", "cli", "bootstrap.js");
+const DEPLOYMENT_ID = `e2e-${process.pid}-${Date.now()}`;
+const D = Decimal.clone({ precision: 60 });
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === "object" && address !== null ? address.port : 0));
+    });
+  });
+}
+
+describe("CLI end to end (hardhat node in a child process)", function () {
+  this.timeout(240_000);
+
+  let port = 0;
+  let url = "";
+  let node: ChildProcess | undefined;
+  let accounts: string[] = [];
+
+  function env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+    const e: NodeJS.ProcessEnv = {
+      ...process.env,
+      LOCALHOST_URL: url,
+      COFUND_DEPLOYMENT_ID: DEPLOYMENT_ID,
+      ...extra,
+    };
+    delete e.HARDHAT_NETWORK;
+    delete e.COFUND_DEBUG;
+    return e;
+  }
+
+  function hardhat(args: string[], extraEnv: Record<string, string> = {}): Promise<Run> {
+    return new Promise((resolve, reject) => {
+      const child = spawn(process.execPath, [HARDHAT, ...args], { cwd: ROOT, env: env(extraEnv) });
+      let stdout = "";
+      let stderr = "";
+      child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+      child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+      child.on("error", reject);
+      const started = Date.now();
+      child.on("close", (code) => {
+        if (process.env.E2E_VERBOSE !== undefined) {
+          process.stderr.write(`      [${((Date.now() - started) / 1000).toFixed(1)} s] ${args.join(" ")}\n`);
+        }
+        resolve({ code, stdout, stderr });
+      });
+    });
+  }
+
+  /** Runs a qf task on localhost; with --json, checks stdout is exactly one JSON object and returns it. */
+  async function task(name: string, args: string[], json = true): Promise<Record<string, unknown>> {
+    const r = await hardhat([name, ...args, ...(json ? ["--json"] : []), "--network", "localhost"]);
+    if (r.code !== 0) throw new Error(`${name} ${args.join(" ")} failed (${r.code}): ${r.stderr}`);
+    if (!json) return { text: r.stdout };
+    const parsed = JSON.parse(r.stdout) as unknown; // the whole stdout: one object, nothing else
+    expect(r.stdout.trim().split("\n")).to.have.length(1);
+    expect(parsed).to.be.an("object");
+    return parsed as Record<string, unknown>;
+  }
+
+  async function rpc(method: string, params: unknown[] = []): Promise<unknown> {
+    const res = await fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
+    });
+    const body = (await res.json()) as { result?: unknown; error?: { message: string } };
+    if (body.error !== undefined) throw new Error(body.error.message);
+    return body.result;
+  }
+
+  async function startNode(): Promise<void> {
+    node = spawn(process.execPath, [HARDHAT, "node", "--hostname", "127.0.0.1", "--port", String(port)], {
+      cwd: ROOT,
+      env: env(),
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let log = "";
+    node.stdout?.on("data", (d: Buffer) => (log += d.toString()));
+    node.stderr?.on("data", (d: Buffer) => (log += d.toString()));
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      try {
+        if ((await rpc("eth_chainId")) === "0x7a69") return;
+      } catch {
+        // not up yet
+      }
+      if (node.exitCode !== null || Date.now() > deadline)
+        throw new Error(`hardhat node did not start:\n${log}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+
+  async function stopNode(): Promise<void> {
+    const child = node;
+    node = undefined;
+    if (child === undefined || child.exitCode !== null) return;
+    await new Promise<void>((resolve) => {
+      child.once("exit", () => resolve());
+      child.kill("SIGTERM");
+      setTimeout(() => child.kill("SIGKILL"), 5_000).unref();
+    });
+  }
+
+  async function deploy(
+    extraEnv: Record<string, string> = {},
+  ): Promise<{ json: Record<string, unknown>; stderr: string }> {
+    const r = await hardhat(["run", "--no-compile", "scripts/deploy.ts", "--network", "localhost"], {
+      DEPLOY_JSON: "1",
+      ...extraEnv,
+    });
+    if (r.code !== 0) throw new Error(`deploy failed (${r.code}): ${r.stderr}\n${r.stdout}`);
+    const last = r.stdout.trim().split("\n").pop() ?? "";
+    return { json: JSON.parse(last) as Record<string, unknown>, stderr: r.stderr };
+  }
+
+  before(async () => {
+    accounts = (await hre.ethers.getSigners()).map((s) => s.address); // same mnemonic as the node
+    port = await freePort();
+    url = `http://127.0.0.1:${port}`;
+    await startNode();
+  });
+
+  after(async () => {
+    await stopNode();
+    fs.rmSync(path.join(ROOT, "deploy", "deployments", DEPLOYMENT_ID), { recursive: true, force: true });
+    const instances = path.join(hre.config.paths.cache, "cofund-local-instances.json");
+    if (fs.existsSync(instances)) {
+      const map = JSON.parse(fs.readFileSync(instances, "utf8")) as Record<string, string>;
+      delete map[DEPLOYMENT_ID];
+      fs.writeFileSync(instances, JSON.stringify(map, null, 2) + "\n");
+    }
+  });
+
+  it("deploys, registers, contributes, matches, reports and withdraws through the CLI", async () => {
+    // ── deploy (account 8 becomes an extra curator, so two gaps can be registered at once)
+    const { json: deployed } = await deploy({ CURATOR_ADDRESSES: accounts[8]! });
+    expect(deployed).to.include({
+      network: "localhost",
+      chainId: 31337,
+      deploymentId: DEPLOYMENT_ID,
+      testToken: true,
+    });
+    const contracts = deployed.contracts as Record<string, string>;
+    expect(contracts.QuadraticFundingAllocator).to.match(/^0x[0-9a-fA-F]{40}$/);
+    const provider = new JsonRpcProvider(url, undefined, { staticNetwork: true, cacheTimeout: -1 });
+    const token = new Contract(
+      contracts.TestToken!,
+      ["function balanceOf(address) view returns (uint256)"],
+      provider,
+    );
+    const balanceOf = (a: string): Promise<bigint> => token.getFunction("balanceOf")(a) as Promise<bigint>;
+    expect(await balanceOf(accounts[9]!)).to.equal(10n ** 24n); // 1,000,000 tokens to each of 10 accounts
+    expect(await balanceOf(accounts[10]!)).to.equal(0n);
+
+    // ── two gaps, registered by two curators at once (--from as an index and as an address)
+    const [recipientBroad, recipientSingle] = [accounts[10]!, accounts[11]!];
+    const [broad] = await Promise.all([
+      task("qf:gap:register", ["--gap", "broad-support", "--recipient", recipientBroad]),
+      task("qf:gap:register", ["--gap", "single", "--recipient", recipientSingle, "--from", accounts[8]!]),
+    ]);
+    expect(broad).to.include({ gapId: hre.ethers.id("broad-support"), recipient: recipientBroad });
+    expect(broad!.txHash).to.match(/^0x[0-9a-f]{64}$/);
+    expect(broad!.gasUsed).to.match(/^\d+$/);
+
+    // ── contributions from several accounts, pool funding and two rejections, all at once
+    const rejectEarly = hardhat(["qf:match", "--pool", "1", "--network", "localhost"]);
+    const rejectUnknown = hardhat([
+      "qf:contribute",
+      "--gap",
+      "nope",
+      "--amount",
+      "1",
+      "--from",
+      "9",
+      "--network",
+      "localhost",
+    ]);
+    const [c1, c2, c3, c4, funded] = await Promise.all([
+      task("qf:contribute", ["--gap", "broad-support", "--amount", "4", "--from", "1"]),
+      task("qf:contribute", ["--gap", "broad-support", "--amount", "16", "--from", "2"]),
+      task("qf:contribute", ["--gap", "broad-support", "--amount", "12.5", "--from", "3"]),
+      task("qf:contribute", ["--gap", "single", "--amount", "30", "--from", "4"]),
+      task("qf:fund-pool", ["--amount", "100", "--from", "5"]),
+    ]);
+    expect(c1).to.include({
+      round: 1,
+      gapId: hre.ethers.id("broad-support"),
+      contributor: accounts[1],
+      amount: "4",
+    });
+    expect(c1!.approvalTxHash).to.match(/^0x[0-9a-f]{64}$/); // approved exactly the amount first
+    expect(c2).to.include({ amount: "16", contributor: accounts[2] });
+    expect(c3).to.include({ amount: "12.5", contributor: accounts[3] });
+    expect(c4).to.include({ amount: "30", gapId: hre.ethers.id("single") });
+    expect(funded).to.include({ amount: "100", funder: accounts[5] });
+
+    const early = await rejectEarly;
+    expect(early.code).to.not.equal(0);
+    expect(early.stdout).to.equal("");
+    expect(early.stderr.trim().split("\n")).to.have.length(1);
+    expect(early.stderr).to.match(/^Error: Round 1 is still open until .+ UTC \(RoundNotOver\)\n$/);
+    const unknown = await rejectUnknown;
+    expect(unknown.code).to.not.equal(0);
+    expect(unknown.stderr).to.equal('Error: Gap "nope" is not registered (UnknownGap)\n');
+
+    // A repeat: account 1's total in the round is 4 + 5 = 9, one square root (√9 = 3).
+    const repeat = await task("qf:contribute", ["--gap", "broad-support", "--amount", "5", "--from", "1"]);
+    expect(repeat).to.include({ amount: "5", contributorRoundTotal: "9" });
+
+    // Independent figures (closed form, decimal.js): w = (Σ√c)² − Σc = (3 + 4 + √12.5)² − 37.5.
+    const wBroad = new D(3).plus(4).plus(new D(12.5).sqrt()).pow(2).minus(37.5); // ≈ 73.4975
+    const close = (actual: unknown, expected: Decimal.Value): void => {
+      expect(typeof actual).to.equal("string");
+      const diff = new D(actual as string).minus(expected).abs();
+      expect(diff.lte("1e-15"), `${String(actual)} vs ${new D(expected).toString()}`).to.equal(true);
+    };
+    const byId = (stats: Record<string, unknown>, name: string): Record<string, unknown> => {
+      const row = (stats.gaps as Record<string, unknown>[]).find((g) => g.gapId === hre.ethers.id(name));
+      expect(row, name).to.not.equal(undefined);
+      return row!;
+    };
+
+    const before = await task("qf:stats", []);
+    expect(before).to.include({ round: 1, matchingPool: "100" });
+    expect(before.totals).to.deep.equal({ directTotal: "67.5", matchedTotal: "0", gapCount: 2 });
+    expect(byId(before, "broad-support")).to.include({
+      recipient: recipientBroad,
+      status: "Active",
+      directTotal: "37.5",
+      matchedTotal: "0",
+      contributorCount: 3,
+      currentRoundDirect: "37.5",
+    });
+    close(byId(before, "broad-support").estimatedMatch, wBroad); // the pool (100) covers W: α = 1
+    expect(byId(before, "single")).to.include({
+      contributorCount: 1,
+      directTotal: "30",
+      estimatedMatch: "0",
+    });
+
+    // ── the round ends; the keeper matches with the whole pool of 100 > W: α = 1, the rest rolls over
+    await rpc("evm_increaseTime", [6 * 60 * 60]);
+    await rpc("evm_mine");
+    const matched = await task("qf:match", ["--pool", "100"]);
+    expect(matched).to.include({ round: 1, poolSize: "100", gapsFunded: 1 });
+    expect(matched.gasUsed).to.match(/^\d+$/);
+    close(matched.distributed, wBroad);
+    close(matched.totalWeight, wBroad);
+
+    // ── anyone withdraws for the gap; the recipient receives direct + match
+    const [withdrawn, table] = await Promise.all([
+      task("qf:withdraw", ["--gap", "broad-support", "--from", "6"]),
+      task("qf:stats", [], false),
+    ]);
+    expect(withdrawn).to.include({ recipient: recipientBroad, direct: "37.5", more: false });
+    close(withdrawn.matched, wBroad);
+    close(withdrawn.amount, wBroad.plus(37.5));
+    expect(await balanceOf(recipientBroad)).to.equal(
+      BigInt(new D(withdrawn.amount as string).mul(1e18).toFixed(0)),
+    );
+    expect(table.text).to.match(/^Round 2 open · matching pool /);
+    expect(table.text).to.match(/broad-support .* Active/);
+    expect(table.text).to.match(/totals: 2 gaps · direct 67\.5 CFT/);
+
+    const after = await task("qf:stats", []);
+    expect(after).to.include({ round: 2 });
+    close(byId(after, "broad-support").matchedTotal, wBroad);
+    expect(byId(after, "broad-support")).to.include({ currentRoundDirect: "0", estimatedMatch: "0" });
+    expect(byId(after, "single")).to.include({ matchedTotal: "0" }); // one contributor: no match
+    // What the round did not spend stayed in the pool: 100 − match (to the wei: the contract's figure).
+    expect(new D(after.matchingPool as string).plus(withdrawn.matched as string).eq(100)).to.equal(true);
+  });
+
+  it("deploys again on a restarted node (stale local records are replaced)", async () => {
+    await stopNode();
+    await startNode(); // same port, same chain id, empty chain
+    const stale = await hardhat(["qf:stats", "--json", "--network", "localhost"]);
+    expect(stale.code).to.not.equal(0);
+    expect(stale.stderr).to.match(/stale|No cofund deployment/);
+
+    const { json, stderr } = await deploy();
+    expect(stderr).to.match(/Removed stale records/);
+    const allocator = (json.contracts as Record<string, string>).QuadraticFundingAllocator!;
+    expect(await rpc("eth_getCode", [allocator, "latest"])).to.not.equal("0x");
+  });
+});

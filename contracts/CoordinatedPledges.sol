@@ -21,9 +21,10 @@ contract CoordinatedPledges is ICoordinatedPledges, ReentrancyGuardTransient {
     // ─────────────────────────────────────────────── constants
 
     /// @inheritdoc ICoordinatedPledges
-    /// @dev Measured worst case ≈ 5,300 gas per pledge (two atan, two sqrt, one cold SLOAD): 2,500 pledges
-    /// plus the fixed cost of a page stay well under 16,777,216 gas.
-    uint256 public constant MAX_PAGE_PLEDGES = 2_500;
+    /// @dev Measured ≈ 6,700 gas per pledge with a two-point bracket (one cold SLOAD, two atan, two
+    /// sqrt) and ≈ 4,700 with hLow = hHigh: a page of 2,000 stays near 13.5M gas, leaving ~3M of the
+    /// 16,777,216 cap for the fixed cost of the call and for atan's branch-dependent cost.
+    uint256 public constant MAX_PAGE_PLEDGES = 2_000;
 
     /// @inheritdoc ICoordinatedPledges
     uint256 public constant SETTLEMENT_GRACE_PERIOD = 30 days;
@@ -52,7 +53,9 @@ contract CoordinatedPledges is ICoordinatedPledges, ReentrancyGuardTransient {
         uint96 nextSpeed; // ≤ MAX_SPEED < 2⁹⁶
         uint32 pledgeCount;
         // slot 2
-        uint256 sumLimitSpeed; // Σ Lnorm·s over active pledges, exact (≤ 1e65)
+        // Σ Lnorm·s over active pledges, exact (≤ 1e65), stored PLUS ONE: set to 1 at creation so the
+        // first pledge of a campaign writes a non-zero slot (saves ~17,000 gas). Read via _sumLimitSpeed.
+        uint256 sumLimitSpeedPlusOne;
         // slot 3
         uint128 minLimit;
         uint64 decay; // ≤ 1e18 < 2⁶⁴
@@ -128,6 +131,7 @@ contract CoordinatedPledges is ICoordinatedPledges, ReentrancyGuardTransient {
         c.minLimit = uint128(params.minLimit); // ≤ MAX_ESCROW < 2¹²⁸
         c.decay = uint64(decay); // ≤ 1e18 < 2⁶⁴
         c.initialSpeed = uint128(params.initialSpeed);
+        c.sumLimitSpeedPlusOne = 1;
         c.recipient = params.recipient;
         c.creator = msg.sender;
         c.allocator = params.allocator;
@@ -157,7 +161,7 @@ contract CoordinatedPledges is ICoordinatedPledges, ReentrancyGuardTransient {
         c.escrow = uint128(escrow + limit); // ≤ MAX_ESCROW < 2¹²⁸ (checked above)
         c.pledgeCount = SafeCast.toUint32(pledgeId + 1);
         if (c.policy == Policy.Geometric) c.nextSpeed = uint96(PledgeMath.nextSpeed(speed, c.decay));
-        c.sumLimitSpeed += limit * scale * speed;
+        c.sumLimitSpeedPlusOne += limit * scale * speed;
         _terms[campaignId][pledgeId] = limit | (speed << 128);
         _meta[campaignId][pledgeId] = PledgeMeta({pledger: msg.sender, state: PledgeState.Active});
         emit Pledged(campaignId, pledgeId, msg.sender, limit, speed);
@@ -182,7 +186,7 @@ contract CoordinatedPledges is ICoordinatedPledges, ReentrancyGuardTransient {
         unchecked {
             // Both sums include this active pledge's exact contribution, added by `pledge`.
             c.escrow -= uint128(limit);
-            c.sumLimitSpeed -= limit * (10 ** c.scaleExponent) * speed;
+            c.sumLimitSpeedPlusOne -= limit * (10 ** c.scaleExponent) * speed;
         }
         emit PledgeWithdrawn(campaignId, pledgeId, msg.sender, limit);
 
@@ -218,7 +222,7 @@ contract CoordinatedPledges is ICoordinatedPledges, ReentrancyGuardTransient {
             // Every payment at h = 0 is 0 (atan(0) = 0): no pass needed. Allowed when h = 0 is the only
             // root, or as the liveness fallback after the grace period.
             uint256 fallbackAt = deadline + SETTLEMENT_GRACE_PERIOD;
-            bool rootExists = PledgeMath.hasPositiveRoot(c.mode == Mode.Quadratic, c.sumLimitSpeed);
+            bool rootExists = PledgeMath.hasPositiveRoot(c.mode == Mode.Quadratic, _sumLimitSpeed(c));
             if (rootExists && block.timestamp < fallbackAt)
                 revert TrivialRootRejected(campaignId, fallbackAt);
             _finalize(c, campaignId, 0, 0);
@@ -233,13 +237,16 @@ contract CoordinatedPledges is ICoordinatedPledges, ReentrancyGuardTransient {
     /// @inheritdoc ICoordinatedPledges
     function claim(uint256 campaignId, uint256 pledgeId) external nonReentrant returns (uint256 refund) {
         Campaign storage c = _campaign(campaignId);
-        _requirePledge(c, campaignId, pledgeId);
+        // Existence from the pledge's own slot (state None = never made), saving a read of the count.
+        if (pledgeId >= _MAX_PLEDGES) revert UnknownPledge(campaignId, pledgeId);
+        PledgeMeta storage m = _meta[campaignId][pledgeId];
+        PledgeState pledgeState = m.state;
+        if (pledgeState == PledgeState.None) revert UnknownPledge(campaignId, pledgeId);
         CampaignState state = c.state;
         if (state != CampaignState.Settled && state != CampaignState.Cancelled) {
             revert InvalidCampaignState(campaignId, state);
         }
-        PledgeMeta storage m = _meta[campaignId][pledgeId];
-        if (m.state != PledgeState.Active) revert NothingToClaim(campaignId, pledgeId);
+        if (pledgeState != PledgeState.Active) revert NothingToClaim(campaignId, pledgeId);
 
         uint256 packed = _terms[campaignId][pledgeId];
         uint256 limit = packed & _MASK_128;
@@ -321,7 +328,7 @@ contract CoordinatedPledges is ICoordinatedPledges, ReentrancyGuardTransient {
         v.gapId = c.gapId;
         v.pledgeCount = c.pledgeCount;
         v.escrow = c.escrow;
-        v.sumLimitSpeed = c.sumLimitSpeed;
+        v.sumLimitSpeed = _sumLimitSpeed(c);
         v.h = c.h;
         v.pot = c.pot;
         v.potClaimed = c.potClaimed;
@@ -408,7 +415,7 @@ contract CoordinatedPledges is ICoordinatedPledges, ReentrancyGuardTransient {
     function solve(uint256 campaignId) public view returns (uint256 h) {
         Campaign storage c = _campaign(campaignId);
         (uint256[] memory limitsNorm, uint256[] memory speeds) = _load(campaignId, c, 0);
-        return PledgeMath.solve(c.mode == Mode.Quadratic, limitsNorm, speeds, c.sumLimitSpeed);
+        return PledgeMath.solve(c.mode == Mode.Quadratic, limitsNorm, speeds, _sumLimitSpeed(c));
     }
 
     /// @inheritdoc ICoordinatedPledges
@@ -440,7 +447,7 @@ contract CoordinatedPledges is ICoordinatedPledges, ReentrancyGuardTransient {
         (uint256[] memory limitsNorm, uint256[] memory speeds) = _load(campaignId, c, 1);
         limitsNorm[limitsNorm.length - 1] = limit * scale;
         speeds[speeds.length - 1] = c.nextSpeed;
-        return PledgeMath.preview(c.mode == Mode.Quadratic, limitsNorm, speeds, c.sumLimitSpeed, scale);
+        return PledgeMath.preview(c.mode == Mode.Quadratic, limitsNorm, speeds, _sumLimitSpeed(c), scale);
     }
 
     /// @inheritdoc ICoordinatedPledges
@@ -452,7 +459,7 @@ contract CoordinatedPledges is ICoordinatedPledges, ReentrancyGuardTransient {
         uint256 h =
             c.state == CampaignState.Settled
                 ? c.h
-                : PledgeMath.solve(quadratic, limitsNorm, speeds, c.sumLimitSpeed);
+                : PledgeMath.solve(quadratic, limitsNorm, speeds, _sumLimitSpeed(c));
         return PledgeMath.leverage(quadratic, limitsNorm, speeds, pledgeId, h);
     }
 
@@ -466,6 +473,14 @@ contract CoordinatedPledges is ICoordinatedPledges, ReentrancyGuardTransient {
 
     function _requirePledge(Campaign storage c, uint256 campaignId, uint256 pledgeId) private view {
         if (pledgeId >= c.pledgeCount) revert UnknownPledge(campaignId, pledgeId);
+    }
+
+    /// @dev Σ Lnorm·s over the campaign's active pledges (the stored value carries a +1 offset).
+    function _sumLimitSpeed(Campaign storage c) private view returns (uint256) {
+        unchecked {
+            // The stored value is ≥ 1: set to 1 at creation, and withdrawals only remove what pledges added.
+            return c.sumLimitSpeedPlusOne - 1;
+        }
     }
 
     /// @dev Open (not cancelled, not settled) and block.timestamp < deadline (half-open window).

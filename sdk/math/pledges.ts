@@ -38,7 +38,7 @@ export const BRACKET_SLACK = 4n;
 /** `PledgeMath.MAX_NEWTON_ITERATIONS`. */
 export const MAX_NEWTON_ITERATIONS = 64;
 /** `CoordinatedPledges.MAX_PAGE_PLEDGES`. */
-export const MAX_PAGE_PLEDGES = 2500;
+export const MAX_PAGE_PLEDGES = 2000;
 /** Largest uint256 (`type(uint256).max`, the "unbounded" leverage). */
 export const MAX_UINT256 = (1n << 256n) - 1n;
 

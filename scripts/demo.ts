@@ -1,0 +1,26 @@
+/**
+ * `npm run demo`: the whole cofund story on the in-process network, with nothing else running.
+ * Each mechanism is a section in scripts/demo/ (a function taking the deployment); add new
+ * sections below the allocator's.
+ */
+import hre from "hardhat";
+import { deployCofund } from "./lib/deploy-cofund";
+import { runAllocatorDemo } from "./demo/allocator";
+import { say, section } from "./demo/narrate";
+
+async function main(): Promise<void> {
+  section("Deploying cofund on the in-process Hardhat network");
+  const deployed = await deployCofund(hre);
+  for (const [name, address] of Object.entries(deployed.contracts)) say(`${name.padEnd(26)} ${address}`);
+  say("The test token minted 1,000,000 tokens to each of the first 10 accounts.");
+
+  await runAllocatorDemo(hre, deployed);
+  // Further sections (coordinated pledges, pictures in out/) go here.
+
+  console.log("");
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});

@@ -1,0 +1,493 @@
+/**
+ * Typed client of a deployed CoordinatedPledges. Every write returns the transaction hash and its
+ * gasUsed with the decoded event data; reverts become `ContractRevertError`s whose message names the
+ * custom error. `settle` computes the tightest bracket off-chain with the exact mirror
+ * (`sdk/math/pledges.ts`) from the on-chain pledge data and submits pages until the campaign settles.
+ *
+ * ```ts
+ * const cp = await PledgesClient.connect(pledgesAddress, signer);
+ * const { campaignId } = await cp.createCampaign({ token, recipient, duration: 86_400, initialSpeed: 10n ** 17n });
+ * await cp.pledge(campaignId, 100n * 10n ** 18n);
+ * // … after the deadline
+ * const s = await cp.settle(campaignId);
+ * await cp.claim(campaignId, 0n);
+ * await cp.claimPot(campaignId);
+ * ```
+ *
+ * TypeChain and the error decoder are loaded lazily (`connect`), so this module can be imported by
+ * Hardhat task files before `typechain-types/` exists.
+ */
+import type {
+  ContractRunner,
+  ContractTransactionReceipt,
+  ContractTransactionResponse,
+  LogDescription,
+  Signer,
+} from "ethers";
+import type { CoordinatedPledges, IERC20Metadata } from "../typechain-types";
+import * as pm from "./math/pledges";
+
+/** What every transaction returns. */
+export interface PledgesTxInfo {
+  txHash: string;
+  gasUsed: bigint;
+  blockNumber: number;
+}
+
+/** Campaign states as the CLI shows them: `open` (before the deadline), `settling` (after it). */
+export type CampaignStatusName = "open" | "cancelled" | "settling" | "settled";
+
+/** `createCampaign` options. Speeds and decay are UD60x18 bigints (1e18 = 1). */
+export interface CreateCampaignOptions {
+  token: string;
+  recipient: string;
+  /** Unix seconds; or give `duration` (seconds from the latest block). */
+  deadline?: bigint | number;
+  duration?: bigint | number;
+  mode?: "quadratic" | "linear";
+  policy?: "constant" | "geometric";
+  initialSpeed: bigint;
+  /** r for the geometric policy (default 1e18). */
+  decay?: bigint;
+  /** Raw token units (default 0). */
+  minLimit?: bigint;
+  allocator?: string;
+  /** bytes32 gap id (with `allocator`). */
+  gapId?: string;
+}
+
+/** One pledge in `status`. */
+export interface PledgeStatus {
+  pledgeId: bigint;
+  pledger: string;
+  limit: bigint;
+  speed: bigint;
+  state: "active" | "withdrawn" | "claimed";
+  /** Live payment at the current solution, or the settled payment (raw tokens). */
+  payment: bigint;
+  refund: bigint;
+  /** Marginal leverage (float; Infinity when unbounded; 0 for withdrawn pledges). */
+  leverage: number;
+}
+
+/** `status` of a campaign. */
+export interface CampaignStatus {
+  campaignId: bigint;
+  state: CampaignStatusName;
+  mode: "quadratic" | "linear";
+  policy: "constant" | "geometric";
+  token: string;
+  decimals: number;
+  recipient: string;
+  deadline: bigint;
+  /** Live solution (exact mirror of `solve`) or the settled h, UD60x18. */
+  h: bigint;
+  /** Σ payments at h (raw tokens). */
+  pot: bigint;
+  escrow: bigint;
+  nextSpeed: bigint;
+  potClaimed: boolean;
+  pledges: PledgeStatus[];
+}
+
+/** `settle` result. */
+export interface Settlement {
+  h: bigint;
+  pot: bigint;
+  hLow: bigint;
+  hHigh: bigint;
+  transactions: PledgesTxInfo[];
+  gasUsed: bigint;
+}
+
+const PLEDGE_STATE = ["none", "active", "withdrawn", "claimed"] as const;
+const CAMPAIGN_STATE_SETTLED = 3n;
+const CAMPAIGN_STATE_CANCELLED = 2n;
+const READ_PAGE = 2000n;
+
+/** Sentences for every ICoordinatedPledges error (registered with the SDK's error decoder). */
+const SENTENCES: Record<
+  string,
+  (
+    a: readonly unknown[],
+    f: { int(v: unknown): string; time(v: unknown): string; address(v: unknown): string },
+  ) => string
+> = {
+  "InvalidToken(address)": (a, f) => `${f.address(a[0])} is not an ERC-20 with decimals()`,
+  "DeadlineNotInFuture(uint256,uint256)": (a, f) => `The deadline ${f.time(a[0])} is not in the future`,
+  "InvalidSpeed(uint256,uint256)": (a, f) =>
+    `The initial speed ${f.int(a[0])} must be positive and at most ${f.int(a[1])} (UD60x18)`,
+  "InvalidDecay(uint256)": (a, f) => `The decay ${f.int(a[0])} must be in (0, 1e18] (UD60x18)`,
+  "InvalidAllocator(address,bytes32)": (a, f) =>
+    `Allocator ${f.address(a[0])} is not a contract answering token(), or the gap id and allocator do not go together`,
+  "AllocatorTokenMismatch(address,address,address)": (a, f) =>
+    `Allocator ${f.address(a[0])} moves ${f.address(a[1])}, not the campaign's token ${f.address(a[2])}`,
+  "UnknownCampaign(uint256)": (a, f) => `Campaign ${f.int(a[0])} does not exist`,
+  "UnknownPledge(uint256,uint256)": (a, f) => `Campaign ${f.int(a[0])} has no pledge ${f.int(a[1])}`,
+  "InvalidCampaignState(uint256,uint8)": (a, f) =>
+    `Campaign ${f.int(a[0])} is ${["unknown", "open", "cancelled", "settled"][Number(a[1])] ?? "in another state"}, which does not allow this`,
+  "DeadlinePassed(uint256,uint256)": (a, f) =>
+    `Campaign ${f.int(a[0])} closed for pledges at ${f.time(a[1])}`,
+  "DeadlineNotReached(uint256,uint256)": (a, f) =>
+    `Campaign ${f.int(a[0])} can be settled from ${f.time(a[1])}, not before`,
+  "LimitTooSmall(uint256,uint256)": (a, f) =>
+    `The limit ${f.int(a[0])} is zero or below the campaign's minimum ${f.int(a[1])} (raw units)`,
+  "LimitTooLarge(uint256,uint256)": (a, f) =>
+    `The limit ${f.int(a[0])} exceeds the ${f.int(a[1])} the campaign can still take (raw units)`,
+  "SpeedExhausted(uint256)": (a, f) => `Campaign ${f.int(a[0])}'s geometric speed has decayed to 0`,
+  "NotCreator(uint256,address)": (a, f) => `${f.address(a[1])} did not create campaign ${f.int(a[0])}`,
+  "NotPledger(uint256,uint256,address)": (a, f) =>
+    `${f.address(a[2])} did not make pledge ${f.int(a[1])} of campaign ${f.int(a[0])}`,
+  "PledgeNotActive(uint256,uint256,uint8)": (a, f) =>
+    `Pledge ${f.int(a[1])} of campaign ${f.int(a[0])} is ${PLEDGE_STATE[Number(a[2])] ?? "not active"}`,
+  "InvalidBracket(uint256,uint256)": (a, f) =>
+    `The bracket [${f.int(a[0])}, ${f.int(a[1])}] is reversed or above the largest h`,
+  "BracketTooWide(uint256,uint256,uint256)": (a, f) =>
+    `The bracket [${f.int(a[0])}, ${f.int(a[1])}] is wider than ${f.int(a[2])}`,
+  "TrivialRootRejected(uint256,uint256)": (a, f) =>
+    `Campaign ${f.int(a[0])} has a positive root; h = 0 is accepted only from ${f.time(a[1])}`,
+  "HTooHigh(uint256,uint256)": (a, f) => `h = ${f.int(a[0])} is above the root: g(h) = ${f.int(a[1])}`,
+  "HTooLow(uint256,uint256)": (a, f) => `h = ${f.int(a[0])} is below the root: g(h) = ${f.int(a[1])}`,
+  "NothingToClaim(uint256,uint256)": (a, f) =>
+    `Pledge ${f.int(a[1])} of campaign ${f.int(a[0])} has nothing to claim (withdrawn or already claimed)`,
+  "PotNotClaimable(uint256)": (a, f) =>
+    `Campaign ${f.int(a[0])}'s pot is not settled yet or was already paid`,
+};
+
+let errorsRegistered = false;
+
+/** Client of one CoordinatedPledges. Create with `PledgesClient.connect`. */
+export class PledgesClient {
+  private readonly tokens = new Map<string, { contract: IERC20Metadata; decimals: number }>();
+
+  private constructor(
+    readonly contract: CoordinatedPledges,
+    readonly address: string,
+    readonly runner: ContractRunner,
+    private readonly erc20: (address: string, runner: ContractRunner) => IERC20Metadata,
+    private readonly toRevertError: (error: unknown) => unknown,
+  ) {}
+
+  /** Connects to the CoordinatedPledges at `address` (loads TypeChain and the error decoder lazily). */
+  static async connect(address: string, runner: ContractRunner): Promise<PledgesClient> {
+    const tc = await import("../typechain-types");
+    const errors = await import("./errors");
+    if (!errorsRegistered) {
+      errors.registerErrorAbi(tc.ICoordinatedPledges__factory.abi);
+      errors.registerErrorSentences(SENTENCES as Parameters<typeof errors.registerErrorSentences>[0]);
+      errorsRegistered = true;
+    }
+    return new PledgesClient(
+      tc.CoordinatedPledges__factory.connect(address, runner),
+      address,
+      runner,
+      (a, r) => tc.IERC20Metadata__factory.connect(a, r),
+      (e) => errors.toRevertError(e),
+    );
+  }
+
+  /** The same client acting as `runner`. */
+  withRunner(runner: ContractRunner): PledgesClient {
+    return new PledgesClient(
+      this.contract.connect(runner),
+      this.address,
+      runner,
+      this.erc20,
+      this.toRevertError,
+    );
+  }
+
+  // ─────────────────────────────────────────────── helpers
+
+  private signer(): Signer {
+    const runner = this.runner as Partial<Signer>;
+    if (typeof runner.getAddress !== "function" || typeof runner.sendTransaction !== "function") {
+      throw new Error(
+        "This client was connected with a provider; connect it with a signer to send transactions",
+      );
+    }
+    return this.runner as Signer;
+  }
+
+  private async guard<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (error) {
+      throw this.toRevertError(error);
+    }
+  }
+
+  private async send(
+    fn: () => Promise<ContractTransactionResponse>,
+  ): Promise<{ receipt: ContractTransactionReceipt; info: PledgesTxInfo }> {
+    return this.guard(async () => {
+      const tx = await fn();
+      const receipt = await tx.wait();
+      if (receipt === null) throw new Error(`Transaction ${tx.hash} was dropped`);
+      return {
+        receipt,
+        info: { txHash: receipt.hash, gasUsed: receipt.gasUsed, blockNumber: receipt.blockNumber },
+      };
+    });
+  }
+
+  private events(receipt: ContractTransactionReceipt, name: string): LogDescription[] {
+    const out: LogDescription[] = [];
+    for (const log of receipt.logs) {
+      if (log.address.toLowerCase() !== this.address.toLowerCase()) continue;
+      const parsed = this.contract.interface.parseLog(log);
+      if (parsed !== null && parsed.name === name) out.push(parsed);
+    }
+    return out;
+  }
+
+  private event(receipt: ContractTransactionReceipt, name: string): LogDescription {
+    const found = this.events(receipt, name)[0];
+    if (found === undefined) throw new Error(`Transaction ${receipt.hash} emitted no ${name} event`);
+    return found;
+  }
+
+  /** The ERC-20 of `address` and its decimals (cached). */
+  async tokenInfo(address: string): Promise<{ contract: IERC20Metadata; decimals: number }> {
+    const key = address.toLowerCase();
+    const known = this.tokens.get(key);
+    if (known !== undefined) return known;
+    const contract = this.erc20(address, this.runner);
+    const info = { contract, decimals: Number(await contract.decimals()) };
+    this.tokens.set(key, info);
+    return info;
+  }
+
+  // ─────────────────────────────────────────────── campaigns
+
+  /** `createCampaign`. */
+  async createCampaign(
+    o: CreateCampaignOptions,
+  ): Promise<PledgesTxInfo & { campaignId: bigint; deadline: bigint }> {
+    let deadline = o.deadline !== undefined ? BigInt(o.deadline) : undefined;
+    if (deadline === undefined) {
+      if (o.duration === undefined) throw new Error("createCampaign: give a deadline or a duration");
+      const provider = this.signer().provider;
+      const latest = provider ? await provider.getBlock("latest") : null;
+      const now = latest ? BigInt(latest.timestamp) : BigInt(Math.floor(Date.now() / 1000));
+      deadline = now + BigInt(o.duration);
+    }
+    const params = {
+      token: o.token,
+      recipient: o.recipient,
+      deadline,
+      mode: o.mode === "linear" ? pm.Mode.Linear : pm.Mode.Quadratic,
+      policy: o.policy === "geometric" ? pm.Policy.Geometric : pm.Policy.Constant,
+      initialSpeed: o.initialSpeed,
+      decay: o.decay ?? pm.UNIT,
+      minLimit: o.minLimit ?? 0n,
+      allocator: o.allocator ?? "0x0000000000000000000000000000000000000000",
+      gapId: o.gapId ?? "0x" + "0".repeat(64),
+    };
+    const { receipt, info } = await this.send(() => this.contract.createCampaign(params));
+    const e = this.event(receipt, "CampaignCreated");
+    return { ...info, campaignId: e.args.campaignId as bigint, deadline };
+  }
+
+  /**
+   * `pledge` of `limit` raw tokens; approves exactly `limit` first when the allowance is short (unless
+   * `approve: false`).
+   */
+  async pledge(
+    campaignId: bigint,
+    limit: bigint,
+    opts: { approve?: boolean } = {},
+  ): Promise<PledgesTxInfo & { pledgeId: bigint; speed: bigint; approvalTxHash?: string }> {
+    let approvalTxHash: string | undefined;
+    if (opts.approve !== false) {
+      const c = await this.guard(() => this.contract.getCampaign(campaignId));
+      const { contract: token } = await this.tokenInfo(c.token);
+      const owner = await this.signer().getAddress();
+      if ((await token.allowance(owner, this.address)) < limit) {
+        approvalTxHash = (await this.send(() => token.approve(this.address, limit))).info.txHash;
+      }
+    }
+    const { receipt, info } = await this.send(() => this.contract.pledge(campaignId, limit));
+    const e = this.event(receipt, "Pledged");
+    return {
+      ...info,
+      pledgeId: e.args.pledgeId as bigint,
+      speed: e.args.speed as bigint,
+      ...(approvalTxHash !== undefined ? { approvalTxHash } : {}),
+    };
+  }
+
+  /** `withdrawPledge` (the pledger, before the deadline). */
+  async withdraw(campaignId: bigint, pledgeId: bigint): Promise<PledgesTxInfo & { limit: bigint }> {
+    const { receipt, info } = await this.send(() => this.contract.withdrawPledge(campaignId, pledgeId));
+    return { ...info, limit: this.event(receipt, "PledgeWithdrawn").args.limit as bigint };
+  }
+
+  /** `cancelCampaign` (the creator, before the deadline). */
+  async cancel(campaignId: bigint): Promise<PledgesTxInfo> {
+    return (await this.send(() => this.contract.cancelCampaign(campaignId))).info;
+  }
+
+  // ─────────────────────────────────────────────── settlement
+
+  /** The campaign's settlement inputs, read from the chain (pages of 2,000 pledges). */
+  async readMath(campaignId: bigint): Promise<pm.CampaignMath> {
+    return this.guard(async () => {
+      const c = await this.contract.getCampaign(campaignId);
+      const pledges: pm.PledgeTerms[] = [];
+      for (let offset = 0n; offset < c.pledgeCount; offset += READ_PAGE) {
+        const [limits, speeds, states] = await this.contract.getPledges(campaignId, offset, READ_PAGE);
+        limits.forEach((limit, k) => pledges.push({ limit, speed: speeds[k], active: states[k] !== 2n }));
+      }
+      return { mode: Number(c.mode) as pm.Mode, scale: c.scale, pledges };
+    });
+  }
+
+  /**
+   * Settles a campaign past its deadline: the tightest bracket from the exact mirror (or `bracket`),
+   * then `settle` pages of `maxPledges` (default: the contract's page cap) until it is settled.
+   * Resumes a session already in progress for the same bracket.
+   */
+  async settle(
+    campaignId: bigint,
+    opts: { maxPledges?: bigint; bracket?: pm.Bracket } = {},
+  ): Promise<Settlement> {
+    const math = await this.readMath(campaignId);
+    const { hLow, hHigh } = opts.bracket ?? pm.findBracket(math);
+    const transactions: PledgesTxInfo[] = [];
+    for (;;) {
+      const { receipt, info } = await this.send(() =>
+        this.contract.settle(campaignId, hLow, hHigh, opts.maxPledges ?? 0n),
+      );
+      transactions.push(info);
+      const done = this.events(receipt, "CampaignSettled")[0];
+      if (done !== undefined) {
+        return {
+          h: done.args.h as bigint,
+          pot: done.args.pot as bigint,
+          hLow,
+          hHigh,
+          transactions,
+          gasUsed: transactions.reduce((s, t) => s + t.gasUsed, 0n),
+        };
+      }
+    }
+  }
+
+  // ─────────────────────────────────────────────── claims
+
+  /** `claim`: the pledge's refund, paid to its pledger (anyone may send it). */
+  async claim(
+    campaignId: bigint,
+    pledgeId: bigint,
+  ): Promise<PledgesTxInfo & { pledger: string; refund: bigint; payment: bigint }> {
+    const { receipt, info } = await this.send(() => this.contract.claim(campaignId, pledgeId));
+    const e = this.event(receipt, "RefundClaimed");
+    return {
+      ...info,
+      pledger: e.args.pledger as string,
+      refund: e.args.refund as bigint,
+      payment: e.args.payment as bigint,
+    };
+  }
+
+  /** `claimPot`: the pot into the allocator gap or to the recipient. `amount` is the total paid. */
+  async claimPot(
+    campaignId: bigint,
+  ): Promise<PledgesTxInfo & { amount: bigint; payouts: { to: string; amount: bigint; toGap: boolean }[] }> {
+    const { receipt, info } = await this.send(() => this.contract.claimPot(campaignId));
+    const payouts = this.events(receipt, "PotClaimed").map((e) => ({
+      to: e.args.to as string,
+      amount: e.args.amount as bigint,
+      toGap: e.args.toGap as boolean,
+    }));
+    return { ...info, amount: payouts.reduce((s, p) => s + p.amount, 0n), payouts };
+  }
+
+  // ─────────────────────────────────────────────── views
+
+  /**
+   * The campaign with every pledge in pledge order: live values (exact mirror of `solve`, payments at
+   * it, float leverage) before settlement, settled values after.
+   */
+  async status(campaignId: bigint): Promise<CampaignStatus> {
+    const c = await this.guard(() => this.contract.getCampaign(campaignId));
+    const math = await this.readMath(campaignId);
+    const count = c.pledgeCount;
+    const pledgers: string[] = [];
+    const states: bigint[] = [];
+    for (let offset = 0n; offset < count; offset += READ_PAGE) {
+      const [, , st, who] = await this.contract.getPledges(campaignId, offset, READ_PAGE);
+      pledgers.push(...who);
+      states.push(...st.map((x) => BigInt(x)));
+    }
+    const latest = this.runner.provider ? await this.runner.provider.getBlock("latest") : null;
+    const now = latest ? BigInt(latest.timestamp) : BigInt(Math.floor(Date.now() / 1000));
+    let state: CampaignStatusName;
+    if (c.state === CAMPAIGN_STATE_SETTLED) state = "settled";
+    else if (c.state === CAMPAIGN_STATE_CANCELLED) state = "cancelled";
+    else state = now < c.deadline ? "open" : "settling";
+    const h = state === "settled" ? c.h : state === "cancelled" ? 0n : pm.solve(math);
+    const float = pm.toFloat(math);
+    const hFloat = Number(h) / 1e18;
+    const pledges: PledgeStatus[] = [];
+    let activeIndex = 0;
+    let pot = 0n;
+    for (let k = 0; k < math.pledges.length; k++) {
+      const p = math.pledges[k];
+      const pay = p.active ? pm.paymentAt(p.limit, p.speed, h) : 0n;
+      if (p.active) pot += pay;
+      const lev = p.active && float.limits.length > 0 ? pm.leverageFloat(float, activeIndex, hFloat) : 0;
+      if (p.active) activeIndex++;
+      pledges.push({
+        pledgeId: BigInt(k),
+        pledger: pledgers[k],
+        limit: p.limit,
+        speed: p.speed,
+        state:
+          PLEDGE_STATE[Number(states[k])] === "withdrawn"
+            ? "withdrawn"
+            : PLEDGE_STATE[Number(states[k])] === "claimed"
+              ? "claimed"
+              : "active",
+        payment: pay,
+        refund: p.active ? p.limit - pay : 0n,
+        leverage: lev,
+      });
+    }
+    const { decimals } = await this.tokenInfo(c.token);
+    return {
+      campaignId,
+      state,
+      mode: Number(c.mode) === pm.Mode.Linear ? "linear" : "quadratic",
+      policy: Number(c.policy) === pm.Policy.Geometric ? "geometric" : "constant",
+      token: c.token,
+      decimals,
+      recipient: c.recipient,
+      deadline: c.deadline,
+      h,
+      pot: state === "settled" ? c.pot : pot,
+      escrow: c.escrow,
+      nextSpeed: c.nextSpeed,
+      potClaimed: c.potClaimed,
+      pledges,
+    };
+  }
+
+  /** `previewPledge` (on-chain, exact) for `limit` raw tokens. */
+  async previewPledge(campaignId: bigint, limit: bigint): Promise<pm.PledgePreview> {
+    const [h, payment, potIncrease, leverage] = await this.guard(() =>
+      this.contract.previewPledge(campaignId, limit),
+    );
+    return { h, payment, potIncrease, leverage };
+  }
+
+  /** Open campaigns past their deadline (for keepers), scanning every id. */
+  async campaignsDue(): Promise<bigint[]> {
+    const count = await this.contract.campaignCount();
+    const out: bigint[] = [];
+    for (let offset = 0n; offset < count; offset += 500n)
+      out.push(...(await this.contract.campaignsDue(offset, 500n)));
+    return out;
+  }
+}

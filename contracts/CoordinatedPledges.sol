@@ -402,9 +402,10 @@ contract CoordinatedPledges is ICoordinatedPledges, ReentrancyGuardTransient {
         uint256 end = offset < count ? (limit < count - offset ? offset + limit : count) : offset;
         ids = new uint256[](end - offset);
         uint256 found;
-        for (uint256 id = offset + 1; id <= end; ++id) {
-            Campaign storage c = _campaigns[id];
-            if (c.state == CampaignState.Open && block.timestamp >= c.deadline) ids[found++] = id;
+        for (uint256 k = offset; k < end; ++k) {
+            // k < end ≤ count, so k + 1 cannot overflow.
+            Campaign storage c = _campaigns[k + 1];
+            if (c.state == CampaignState.Open && block.timestamp >= c.deadline) ids[found++] = k + 1;
         }
         assembly ("memory-safe") {
             mstore(ids, found) // shrink to the ids found (found ≤ allocated length)

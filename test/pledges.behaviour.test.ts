@@ -665,6 +665,8 @@ describe("CoordinatedPledges", () => {
       expect(await fx.cp.campaignsDue(0, 10)).to.deep.equal([a, b]);
       expect(await fx.cp.campaignsDue(1, 1)).to.deep.equal([b]);
       expect(await fx.cp.campaignsDue(5, 10)).to.deep.equal([]);
+      expect(await fx.cp.campaignsDue(ethers.MaxUint256, ethers.MaxUint256)).to.deep.equal([]);
+      expect(await fx.cp.campaignsDue(0, ethers.MaxUint256)).to.deep.equal([a, b]);
     });
 
     it("getters decode the packed storage", async () => {

@@ -6,6 +6,7 @@ import type {
   CoordinatedPledges,
   PledgeFeeToken,
   PledgeMockAllocator,
+  PledgeReentrantToken,
   QuadraticFundingAllocator,
   TestToken,
 } from "../typechain-types";
@@ -813,6 +814,33 @@ describe("CoordinatedPledges", () => {
       await expect(fx.cp.connect(u).pledge(f, tok(10)))
         .to.be.revertedWithCustomError(fx.cp, "TransferAmountMismatch")
         .withArgs(tok(10), tok("9.9"));
+    });
+
+    it("a token re-entering during a transfer is stopped by the guard, state unchanged", async () => {
+      const fx = await loadFixture(deployFixture);
+      const re = (await ethers.deployContract("PledgeReentrantToken")) as unknown as PledgeReentrantToken;
+      const [u, v] = fx.users;
+      for (const w of [u, v]) {
+        await re.mint(w.address, tok(100));
+        await re.connect(w).approve(fx.cpAddress, ethers.MaxUint256);
+      }
+      const id = await create(fx, { token: await re.getAddress() });
+      await fx.cp.connect(u).pledge(id, tok(10));
+      await fx.cp.connect(v).pledge(id, tok(10));
+      // u's refund transfer tries to withdraw v's pledge (or claim) from inside the token.
+      await re.arm(fx.cpAddress, fx.cp.interface.encodeFunctionData("withdrawPledge", [id, 1]));
+      await expect(fx.cp.connect(u).withdrawPledge(id, 0)).to.be.revertedWithCustomError(
+        fx.cp,
+        "ReentrancyGuardReentrantCall",
+      );
+      await re.arm(fx.cpAddress, fx.cp.interface.encodeFunctionData("pledge", [id, tok(1)]));
+      await expect(fx.cp.connect(u).pledge(id, tok(5))).to.be.revertedWithCustomError(
+        fx.cp,
+        "ReentrancyGuardReentrantCall",
+      );
+      expect((await fx.cp.getCampaign(id)).escrow).to.equal(tok(20));
+      expect((await fx.cp.getPledge(id, 0)).state).to.equal(PState.Active);
+      expect(await re.balanceOf(fx.cpAddress)).to.equal(tok(20));
     });
   });
 });

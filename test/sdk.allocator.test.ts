@@ -204,6 +204,33 @@ describe("deploy module + sdk/allocator (in-process network)", () => {
   });
 });
 
+describe("deploy module with an external token (TOKEN_ADDRESS)", () => {
+  after(() => clearRegisteredDeployments());
+
+  it("uses the given ERC-20 (6 decimals here), mints nothing, and the client scales amounts", async () => {
+    const [admin, alice, bob] = await hre.ethers.getSigners();
+    const usdc = await hre.ethers.deployContract("TestToken", ["USD Coin (test)", "USDC", 6]);
+    await usdc.mint(alice!.address, 1_000_000n);
+    await usdc.mint(bob!.address, 4_000_000n);
+    const deployed = await deployCofund(hre, { tokenAddress: await usdc.getAddress(), roundDuration: 60 });
+    expect(deployed.testToken).to.equal(false);
+    expect(deployed.contracts.Token).to.equal(await usdc.getAddress());
+    expect(deployed.contracts.TestToken).to.equal(undefined);
+    expect(await usdc.balanceOf(admin!.address)).to.equal(0n);
+
+    const qf = await AllocatorClient.connect(deployed.allocator, admin!);
+    expect(qf.decimals).to.equal(6);
+    expect(qf.parseAmount("1.5")).to.equal(1_500_000n);
+    expect(() => qf.parseAmount("0.0000001")).to.throw(/more than 6 decimal places/);
+    await qf.registerGap("usdc-gap", admin!.address);
+    await qf.withRunner(alice!).contribute("usdc-gap", qf.parseAmount("1"));
+    const c = await qf.withRunner(bob!).contribute("usdc-gap", qf.parseAmount("4"));
+    // (√1 + √4)² − 5 = 4 tokens of weight, in 18-decimal normalised units.
+    expect(c.gapWeight).to.equal(4n * 10n ** 18n);
+    expect(await qf.contract.roundDuration()).to.equal(60n);
+  });
+});
+
 describe("sdk/deployments", () => {
   it("says how to deploy when a network has no records, and catches stale records", async () => {
     clearRegisteredDeployments();

@@ -8,7 +8,7 @@ import {Address} from "@openzeppelin/contracts/utils/Address.sol";
 /// @notice An ERC-20 whose transfers, once armed, call `target` with `data` (a re-entry attempt into
 /// CoordinatedPledges) and bubble up its revert. For tests only.
 contract PledgeReentrantToken is ERC20 {
-    address public target;
+    address public reentryTarget;
     bytes public data;
 
     constructor() ERC20("Reentrant", "RE") {}
@@ -18,15 +18,15 @@ contract PledgeReentrantToken is ERC20 {
     }
 
     function arm(address target_, bytes calldata data_) external {
-        target = target_;
+        reentryTarget = target_;
         data = data_;
     }
 
     function _update(address from, address to, uint256 value) internal override {
         super._update(from, to, value);
-        address t = target;
+        address t = reentryTarget;
         if (t != address(0) && from != address(0)) {
-            target = address(0);
+            reentryTarget = address(0);
             Address.functionCall(t, data);
         }
     }

@@ -80,6 +80,14 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : String(error));
+  const message = error instanceof Error ? error.message : String(error);
+  console.error(message);
+  if (/reconciliation errors/.test(message)) {
+    console.error(
+      "The recorded deployment was made with other settings. To deploy anew, delete its records in " +
+        "deploy/deployments/ or choose another COFUND_DEPLOYMENT_ID.",
+    );
+  }
+  if (process.env.COFUND_DEBUG !== undefined && error instanceof Error) console.error(error.stack);
   process.exitCode = 1;
 });

@@ -383,12 +383,10 @@ export function decodeRevertData(data: string, ctx: ErrorContext = {}): DecodedR
   };
 }
 
-const SKIP_KEYS = new Set(["transaction", "tx", "request", "payload", "receipt", "params", "invocation"]);
-
 /**
  * Finds the revert data inside an error thrown by ethers, Hardhat's provider or a JSON-RPC node
- * (the `data` of the error or of a nested `error`/`info`/`cause`). Returns undefined when there is
- * none (e.g. a network failure).
+ * (the `data` of the error or of a nested `error`/`info`/`cause`). Never looks into the failed
+ * transaction itself (its `data` is calldata). Returns undefined when there is none.
  */
 export function findRevertData(error: unknown, depth = 0): string | undefined {
   if (error === null || typeof error !== "object" || depth > 6) return undefined;
@@ -398,7 +396,6 @@ export function findRevertData(error: unknown, depth = 0): string | undefined {
     if (data.length % 2 === 0) return data;
   }
   for (const key of ["data", "error", "info", "cause", "revert", "originalError"]) {
-    if (SKIP_KEYS.has(key)) continue;
     const nested = record[key];
     if (nested !== null && typeof nested === "object") {
       const found = findRevertData(nested, depth + 1);

@@ -88,8 +88,8 @@ async function clearStaleLocalRecords(
           break;
         }
       }
-      if (reason === undefined && Object.keys(records).length === 0 && remembered !== instanceId) {
-        reason = "they hold no deployed contract";
+      if (reason === undefined && Object.keys(records).length === 0) {
+        reason = "they hold no deployed contract (an interrupted deployment)";
       }
     }
     if (reason !== undefined) fs.rmSync(dir, { recursive: true, force: true });

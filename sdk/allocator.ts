@@ -22,7 +22,10 @@ import type {
   LogDescription,
   Signer,
 } from "ethers";
-import { ERC20Permit__factory, QuadraticFundingAllocator__factory } from "../typechain-types";
+// Factories are imported from their own files: the typechain-types index loads every factory,
+// which costs each CLI invocation about a second.
+import { ERC20Permit__factory } from "../typechain-types/factories/@openzeppelin/contracts/token/ERC20/extensions/ERC20Permit__factory";
+import { QuadraticFundingAllocator__factory } from "../typechain-types/factories/contracts/QuadraticFundingAllocator__factory";
 import type { ERC20Permit, QuadraticFundingAllocator } from "../typechain-types";
 import { toRevertError, type ErrorContext } from "./errors";
 import { GapNames, isBytes32, toGapId, type GapRef } from "./ids";

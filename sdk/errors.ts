@@ -18,7 +18,7 @@ import {
   type InterfaceAbi,
   type Result,
 } from "ethers";
-import { IQuadraticFundingAllocator__factory } from "../typechain-types";
+import { IQuadraticFundingAllocator__factory } from "../typechain-types/factories/contracts/interfaces/IQuadraticFundingAllocator__factory";
 import { shortHex } from "./ids";
 import { formatUnitsExact } from "./units";
 

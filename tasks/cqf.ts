@@ -1,0 +1,424 @@
+/**
+ * CLI of CoordinatedPledges: thin wrappers over sdk/pledges.ts.
+ *
+ *   npx hardhat cqf:create --recipient <address> --duration <seconds> --mode quadratic|linear
+ *                          --policy constant|geometric --speed <s0> [--decay <r>] [--min-limit <tokens>]
+ *                          [--gap <name>] [--token <address>]
+ *   npx hardhat cqf:pledge --campaign <id> --limit <tokens>
+ *   npx hardhat cqf:status --campaign <id>
+ *   npx hardhat cqf:settle --campaign <id> [--max-pledges <n>]
+ *   npx hardhat cqf:claim --campaign <id> [--pledge <id>]
+ *   npx hardhat cqf:withdraw --campaign <id> --pledge <id>
+ *   npx hardhat cqf:cancel --campaign <id>
+ *
+ * Every task takes `--from <account index or address>` (default 0) and `--json`; see tasks/_cli.ts
+ * for the output conventions. Speeds, decay and h are decimal strings of 18-decimal fixed point
+ * ("0.1"); limits and payments are token units; leverage is a JSON number (null when unbounded).
+ */
+import { task } from "hardhat/config";
+import type { HardhatRuntimeEnvironment } from "hardhat/types";
+import type { PledgesClient, CampaignStatus } from "../sdk/pledges";
+import {
+  cliAction,
+  formatInt,
+  loadDeployment,
+  printJson,
+  printLines,
+  renderTable,
+  resolveSigner,
+  type CommonArgs,
+  type JsonValue,
+} from "./_cli";
+
+/** Declares a cqf task with the common `--from` and `--json` options. */
+function cqfTask(name: string, description: string) {
+  return task(name, description)
+    .addOptionalParam("from", "Signer: account index or address", "0")
+    .addFlag("json", "Print one JSON object on stdout");
+}
+
+/** A `PledgesClient` of the current network's deployment, acting as `--from`. */
+async function connectPledges(hre: HardhatRuntimeEnvironment, from: string): Promise<PledgesClient> {
+  const [{ PledgesClient }, { requireContract }] = await Promise.all([
+    import("../sdk/pledges"),
+    import("../sdk/deployments"),
+  ]);
+  const deployment = await loadDeployment(hre);
+  const signer = await resolveSigner(hre, from);
+  return PledgesClient.connect(requireContract(deployment, "CoordinatedPledges"), signer);
+}
+
+/** A non-negative integer id from the command line. */
+function parseId(flag: string, value: string): bigint {
+  if (!/^\d+$/.test(value.trim())) throw new Error(`--${flag} "${value}" is not a non-negative integer`);
+  return BigInt(value.trim());
+}
+
+/** A decimal (UD60x18) from the command line, exactly. */
+async function parseFixed(flag: string, value: string): Promise<bigint> {
+  const { parseUnitsExact } = await import("../sdk/units");
+  try {
+    return parseUnitsExact(value, 18);
+  } catch (e) {
+    throw new Error(`--${flag} "${value}": ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+  }
+}
+
+/** Token amounts of a campaign, exact. */
+async function units(): Promise<{
+  parse: (flag: string, value: string, decimals: number) => bigint;
+  format: (raw: bigint, decimals: number) => string;
+  fixed: (raw: bigint) => string;
+}> {
+  const { parseUnitsExact, formatUnitsExact } = await import("../sdk/units");
+  return {
+    parse: (flag, value, decimals) => {
+      try {
+        return parseUnitsExact(value, decimals);
+      } catch (e) {
+        throw new Error(`--${flag} "${value}": ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+      }
+    },
+    format: formatUnitsExact,
+    fixed: (raw) => formatUnitsExact(raw, 18),
+  };
+}
+
+function leverageJson(x: number): number | null {
+  return Number.isFinite(x) ? Number(x.toPrecision(12)) : null;
+}
+
+function leverageText(x: number): string {
+  return Number.isFinite(x) ? x.toFixed(4) : "∞";
+}
+
+function txLine(r: { txHash: string; gasUsed: bigint }): string {
+  return `tx ${r.txHash} · gas ${formatInt(r.gasUsed)}`;
+}
+
+function utc(seconds: bigint): string {
+  return new Date(Number(seconds) * 1000).toISOString().replace("T", " ").slice(0, 19) + " UTC";
+}
+
+/** The `cqf:status` JSON object of a campaign. */
+export async function statusJson(s: CampaignStatus): Promise<{ [key: string]: JsonValue }> {
+  const u = await units();
+  return {
+    campaignId: s.campaignId.toString(),
+    state: s.state,
+    mode: s.mode,
+    policy: s.policy,
+    token: s.token,
+    recipient: s.recipient,
+    deadline: Number(s.deadline),
+    h: u.fixed(s.h),
+    pot: u.format(s.pot, s.decimals),
+    escrow: u.format(s.escrow, s.decimals),
+    potClaimed: s.potClaimed,
+    pledges: s.pledges.map((p) => ({
+      pledgeId: p.pledgeId.toString(),
+      pledger: p.pledger,
+      state: p.state,
+      limit: u.format(p.limit, s.decimals),
+      speed: u.fixed(p.speed),
+      payment: u.format(p.payment, s.decimals),
+      refund: u.format(p.refund, s.decimals),
+      leverage: leverageJson(p.leverage),
+    })),
+  };
+}
+
+// ─────────────────────────────────────────────── campaigns
+
+interface CreateArgs extends CommonArgs {
+  recipient: string;
+  duration: string;
+  mode: string;
+  policy: string;
+  speed: string;
+  decay?: string;
+  minLimit?: string;
+  gap?: string;
+  token?: string;
+}
+
+cqfTask("cqf:create", "Create a pledge campaign")
+  .addParam("recipient", "Who receives the pot (or the gap's recipient, with --gap)")
+  .addParam("duration", "Seconds from now until the deadline")
+  .addOptionalParam("mode", "quadratic (h = Σ√p) or linear (h = Σp)", "quadratic")
+  .addOptionalParam("policy", "Saturation policy: constant or geometric", "constant")
+  .addParam("speed", "Saturation speed s0 (1/√token in quadratic mode, 1/token in linear), e.g. 0.1")
+  .addOptionalParam("decay", "Geometric policy: r in (0, 1], the k-th pledge gets s0·r^k")
+  .addOptionalParam("minLimit", "Smallest accepted limit, in tokens", "0")
+  .addOptionalParam("gap", "Send the pot into this allocator gap (name or 0x bytes32)")
+  .addOptionalParam("token", "ERC-20 of the campaign (default: the deployment's token)")
+  .setAction(
+    cliAction(async (args: CreateArgs, hre: HardhatRuntimeEnvironment) => {
+      if (args.mode !== "quadratic" && args.mode !== "linear") {
+        throw new Error(`--mode "${args.mode}" must be quadratic or linear`);
+      }
+      if (args.policy !== "constant" && args.policy !== "geometric") {
+        throw new Error(`--policy "${args.policy}" must be constant or geometric`);
+      }
+      if (args.decay !== undefined && args.policy !== "geometric") {
+        throw new Error("--decay applies to the geometric policy only");
+      }
+      if (!hre.ethers.isAddress(args.recipient))
+        throw new Error(`--recipient "${args.recipient}" is not an address`);
+      const duration = parseId("duration", args.duration);
+      const deployment = await loadDeployment(hre);
+      const cp = await connectPledges(hre, args.from);
+      const token = args.token ?? deployment.token;
+      if (token === undefined || !hre.ethers.isAddress(token)) {
+        throw new Error("No token: give --token <address> (the deployment records none)");
+      }
+      const { decimals } = await cp.tokenInfo(token);
+      const u = await units();
+      let gapId: string | undefined;
+      if (args.gap !== undefined) {
+        const { toGapId } = await import("../sdk/ids");
+        gapId = toGapId(args.gap);
+        if (deployment.allocator === undefined) throw new Error("--gap: the deployment has no allocator");
+      }
+      const r = await cp.createCampaign({
+        token,
+        recipient: args.recipient,
+        duration,
+        mode: args.mode,
+        policy: args.policy,
+        initialSpeed: await parseFixed("speed", args.speed),
+        ...(args.decay !== undefined ? { decay: await parseFixed("decay", args.decay) } : {}),
+        minLimit: u.parse("min-limit", args.minLimit ?? "0", decimals),
+        ...(gapId !== undefined ? { allocator: deployment.allocator, gapId } : {}),
+      });
+      if (args.json) {
+        printJson({
+          campaignId: r.campaignId.toString(),
+          txHash: r.txHash,
+          gasUsed: r.gasUsed.toString(),
+          deadline: Number(r.deadline),
+          token,
+          ...(gapId !== undefined ? { gapId } : {}),
+        });
+      } else {
+        printLines(
+          `Campaign ${r.campaignId} created: ${args.mode}, ${args.policy} speed ${args.speed}` +
+            `${args.decay !== undefined ? ` × ${args.decay}^k` : ""}, pledges until ${utc(r.deadline)}` +
+            `${gapId !== undefined ? `, pot into gap ${args.gap}` : ""}`,
+          txLine(r),
+        );
+      }
+    }),
+  );
+
+interface CampaignArgs extends CommonArgs {
+  campaign: string;
+}
+
+interface PledgeArgs extends CampaignArgs {
+  limit: string;
+}
+
+cqfTask("cqf:pledge", "Pledge up to --limit tokens to a campaign (approves as needed)")
+  .addParam("campaign", "Campaign id")
+  .addParam("limit", "The most you will pay, in tokens (escrowed now; the rest comes back)")
+  .setAction(
+    cliAction(async (args: PledgeArgs, hre: HardhatRuntimeEnvironment) => {
+      const campaignId = parseId("campaign", args.campaign);
+      const cp = await connectPledges(hre, args.from);
+      const before = await cp.status(campaignId);
+      const u = await units();
+      const limit = u.parse("limit", args.limit, before.decimals);
+      const r = await cp.pledge(campaignId, limit);
+      const after = await cp.status(campaignId);
+      const mine = after.pledges.find((p) => p.pledgeId === r.pledgeId);
+      if (mine === undefined) throw new Error(`pledge ${r.pledgeId} not found after pledging`);
+      const out = {
+        campaignId: campaignId.toString(),
+        pledgeId: r.pledgeId.toString(),
+        speed: u.fixed(r.speed),
+        txHash: r.txHash,
+        gasUsed: r.gasUsed.toString(),
+        limit: u.format(limit, after.decimals),
+        h: u.fixed(after.h),
+        payment: u.format(mine.payment, after.decimals),
+        leverage: leverageJson(mine.leverage),
+        pot: u.format(after.pot, after.decimals),
+        potIncrease: u.format(after.pot - before.pot, after.decimals),
+      };
+      if (args.json) {
+        printJson(out);
+      } else {
+        printLines(
+          `Pledge ${out.pledgeId} to campaign ${out.campaignId}: limit ${out.limit}, speed ${out.speed}`,
+          `Now h = ${out.h}; you would pay ${out.payment} (leverage ${leverageText(mine.leverage)}); ` +
+            `the pot grew by ${out.potIncrease} to ${out.pot}`,
+          txLine(r),
+        );
+      }
+    }),
+  );
+
+cqfTask("cqf:status", "Show a campaign: h, pot and every pledge's payment, refund and leverage")
+  .addParam("campaign", "Campaign id")
+  .setAction(
+    cliAction(async (args: CampaignArgs, hre: HardhatRuntimeEnvironment) => {
+      const campaignId = parseId("campaign", args.campaign);
+      const cp = await connectPledges(hre, args.from);
+      const s = await cp.status(campaignId);
+      const json = await statusJson(s);
+      if (args.json) {
+        printJson(json);
+        return;
+      }
+      const u = await units();
+      printLines(
+        `Campaign ${s.campaignId} · ${s.state} · ${s.mode}, ${s.policy} · deadline ${utc(s.deadline)}`,
+        `h = ${u.fixed(s.h)} · pot ${u.format(s.pot, s.decimals)} of escrow ${u.format(s.escrow, s.decimals)}` +
+          (s.state === "settled" ? (s.potClaimed ? " · pot paid" : " · pot unclaimed") : " (live values)"),
+        "",
+        renderTable(
+          ["pledge", "pledger", "state", "limit", "speed", "payment", "refund", "leverage"],
+          s.pledges.map((p) => [
+            p.pledgeId.toString(),
+            p.pledger,
+            p.state,
+            u.format(p.limit, s.decimals),
+            u.fixed(p.speed),
+            u.format(p.payment, s.decimals),
+            u.format(p.refund, s.decimals),
+            leverageText(p.leverage),
+          ]),
+          ["r", "l", "l", "r", "r", "r", "r", "r"],
+        ),
+      );
+    }),
+  );
+
+interface SettleArgs extends CampaignArgs {
+  maxPledges?: string;
+}
+
+cqfTask("cqf:settle", "Settle a campaign past its deadline (solves off-chain, submits pages)")
+  .addParam("campaign", "Campaign id")
+  .addOptionalParam("maxPledges", "Pledges per transaction (default: the contract's page cap)")
+  .setAction(
+    cliAction(async (args: SettleArgs, hre: HardhatRuntimeEnvironment) => {
+      const campaignId = parseId("campaign", args.campaign);
+      const cp = await connectPledges(hre, args.from);
+      const before = await cp.status(campaignId);
+      const quiet = args.json || !process.stderr.isTTY;
+      if (!quiet)
+        process.stderr.write(`Settling campaign ${campaignId} (${before.pledges.length} pledges)…\n`);
+      const s = await cp.settle(
+        campaignId,
+        args.maxPledges !== undefined ? { maxPledges: parseId("max-pledges", args.maxPledges) } : {},
+      );
+      const u = await units();
+      if (args.json) {
+        printJson({
+          campaignId: campaignId.toString(),
+          h: u.fixed(s.h),
+          pot: u.format(s.pot, before.decimals),
+          transactions: s.transactions.map((t) => ({ txHash: t.txHash, gasUsed: t.gasUsed.toString() })),
+          gasUsed: s.gasUsed.toString(),
+        });
+      } else {
+        printLines(
+          `Campaign ${campaignId} settled at h = ${u.fixed(s.h)}; pot ${u.format(s.pot, before.decimals)}`,
+          ...s.transactions.map((t, i) => `page ${i + 1}: ${txLine(t)}`),
+          `total gas ${formatInt(s.gasUsed)}`,
+        );
+      }
+    }),
+  );
+
+interface ClaimArgs extends CampaignArgs {
+  pledge?: string;
+}
+
+cqfTask("cqf:claim", "Claim a pledge's refund (--pledge) or the campaign's pot (without it)")
+  .addParam("campaign", "Campaign id")
+  .addOptionalParam("pledge", "Pledge id (omit to pay the pot to the recipient or the gap)")
+  .setAction(
+    cliAction(async (args: ClaimArgs, hre: HardhatRuntimeEnvironment) => {
+      const campaignId = parseId("campaign", args.campaign);
+      const cp = await connectPledges(hre, args.from);
+      const { decimals } = await cp.status(campaignId);
+      const u = await units();
+      if (args.pledge !== undefined) {
+        const r = await cp.claim(campaignId, parseId("pledge", args.pledge));
+        const amount = u.format(r.refund, decimals);
+        if (args.json) {
+          printJson({
+            txHash: r.txHash,
+            gasUsed: r.gasUsed.toString(),
+            amount,
+            kind: "refund",
+            to: r.pledger,
+            payment: u.format(r.payment, decimals),
+          });
+        } else {
+          printLines(
+            `Refund of ${amount} sent to ${r.pledger} (paid ${u.format(r.payment, decimals)})`,
+            txLine(r),
+          );
+        }
+        return;
+      }
+      const r = await cp.claimPot(campaignId);
+      const amount = u.format(r.amount, decimals);
+      if (args.json) {
+        printJson({
+          txHash: r.txHash,
+          gasUsed: r.gasUsed.toString(),
+          amount,
+          kind: "pot",
+          payouts: r.payouts.map((p) => ({ to: p.to, amount: u.format(p.amount, decimals), toGap: p.toGap })),
+        });
+      } else {
+        printLines(
+          `Pot of ${amount} paid: ` +
+            r.payouts
+              .map((p) => `${u.format(p.amount, decimals)} to ${p.toGap ? "gap via " : ""}${p.to}`)
+              .join(", "),
+          txLine(r),
+        );
+      }
+    }),
+  );
+
+interface WithdrawArgs extends CampaignArgs {
+  pledge: string;
+}
+
+cqfTask("cqf:withdraw", "Withdraw your pledge before the deadline (full refund)")
+  .addParam("campaign", "Campaign id")
+  .addParam("pledge", "Pledge id")
+  .setAction(
+    cliAction(async (args: WithdrawArgs, hre: HardhatRuntimeEnvironment) => {
+      const campaignId = parseId("campaign", args.campaign);
+      const cp = await connectPledges(hre, args.from);
+      const { decimals } = await cp.status(campaignId);
+      const r = await cp.withdraw(campaignId, parseId("pledge", args.pledge));
+      const u = await units();
+      if (args.json) {
+        printJson({ txHash: r.txHash, gasUsed: r.gasUsed.toString(), amount: u.format(r.limit, decimals) });
+      } else {
+        printLines(`Pledge ${args.pledge} withdrawn: ${u.format(r.limit, decimals)} refunded`, txLine(r));
+      }
+    }),
+  );
+
+cqfTask("cqf:cancel", "Cancel your campaign before its deadline (pledgers then claim full refunds)")
+  .addParam("campaign", "Campaign id")
+  .setAction(
+    cliAction(async (args: CampaignArgs, hre: HardhatRuntimeEnvironment) => {
+      const campaignId = parseId("campaign", args.campaign);
+      const cp = await connectPledges(hre, args.from);
+      const r = await cp.cancel(campaignId);
+      if (args.json)
+        printJson({ txHash: r.txHash, gasUsed: r.gasUsed.toString(), campaignId: campaignId.toString() });
+      else printLines(`Campaign ${campaignId} cancelled`, txLine(r));
+    }),
+  );

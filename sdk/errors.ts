@@ -5,8 +5,10 @@
  * Known errors: every custom error of IQuadraticFundingAllocator (a sentence each), the OpenZeppelin
  * errors the contracts can bubble up (ERC-20, AccessControl, SafeERC20, permit/ECDSA, nonces, pause,
  * reentrancy, SafeCast, Address), PRBMath's overflow errors, `Error(string)` and `Panic(uint256)`.
- * Other contracts add their ABI with `registerErrorAbi` (and sentences with `registerErrorSentences`);
- * a registered error without a sentence is shown generically as "ErrorName(arg, …)".
+ * Other contracts add their ABI with `registerErrorAbi` and sentences with `registerErrorSentences`
+ * (sdk/pledges.ts does so for CoordinatedPledges; the CLI registers the errors of every compiled
+ * artifact); a registered error without a sentence is shown generically as
+ * "The contract rejected the call: ErrorName(arg, …)".
  */
 import {
   AbiCoder,
@@ -68,7 +70,8 @@ export class ContractRevertError extends Error {
   }
 }
 
-type Sentence = (args: Result, f: Formatter) => string;
+/** Turns a custom error's decoded arguments into a sentence (without the trailing "(ErrorName)"). */
+export type Sentence = (args: Result, f: Formatter) => string;
 
 /** Helpers sentences use to show values. */
 export interface Formatter {

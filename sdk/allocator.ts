@@ -228,7 +228,9 @@ export class AllocatorClient {
 
   /** A gap reference (name or bytes32) → bytes32 id; names are remembered for messages and tables. */
   gapId(ref: GapRef): string {
-    return isBytes32(ref) ? toGapId(ref) : this.names.add(ref);
+    const id = toGapId(ref); // validates ("0x1234" is neither a name nor an id)
+    if (!isBytes32(ref)) this.names.add(ref);
+    return id;
   }
 
   /** The context error sentences use (token decimals and symbol, known gap names). */

@@ -388,6 +388,12 @@ qfTask("qf:round", "A matching round (default: the open one)")
         });
         return;
       }
+      if (r.status === "None") {
+        printLines(
+          `Round ${r.round.toString()} has not started (the open round is ${(await qf.round()).round.toString()})`,
+        );
+        return;
+      }
       printLines(
         `Round ${r.round.toString()}: ${r.status}`,
         `  window        ${utc(r.startTime)} → ${utc(r.endTime)}`,

@@ -154,6 +154,7 @@ describe("deploy module + sdk/allocator (in-process network)", () => {
     expect(one.gaps[0]).to.include({ name: "paged-102", currentRoundDirect: tokens(2), status: "Active" });
     expect(one.totals).to.deep.equal(s.totals);
     expect((await rejects(qf.stats({ gap: "never-registered" }))).errorName).to.equal("UnknownGap");
+    expect(() => qf.gapId("0x1234")).to.throw(/not 32 bytes/);
   });
 
   it("mirrors the contract's matches to the wei over random rounds (both modes, cap)", async () => {

@@ -59,10 +59,11 @@ contract QuadraticFundingAllocator is IQuadraticFundingAllocator, AccessControl,
     /// number of gaps with a positive weight) and by withdrawals once it is finalised. `opened` is
     /// set two rounds ahead by the finalisation, so contributions never pay for a zero-to-nonzero write.
     struct RoundAcc {
-        uint184 totalWeight; // W, normalised (1e18 = 1 token of weight)
+        uint176 totalWeight; // W, normalised (1e18 = 1 token of weight)
         uint32 gapsFunded;
         uint32 gapsSettled;
         bool opened;
+        bool swept; // the unpaid rest of the allocation went back to the pool (`sweepRound`)
     }
     /// @dev Written once by the finalisation, then by withdrawals (`paid`).
     struct RoundSettle {
@@ -218,7 +219,7 @@ contract QuadraticFundingAllocator is IQuadraticFundingAllocator, AccessControl,
             uint256 w = QFMath.weight(gr.sumSqrt, uint256(gr.direct) * _SCALE);
             if (w != 0) {
                 RoundAcc storage acc = _roundAcc[r];
-                acc.totalWeight -= uint184(w); // w ≤ W: the contributions added it
+                acc.totalWeight -= uint176(w); // w ≤ W: the contributions added it
                 --acc.gapsFunded; // counted when w turned positive
             }
         }
@@ -317,13 +318,11 @@ contract QuadraticFundingAllocator is IQuadraticFundingAllocator, AccessControl,
         if (r <= paidThrough) revert NothingToWithdraw(gapId);
 
         uint256 matched;
-        uint256 returned;
         for (uint256 n; n < MAX_ROUNDS_PER_WITHDRAWAL && r > paidThrough; ++n) {
             GapRound memory gr = _gapRounds[r][gapId];
-            (uint256 m, uint256 back) = _settleRound(gapId, r, gr);
+            uint256 m = _settleRound(gapId, r, gr);
             amount += uint256(gr.direct) + m;
             matched += m;
-            returned += back;
             r = gr.prevRound;
         }
 
@@ -336,12 +335,25 @@ contract QuadraticFundingAllocator is IQuadraticFundingAllocator, AccessControl,
             gap.walking = false;
         }
         _gapHot[gapId] = gap;
-        if (returned != 0) _state.matchingPool += uint128(returned); // ≤ what the rounds took from it
         GapCold storage cold = _gapCold[gapId];
         if (matched != 0) cold.matchedTotal += uint96(matched); // Σ of matches, each ≤ a pool < 2^96
         address recipient = cold.recipient;
         emit GapFundsWithdrawn(gapId, recipient, amount);
         if (amount != 0) _TOKEN.safeTransfer(recipient, amount);
+    }
+
+    /// @inheritdoc IQuadraticFundingAllocator
+    function sweepRound(uint256 round) external returns (uint256 amount) {
+        RoundSettle memory rs = _roundSettle[round];
+        if (rs.finalizedAt == 0) revert RoundNotFinalized(round);
+        RoundAcc storage acc = _roundAcc[round];
+        if (acc.swept) revert RoundAlreadySwept(round);
+        if (acc.gapsSettled != acc.gapsFunded) revert GapsUnsettled(round, acc.gapsSettled, acc.gapsFunded);
+        acc.swept = true;
+        // Every funded gap was paid ⌊capped match⌋ ≤ its share, so paid ≤ allocation.
+        amount = QFMath.allocation(acc.totalWeight, rs.poolSize, _SCALE, rs.wholePool) - rs.paid;
+        _state.matchingPool += uint128(amount); // ≤ what the round took from the pool
+        emit MatchingReturned(round, amount);
     }
 
     // ─────────────────────────────────────────────── views
@@ -399,11 +411,10 @@ contract QuadraticFundingAllocator is IQuadraticFundingAllocator, AccessControl,
             v.finalizedAt = rs.finalizedAt;
             v.capBps = rs.capBps;
             v.distributeWholePool = rs.wholePool;
-            // Once every funded gap is paid, what was not paid (cap excess, dust) went back to the pool.
+            // Once swept, what was not paid (cap excess, rounding dust) is back in the pool.
             v.distributed =
-                acc.gapsSettled == acc.gapsFunded
-                    ? rs.paid
-                    : QFMath.allocation(acc.totalWeight, rs.poolSize, _SCALE, rs.wholePool);
+                acc.swept ? rs.paid : QFMath.allocation(acc.totalWeight, rs.poolSize, _SCALE, rs.wholePool);
+            v.swept = acc.swept;
         } else {
             v.status = RoundStatus.Open;
             v.capBps = st.capBps;
@@ -569,8 +580,8 @@ contract QuadraticFundingAllocator is IQuadraticFundingAllocator, AccessControl,
         _gapHot[gapId] = gap;
         if (newWeight != oldWeight) {
             RoundAcc memory acc = _roundAcc[round];
-            // W ⊇ oldWeight; the checked cast rejects a W beyond 2^184 (≈ 2.4e37 tokens of weight).
-            acc.totalWeight = (uint256(acc.totalWeight) + newWeight - oldWeight).toUint184();
+            // W ⊇ oldWeight; the checked cast rejects a W beyond 2^176 (≈ 9.6e34 tokens of weight).
+            acc.totalWeight = (uint256(acc.totalWeight) + newWeight - oldWeight).toUint176();
             // gapsFunded counts the round's gaps with a positive weight.
             if (oldWeight == 0) ++acc.gapsFunded;
             else if (newWeight == 0) --acc.gapsFunded;
@@ -669,14 +680,8 @@ contract QuadraticFundingAllocator is IQuadraticFundingAllocator, AccessControl,
         }
     }
 
-    /// @dev Books gap `gapId`'s match of finalised round `round` as paid. Returns the match and, when
-    /// this was the round's last funded gap, what the round allocated but did not pay (cap excess
-    /// and rounding dust), which goes back to the pool.
-    function _settleRound(
-        bytes32 gapId,
-        uint256 round,
-        GapRound memory gr
-    ) private returns (uint256 amount, uint256 returned) {
+    /// @dev Books gap `gapId`'s match of finalised round `round` as paid and returns it.
+    function _settleRound(bytes32 gapId, uint256 round, GapRound memory gr) private returns (uint256 amount) {
         uint256 w = QFMath.weight(gr.sumSqrt, uint256(gr.direct) * _SCALE);
         if (w != 0) {
             RoundAcc memory acc = _roundAcc[round];
@@ -684,10 +689,6 @@ contract QuadraticFundingAllocator is IQuadraticFundingAllocator, AccessControl,
             amount = _matchOf(w, acc.totalWeight, rs);
             rs.paid += uint96(amount); // Σ matches ≤ allocation ≤ poolSize < 2^96
             ++acc.gapsSettled;
-            if (acc.gapsSettled == acc.gapsFunded) {
-                returned = QFMath.allocation(acc.totalWeight, rs.poolSize, _SCALE, rs.wholePool) - rs.paid;
-                if (returned != 0) emit MatchingReturned(round, returned);
-            }
             _roundAcc[round] = acc;
             _roundSettle[round] = rs;
         }

@@ -100,8 +100,6 @@ export interface Withdrawal extends TxInfo {
   matched: bigint;
   /** Each settled round (newest first, as the contract walks them). */
   rounds: { round: bigint; direct: bigint; matched: bigint }[];
-  /** Cap excess and rounding dust that went back to the matching pool. */
-  returnedToPool: bigint;
   /** Whether more settled rounds remain for another call (more than `MAX_ROUNDS_PER_WITHDRAWAL`). */
   more: boolean;
 }
@@ -161,6 +159,8 @@ export interface RoundInfo {
   finalizedAt: bigint;
   capBps: bigint;
   distributeWholePool: boolean;
+  /** Whether the round's unpaid allocation went back to the pool (`sweep`). */
+  swept: boolean;
 }
 
 const GAP_STATUS = ["None", "Active", "Closed"] as const;
@@ -416,6 +416,16 @@ export class AllocatorClient {
 
   // ─────────────────────────────────────────────── keepers
 
+  /**
+   * `sweepRound(round)` (anyone): once every funded gap of a finalised round has withdrawn, returns
+   * the round's unpaid allocation (cap excess, rounding dust) to the matching pool.
+   */
+  async sweep(round: bigint): Promise<TxInfo & { round: bigint; amount: bigint }> {
+    const { receipt, info } = await this.send(() => this.contract.sweepRound(round));
+    const e = this.event(receipt, "MatchingReturned");
+    return { ...info, round: e.args.round as bigint, amount: e.args.amount as bigint };
+  }
+
   /** `computeMatchingRound(poolSize)` (KEEPER_ROLE): finalises the current round. */
   async match(poolSize: bigint): Promise<RoundFinalization> {
     const { receipt, info } = await this.send(() => this.contract.computeMatchingRound(poolSize));
@@ -441,10 +451,6 @@ export class AllocatorClient {
       direct: e.args.direct as bigint,
       matched: e.args.matched as bigint,
     }));
-    const returnedToPool = this.events(receipt, "MatchingReturned").reduce(
-      (sum, e) => sum + (e.args.amount as bigint),
-      0n,
-    );
     const more =
       (await this.guard(() => this.contract.withdrawable(gapId, { blockTag: receipt.blockNumber }))) > 0n;
     return {
@@ -455,7 +461,6 @@ export class AllocatorClient {
       direct: rounds.reduce((s, r) => s + r.direct, 0n),
       matched: rounds.reduce((s, r) => s + r.matched, 0n),
       rounds,
-      returnedToPool,
       more,
     };
   }
@@ -552,6 +557,7 @@ export class AllocatorClient {
         finalizedAt: r.finalizedAt,
         capBps: r.capBps,
         distributeWholePool: r.distributeWholePool,
+        swept: r.swept,
       };
     });
   }

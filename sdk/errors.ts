@@ -156,6 +156,10 @@ const SENTENCES: Record<string, Sentence> = {
   "AmountTooLarge(uint256,uint256)": (a, f) =>
     `The amount ${f.amount(a[0])} is larger than the ${f.amount(a[1])} the allocator's accounting supports`,
   "RoundNotOver(uint256,uint256)": (a, f) => `Round ${f.int(a[0])} is still open until ${f.time(a[1])}`,
+  "RoundNotFinalized(uint256)": (a, f) => `Round ${f.int(a[0])} is not finalised yet`,
+  "RoundAlreadySwept(uint256)": (a, f) => `Round ${f.int(a[0])} was already swept`,
+  "GapsUnsettled(uint256,uint256,uint256)": (a, f) =>
+    `Only ${f.int(a[1])} of round ${f.int(a[0])}'s ${f.int(a[2])} funded gaps have withdrawn; the round can be swept once all have`,
   "PoolTooSmall(uint256,uint256)": (a, f) =>
     `The matching pool holds ${f.amount(a[1])}, less than the ${f.amount(a[0])} requested`,
   "TransferAmountMismatch(uint256,uint256)": (a, f) =>

@@ -9,6 +9,7 @@
  *   npx hardhat qf:stats [--gap <name>]
  *   npx hardhat qf:withdraw --gap <name>
  *   npx hardhat qf:refund --gap <name> --round <n>
+ *   npx hardhat qf:sweep --round <n>
  *   npx hardhat qf:round [--round <n>]
  *
  * Every task takes `--from <account index or address>` (default 0) and `--json`; see tasks/_cli.ts
@@ -220,6 +221,32 @@ qfTask("qf:refund", "Refund your contribution to a closed gap in a round that wa
 
 // ─────────────────────────────────────────────── keepers
 
+interface SweepArgs extends CommonArgs {
+  round: string;
+}
+
+qfTask("qf:sweep", "Return a fully withdrawn round's unpaid dust and cap excess to the pool (anyone)")
+  .addParam("round", "A finalised round whose funded gaps have all withdrawn")
+  .setAction(
+    cliAction(async (args: SweepArgs, hre: HardhatRuntimeEnvironment) => {
+      const qf = await connectAllocator(hre, args.from);
+      const r = await qf.sweep(parseRound(args.round));
+      if (args.json) {
+        printJson({
+          txHash: r.txHash,
+          gasUsed: r.gasUsed.toString(),
+          round: Number(r.round),
+          amount: qf.formatAmount(r.amount),
+        });
+      } else {
+        printLines(
+          `Round ${r.round.toString()} swept: ${qf.formatAmount(r.amount)} ${qf.symbol} back to the matching pool`,
+          txLine(r),
+        );
+      }
+    }),
+  );
+
 interface MatchArgs extends CommonArgs {
   pool: string;
 }
@@ -273,7 +300,6 @@ qfTask("qf:withdraw", "Pay a gap's settled funds (direct + matched) to its recip
             direct: qf.formatAmount(x.direct),
             matched: qf.formatAmount(x.matched),
           })),
-          returnedToPool: qf.formatAmount(r.returnedToPool),
           more: r.more,
         });
       } else {

@@ -184,8 +184,16 @@ describe("QuadraticFundingAllocator", () => {
       await allocator.withdrawGapFunds(gid("b"));
       expect(await token.balanceOf(recipient.address)).to.equal(tokens(1_000_000 + 36) + mA);
       expect(await token.balanceOf(signers[11].address)).to.equal(tokens(1_000_000 + 17) + mB);
-      // Dust is back in the pool, and the contract holds exactly the pool.
+      // The dust stays allocated to the round until the round is swept; then it is back in the pool
+      // and the contract holds exactly the pool.
+      expect(await allocator.matchingPoolBalance()).to.equal(0n);
+      expect((await allocator.getRound(1)).distributed).to.equal(pool);
+      await expect(allocator.sweepRound(1))
+        .to.emit(allocator, "MatchingReturned")
+        .withArgs(1, pool - mA - mB);
       expect(await allocator.matchingPoolBalance()).to.equal(pool - mA - mB);
+      expect((await allocator.getRound(1)).distributed).to.equal(mA + mB);
+      expect((await allocator.getRound(1)).swept).to.equal(true);
       expect(await token.balanceOf(address)).to.equal(pool - mA - mB);
     });
 
@@ -213,7 +221,17 @@ describe("QuadraticFundingAllocator", () => {
       const expectB = new Decimal(tokens(100).toString()).mul(8).div(116);
       expect(expectB.minus(mB.toString()).gte(0) && expectB.minus(mB.toString()).lt(2)).to.equal(true);
       await allocator.withdrawGapFunds(gid("a"));
-      await expect(allocator.withdrawGapFunds(gid("b"))).to.emit(allocator, "MatchingReturned");
+      await expect(allocator.sweepRound(1))
+        .to.be.revertedWithCustomError(allocator, "GapsUnsettled")
+        .withArgs(1, 1, 2);
+      await allocator.withdrawGapFunds(gid("b"));
+      await expect(allocator.sweepRound(1)).to.emit(allocator, "MatchingReturned");
+      await expect(allocator.sweepRound(1))
+        .to.be.revertedWithCustomError(allocator, "RoundAlreadySwept")
+        .withArgs(1);
+      await expect(allocator.sweepRound(2))
+        .to.be.revertedWithCustomError(allocator, "RoundNotFinalized")
+        .withArgs(2);
       expect(await allocator.matchingPoolBalance()).to.equal(tokens(100) - tokens(50) - mB);
       expect(await token.balanceOf(address)).to.equal(tokens(100) - tokens(50) - mB);
       expect((await allocator.getRound(1)).distributed).to.equal(tokens(50) + mB);

@@ -200,6 +200,8 @@ describe("deploy module + sdk/allocator (in-process network)", () => {
       let paid = 0n;
       for (const g of gaps) paid += (await qf.withdraw(g).catch(() => undefined))?.matched ?? 0n;
       expect(paid).to.equal(expected.paid);
+      expect(await qf.matchingPool()).to.equal(poolBefore);
+      if (expected.gapsFunded > 0) expect((await qf.sweep(round)).amount).to.equal(expected.returned);
       expect(await qf.matchingPool()).to.equal(poolBefore + expected.returned);
     }
   });

@@ -76,6 +76,12 @@ const EXPECTED: Record<string, [unknown[], string]> = {
     `${ALICE} has nothing to refund from gap "clean-water" in round 2 (NothingToRefund)`,
   ],
   InvalidPerformData: [[], "The upkeep's performData could not be decoded (InvalidPerformData)"],
+  RoundNotFinalized: [[4n], "Round 4 is not finalised yet (RoundNotFinalized)"],
+  RoundAlreadySwept: [[2n], "Round 2 was already swept (RoundAlreadySwept)"],
+  GapsUnsettled: [
+    [2n, 1n, 3n],
+    "Only 1 of round 2's 3 funded gaps have withdrawn; the round can be swept once all have (GapsUnsettled)",
+  ],
 };
 
 describe("sdk/errors", () => {

@@ -43,9 +43,8 @@ interface IQuadraticFundingAllocator {
         uint256 gapsFunded;
         /// @notice W = Σ wᵍ over the round's funded gaps (18-decimal normalised units).
         uint256 totalWeight;
-        /// @notice Matching allocated to the round's gaps: α·W at finalisation (raw tokens), and once
-        /// every funded gap has withdrawn, what was actually paid (the cap excess and rounding dust
-        /// then went back to the pool).
+        /// @notice Matching allocated to the round's gaps: α·W at finalisation (raw tokens); once the
+        /// round is swept, what was actually paid (the cap excess and rounding dust went back to the pool).
         uint256 distributed;
         /// @notice Matching already paid out to gap recipients.
         uint256 claimed;
@@ -59,6 +58,8 @@ interface IQuadraticFundingAllocator {
         uint256 capBps;
         /// @notice Whether the round distributed the whole pool (α = P/W) rather than α = min(1, P/W).
         bool distributeWholePool;
+        /// @notice Whether `sweepRound` returned the round's unpaid allocation to the pool.
+        bool swept;
     }
 
     /// @notice A gap's funding as exposed by `getGapFundingStats`. Amounts in raw token units.
@@ -128,8 +129,8 @@ interface IQuadraticFundingAllocator {
     event GapRoundSettled(bytes32 indexed gapId, uint256 indexed round, uint256 direct, uint256 matched);
     /// @notice `amount` tokens were sent to the gap's recipient.
     event GapFundsWithdrawn(bytes32 indexed gapId, address indexed recipient, uint256 amount);
-    /// @notice When the last funded gap of a round withdrew, what the round allocated but did not pay
-    /// (cap excess and rounding dust) went back to the matching pool.
+    /// @notice A swept round gave back to the matching pool what it allocated but did not pay (cap
+    /// excess and rounding dust).
     event MatchingReturned(uint256 indexed round, uint256 amount);
     /// @notice A contributor got back a contribution to a closed gap.
     event ContributionRefunded(
@@ -183,6 +184,12 @@ interface IQuadraticFundingAllocator {
     error NothingToWithdraw(bytes32 gapId);
     /// @notice `contributor` has nothing refundable in `gapId` for `round`.
     error NothingToRefund(bytes32 gapId, address contributor, uint256 round);
+    /// @notice Round `round` is not finalised.
+    error RoundNotFinalized(uint256 round);
+    /// @notice Round `round` was already swept.
+    error RoundAlreadySwept(uint256 round);
+    /// @notice Only `gapsSettled` of the `gapsFunded` funded gaps of round `round` have withdrawn its match.
+    error GapsUnsettled(uint256 round, uint256 gapsSettled, uint256 gapsFunded);
     /// @notice `performData` could not be decoded.
     error InvalidPerformData();
 
@@ -252,6 +259,13 @@ interface IQuadraticFundingAllocator {
     /// @dev Reverts with `UnknownGap` or `NothingToWithdraw`.
     /// @return amount The tokens paid.
     function withdrawGapFunds(bytes32 gapId) external returns (uint256 amount);
+
+    /// @notice Once every funded gap of finalised round `round` has withdrawn its match, returns what
+    /// the round allocated but did not pay (the per-gap cap's excess and rounding dust) to the matching
+    /// pool. Anyone may call it (the keeper does); it moves no tokens. Works while paused.
+    /// @dev Reverts with `RoundNotFinalized`, `GapsUnsettled` or `RoundAlreadySwept`.
+    /// @return amount The raw tokens returned to the pool (may be 0).
+    function sweepRound(uint256 round) external returns (uint256 amount);
 
     /// @notice Chainlink Automation: whether the current round is due for finalisation.
     /// @return upkeepNeeded True once `endTime(current)` has passed and the contract is not paused.

@@ -173,8 +173,8 @@ export default async function (): Promise<BenchRow[]> {
     note: "includes the EIP-2612 permit; no separate approval transaction",
   });
 
-  // Withdrawal of one finalised round: gap "a" (not the round's last funded gap to settle), then
-  // gap "b" (the last one: the round's unpaid dust goes back to the pool).
+  // Withdrawal of one finalised round: gap "a", then gap "b" (the round's last funded gap), then the
+  // sweep that returns the round's unpaid dust to the pool.
   await contribute(f, carol, "b", 9n * TOKEN); // "b" gets a second contributor: positive weight
   await time.increase(ROUND);
   await (await f.allocator.computeMatchingRound(100n * TOKEN)).wait();
@@ -192,7 +192,12 @@ export default async function (): Promise<BenchRow[]> {
     name: "withdrawGapFunds (one round, the round's last funded gap)",
     gas: withdrawB,
     limit: 90_000,
-    note: "also returns the round's unpaid rounding dust to the pool; fresh recipient too",
+    note: "fresh recipient too",
+  });
+  rows.push({
+    name: "sweepRound (unpaid dust back to the pool)",
+    gas: await gasOf(f.allocator.sweepRound(1)),
+    note: "once every funded gap of the round has withdrawn; anyone (the keeper) may call",
   });
   // Finalisation: the same with 2 and with 200 funded gaps (fresh deployments, measured last because
   // they move the chain's clock).

@@ -139,7 +139,7 @@ export interface RoundOutcome {
   gaps: { weight: bigint; match: bigint }[];
   /** Σ matches actually paid. */
   paid: bigint;
-  /** `allocated − paid`: cap excess and rounding dust, returned to the pool once every gap withdrew. */
+  /** `allocated − paid`: cap excess and rounding dust, returned to the pool by `sweepRound` once every gap withdrew. */
   returned: bigint;
 }
 

@@ -6,6 +6,7 @@
 import hre from "hardhat";
 import { deployCofund } from "./lib/deploy-cofund";
 import { runAllocatorDemo } from "./demo/allocator";
+import { runPledgesDemo } from "./demo/pledges";
 import { say, section } from "./demo/narrate";
 
 async function main(): Promise<void> {
@@ -15,7 +16,7 @@ async function main(): Promise<void> {
   say("The test token minted 1,000,000 tokens to each of the first 10 accounts.");
 
   await runAllocatorDemo(hre, deployed);
-  // Further sections (coordinated pledges, pictures in out/) go here.
+  await runPledgesDemo(hre, deployed, "ocean-plastic-survey");
 
   console.log("");
 }

@@ -303,6 +303,90 @@ describe("CLI end to end (hardhat node in a child process)", function () {
     expect(new D(after.matchingPool as string).plus(withdrawn.matched as string).eq(100)).to.equal(true);
   });
 
+  it("creates a pledge campaign, pledges, settles and claims through the CLI", async () => {
+    // Independent reference (decimal.js bisection): two pledges L = 100, s = 0.1, quadratic mode.
+    // Symmetric, so h = 2√p with p = 100·(2/π)·atan(0.1·h); SPEC: h ≈ 16.070323328, p ≈ 64.563822966.
+    const pay = (h: Decimal): Decimal =>
+      new D(100)
+        .mul(2)
+        .div(D.acos(-1))
+        .mul(D.atan(h.mul("0.1")));
+    let [lo, hi] = [new D(1), new D(100)];
+    for (let i = 0; i < 200; i++) {
+      const mid = lo.plus(hi).div(2);
+      if (pay(mid).sqrt().mul(2).gt(mid)) lo = mid;
+      else hi = mid;
+    }
+    const hRef = lo;
+    const pRef = pay(hRef);
+    const near = (actual: unknown, expected: Decimal, tol = "1e-12"): void => {
+      const diff = new D(actual as string).minus(expected).abs();
+      expect(diff.lte(tol), `${String(actual)} vs ${expected.toFixed(20)}`).to.equal(true);
+    };
+
+    const created = await task("cqf:create", [
+      "--recipient",
+      accounts[12]!,
+      "--duration",
+      "3600",
+      "--mode",
+      "quadratic",
+      "--policy",
+      "constant",
+      "--speed",
+      "0.1",
+      "--gap",
+      "broad-support",
+    ]);
+    expect(created.campaignId).to.equal("1");
+    expect(created.gapId).to.equal(hre.ethers.id("broad-support"));
+
+    const early = await hardhat(["cqf:settle", "--campaign", "1", "--network", "localhost"]);
+    expect(early.code).to.not.equal(0);
+    expect(early.stderr).to.match(
+      /^Error: Campaign 1 can be settled from .+ UTC, not before \(DeadlineNotReached\)\n$/,
+    );
+
+    const first = await task("cqf:pledge", ["--campaign", "1", "--limit", "100", "--from", "6"]);
+    expect(first).to.include({ pledgeId: "0", speed: "0.1", limit: "100", leverage: 1 });
+    const second = await task("cqf:pledge", ["--campaign", "1", "--limit", "100", "--from", "7"]);
+    expect(second).to.include({ pledgeId: "1", speed: "0.1" });
+    near(second.h, hRef);
+    near(second.payment, pRef);
+    expect(Math.abs((second.leverage as number) - 1.124323807)).to.be.below(1e-8);
+
+    const status = await task("cqf:status", ["--campaign", "1"]);
+    expect(status).to.include({ campaignId: "1", state: "open", mode: "quadratic" });
+    const pledges = status.pledges as Record<string, unknown>[];
+    expect(pledges.map((p) => p.pledger)).to.deep.equal([accounts[6], accounts[7]]);
+    for (const p of pledges) {
+      near(p.payment, pRef);
+      near(p.refund, new D(100).minus(pRef));
+    }
+
+    await rpc("evm_increaseTime", [3601]);
+    await rpc("evm_mine");
+    const settled = await task("cqf:settle", ["--campaign", "1", "--from", "9"]);
+    near(settled.h, hRef);
+    near(settled.pot, pRef.mul(2));
+    expect((settled.transactions as unknown[]).length).to.equal(1);
+    expect((await task("cqf:status", ["--campaign", "1"])).state).to.equal("settled");
+
+    const refund = await task("cqf:claim", ["--campaign", "1", "--pledge", "0"]);
+    expect(refund).to.include({ kind: "refund", to: accounts[6] });
+    near(refund.amount, new D(100).minus(pRef));
+    const again = await hardhat(["cqf:claim", "--campaign", "1", "--pledge", "0", "--network", "localhost"]);
+    expect(again.code).to.not.equal(0);
+    expect(again.stderr).to.match(/\(NothingToClaim\)\n$/);
+    const pot = await task("cqf:claim", ["--campaign", "1"]);
+    expect(pot).to.include({ kind: "pot" });
+    near(pot.amount, pRef.mul(2));
+    expect((pot.payouts as Record<string, unknown>[])[0]).to.include({ toGap: true });
+    // The pot arrived in the allocator gap as a contribution of the current round.
+    const stats = await task("qf:stats", ["--gap", "broad-support"]);
+    near((stats.gaps as Record<string, unknown>[])[0]!.currentRoundDirect, pRef.mul(2));
+  });
+
   it("deploys again on a restarted node (stale local records are replaced)", async () => {
     await stopNode();
     await startNode(); // same port, same chain id, empty chain

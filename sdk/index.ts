@@ -13,3 +13,6 @@ export * from "./errors";
 export * from "./deployments";
 export * as qfMath from "./math/qf";
 export * from "./allocator";
+export * as arctanMath from "./math/arctan";
+export * as pledgesMath from "./math/pledges";
+export * from "./pledges";

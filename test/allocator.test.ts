@@ -280,7 +280,7 @@ describe("QuadraticFundingAllocator", () => {
       expect(await token.balanceOf(address)).to.equal(await allocator.matchingPoolBalance());
     });
 
-    it("finalising costs the same gas with 2 funded gaps and with 200", async () => {
+    it("[gas] finalising costs the same gas with 2 funded gaps and with 200", async () => {
       const { allocator, recipient, users } = await loadFixture(fixture18);
       await allocator.fundMatchingPool(tokens(10_000));
       const gasFor = async (gaps: number, tag: string): Promise<bigint> => {

@@ -318,7 +318,7 @@ describe("Arctan", function () {
   });
 
   describe("gas", function () {
-    it("costs at most 700 gas per call (harness overhead subtracted) across all branches", async function () {
+    it("[gas] costs at most 700 gas per call (harness overhead subtracted) across all branches", async function () {
       const { harness } = await loadFixture(deployHarness);
       const xs = [...withNeighbours(branchPoints(), 1n), ...logSpaced(rng(6n), 300, MAX_UINT256)];
       const [gas, results] = await harness.measureGasBatch(xs);

@@ -273,6 +273,8 @@ interface ICoordinatedPledges {
     /// @dev Warning: the creator chooses the allocator; pledgers should check it. Whatever it does,
     /// `claimPot` cannot be blocked: when `contributeToGap` reverts (gap closed, allocator paused, …) or
     /// pulls less than the pot, the rest is paid to the recipient.
+    /// @param params The token, recipient, deadline, mode, saturation policy (s₀ and r), minimum limit and
+    /// optional allocator gap; see `CampaignParams` for each field's units and bounds.
     /// @return campaignId The new campaign's id (sequential from 1).
     function createCampaign(CampaignParams calldata params) external returns (uint256 campaignId);
 
@@ -284,19 +286,25 @@ interface ICoordinatedPledges {
     /// @dev Warning: every new pledge grows Σ√p and so everyone's payment, up to each limit; a
     /// pledger commits to pay anything up to `limit`. Dust pledges (the minimum limit is the creator's
     /// defence) lengthen settlement, whose cost the settler bears; it stays paginated.
+    /// @param campaignId The campaign to pledge to.
+    /// @param limit The most the pledger may pay, in raw token units, all escrowed now: > 0, ≥ the
+    /// campaign's `minLimit`, and within what keeps the campaign's escrow ≤ 1e20 tokens.
     /// @return pledgeId The pledge's id within the campaign (sequential from 0).
-    /// @return speed The assigned speed (UD60x18).
+    /// @return speed The assigned speed sᵢ (UD60x18, 1/√token or 1/token; always > 0).
     function pledge(uint256 campaignId, uint256 limit) external returns (uint256 pledgeId, uint256 speed);
 
     /// @notice Withdraws a pledge before the deadline and refunds its full limit to its pledger.
     /// @dev Only the pledger. Reverts with `UnknownCampaign`, `UnknownPledge`, `InvalidCampaignState`,
     /// `DeadlinePassed`, `NotPledger` or `PledgeNotActive`. The pledge keeps its place in the
     /// geometric count.
+    /// @param campaignId The pledge's campaign.
+    /// @param pledgeId The pledge to withdraw (an id within the campaign, from 0).
     function withdrawPledge(uint256 campaignId, uint256 pledgeId) external;
 
     /// @notice Cancels a campaign before its deadline; each active pledge can then `claim` its full
     /// limit. Only the creator.
     /// @dev Reverts with `UnknownCampaign`, `NotCreator`, `InvalidCampaignState` or `DeadlinePassed`.
+    /// @param campaignId The campaign to cancel.
     function cancelCampaign(uint256 campaignId) external;
 
     // ─────────────────────────────────────────────── settlement
@@ -316,8 +324,15 @@ interface ICoordinatedPledges {
     /// `BracketTooWide`.
     /// @dev Warning: a settler can be front-run by another valid bracket that finishes first; either
     /// way the campaign settles at a proven root of the same g, within the width rule.
-    /// @return settled Whether this call settled the campaign.
-    /// @return cursor Pledges processed in this session so far.
+    /// @param campaignId The campaign to settle.
+    /// @param hLow The bracket's lower bound (UD60x18, √token or token): the h the campaign settles at.
+    /// 0 is the trivial root (no pass over the pledges).
+    /// @param hHigh The bracket's upper bound (UD60x18), hLow ≤ hHigh ≤ 1e45 and
+    /// hHigh − hLow ≤ ⌊hLow / 1e12⌋ + 4; hHigh = hLow proves an exact fixed point and costs less per pledge.
+    /// @param maxPledges The most pledges (withdrawn ones included) to process in this call; 0 or anything
+    /// above `MAX_PAGE_PLEDGES` means `MAX_PAGE_PLEDGES`.
+    /// @return settled Whether this call settled the campaign (false: call again to process the next page).
+    /// @return cursor Pledges processed in this session so far (the pledge count once settled).
     function settle(
         uint256 campaignId,
         uint256 hLow,
@@ -331,37 +346,59 @@ interface ICoordinatedPledges {
     /// Anyone may call; the tokens always go to the pledger. Once per pledge.
     /// @dev Reverts with `UnknownCampaign`, `UnknownPledge`, `InvalidCampaignState` (open) or
     /// `NothingToClaim` (withdrawn or already claimed). A zero refund still marks the pledge claimed.
-    /// @return refund The raw tokens paid.
+    /// @param campaignId The pledge's campaign (settled or cancelled).
+    /// @param pledgeId The pledge to refund.
+    /// @return refund The raw tokens paid to the pledger: Lᵢ − ⌊Lᵢ·Aᵢ(h)⌋ (the payment rounds down), the
+    /// full limit after a cancel or a settlement at h = 0; may be 0.
     function claim(uint256 campaignId, uint256 pledgeId) external returns (uint256 refund);
 
     /// @notice Pays the settled pot once: into the allocator gap when one is set (approve, then
     /// `contributeToGap`), otherwise — or when the gap rejects it — to the recipient. Anyone may call.
     /// @dev Reverts with `UnknownCampaign` or `PotNotClaimable` (not settled, or already paid).
-    /// @return amount The raw tokens paid.
+    /// @param campaignId The settled campaign whose pot is paid.
+    /// @return amount The whole pot in raw tokens (Σ⌊Lᵢ·Aᵢ(h)⌋), whether it went to the gap, the recipient
+    /// or both; 0 for a campaign settled at h = 0.
     function claimPot(uint256 campaignId) external returns (uint256 amount);
 
     // ─────────────────────────────────────────────── views
 
     /// @notice The most pledges one `settle` call processes (keeps every page under 16,777,216 gas).
+    /// @return The page size cap, in pledges (2,000).
     function MAX_PAGE_PLEDGES() external view returns (uint256);
 
     /// @notice After deadline + this delay, an unsettled campaign may be settled at h = 0 (full refunds).
+    /// @return The delay in seconds (30 days).
     function SETTLEMENT_GRACE_PERIOD() external view returns (uint256);
 
     /// @notice Number of campaigns created; ids run from 1 to campaignCount.
+    /// @return The number of campaigns (0 before the first; cancelled and settled ones included).
     function campaignCount() external view returns (uint256);
 
     /// @notice Everything about a campaign. Reverts with `UnknownCampaign`.
+    /// @param campaignId The campaign (1 … campaignCount).
+    /// @return The campaign's parameters, state, escrow and, once settled, h and pot (see `CampaignView`).
     function getCampaign(uint256 campaignId) external view returns (CampaignView memory);
 
     /// @notice One pledge. Reverts with `UnknownCampaign` or `UnknownPledge`.
+    /// @param campaignId The pledge's campaign.
+    /// @param pledgeId The pledge (0 … pledgeCount − 1).
+    /// @return The pledger, its limit (raw tokens, kept after a withdrawal), speed (UD60x18) and state.
     function getPledge(uint256 campaignId, uint256 pledgeId) external view returns (PledgeView memory);
 
     /// @notice Pledges ever made in the campaign (ids 0 … count − 1). Reverts with `UnknownCampaign`.
+    /// @param campaignId The campaign.
+    /// @return The number of pledges ever made, withdrawn ones included (also the next pledge's id).
     function pledgeCount(uint256 campaignId) external view returns (uint256);
 
     /// @notice Pledges `offset` … `offset + limit − 1` as raw (limit, speed, state, pledger) columns, for
-    /// off-chain solvers. Clamped to the pledge count.
+    /// off-chain solvers. Clamped to the pledge count. Reverts with `UnknownCampaign`.
+    /// @param campaignId The campaign.
+    /// @param offset The first pledge id returned (an offset at or past the count returns empty columns).
+    /// @param limit The most pledges returned.
+    /// @return limits Each pledge's limit in raw token units (withdrawn pledges keep theirs; see `states`).
+    /// @return speeds Each pledge's speed sᵢ (UD60x18).
+    /// @return states Each pledge's state (only `Active` pledges count in g and the pot).
+    /// @return pledgers Each pledge's pledger.
     function getPledges(
         uint256 campaignId,
         uint256 offset,
@@ -377,6 +414,11 @@ interface ICoordinatedPledges {
         );
 
     /// @notice The progress of the settlement session for [hLow, hHigh].
+    /// @param campaignId The campaign.
+    /// @param hLow The session's lower bound (UD60x18), as submitted to `settle`.
+    /// @param hHigh The session's upper bound (UD60x18), as submitted to `settle`.
+    /// @return The partial sums and cursor; all zeros for a session never started or already finished
+    /// (a finished session is deleted when the campaign settles).
     function getSession(
         uint256 campaignId,
         uint256 hLow,
@@ -385,24 +427,48 @@ interface ICoordinatedPledges {
 
     /// @notice Open campaigns whose deadline has passed (ready to settle) among ids
     /// `offset + 1` … `offset + limit`, for keepers.
+    /// @param offset How many campaign ids to skip (0 starts at campaign 1).
+    /// @param limit How many campaign ids to examine (clamped to `campaignCount`).
+    /// @return ids The due campaigns' ids in increasing order (at most `limit`; may be empty).
     function campaignsDue(uint256 offset, uint256 limit) external view returns (uint256[] memory ids);
 
     /// @notice The root h of the campaign's fixed-point g over its active pledges, by Newton's method
     /// from h₀ = Σ√Lᵢ (quadratic) or ΣLᵢ (linear), at most 64 steps. Meant for
     /// eth_call (cost grows with the pledge count). 0 when no positive root exists.
+    /// @param campaignId The campaign (its pledges as they are now, withdrawn ones left out).
+    /// @return h The approximate root (UD60x18, √token or token); 0 when no positive root exists. Newton
+    /// approaches from above and stops at the first h with g(h) ≥ h (then a valid `hLow`), when a step
+    /// rounds to 0, or after 64 steps; check a bracket with `evaluate` before settling.
     function solve(uint256 campaignId) external view returns (uint256 h);
 
     /// @notice pᵢ(h) = ⌊Lᵢ·(2/π)·atan(h·sᵢ)⌋ in raw tokens, exactly as settlement computes it (0 for
-    /// withdrawn pledges).
+    /// withdrawn pledges). Reverts with `UnknownCampaign`, `UnknownPledge` or `InvalidBracket(h, h)`.
+    /// @param campaignId The pledge's campaign.
+    /// @param pledgeId The pledge.
+    /// @param h The outcome to evaluate at (UD60x18, √token or token), ≤ 1e45.
+    /// @return The payment in raw token units, rounded down (≤ the limit).
     function paymentAt(uint256 campaignId, uint256 pledgeId, uint256 h) external view returns (uint256);
 
     /// @notice g(h) of the campaign's active pledges (quadratic: Σ√pᵢ; linear: Σpᵢ, UD60x18) and
-    /// the pot Σpᵢ(h) in raw tokens — the values settlement compares.
+    /// the pot Σpᵢ(h) in raw tokens — the values settlement compares. Reverts with `UnknownCampaign` or
+    /// `InvalidBracket(h, h)`.
+    /// @param campaignId The campaign.
+    /// @param h The point to evaluate at (UD60x18, √token or token), ≤ 1e45.
+    /// @return g g(h) (UD60x18: √token in quadratic mode, token in linear mode), each term rounded down;
+    /// h is a root when g = h.
+    /// @return pot Σ⌊Lᵢ·Aᵢ(h)⌋ in raw token units: what the pot would be if the campaign settled at h.
     function evaluate(uint256 campaignId, uint256 h) external view returns (uint256 g, uint256 pot);
 
     /// @notice What pledging `limit` now would do: the new solution h, that pledge's payment at it,
     /// the pot increase over the current solution (raw tokens) and its marginal leverage (UD60x18).
-    /// Meant for eth_call.
+    /// Meant for eth_call. Does not check the deadline, state or minimum limit that `pledge` checks.
+    /// @param campaignId The campaign.
+    /// @param limit The hypothetical limit in raw token units, with the speed the next pledge would get.
+    /// @return h The solution with the new pledge (UD60x18, √token or token), as `solve` computes it.
+    /// @return payment The new pledge's payment at that h, raw tokens, rounded down.
+    /// @return potIncrease The pot at the new h minus the pot at the current solution, raw tokens
+    /// (0 if rounding would make it negative).
+    /// @return leverage The new pledge's marginal leverage at the new h (UD60x18, as `marginalLeverage`).
     function previewPledge(
         uint256 campaignId,
         uint256 limit
@@ -412,6 +478,9 @@ interface ICoordinatedPledges {
     /// quadratic 1 + P'₋ᵢ / (2√pᵢ·(1 − A₋ᵢ)), linear 1 / (1 − P'₋ᵢ), with aⱼ = pⱼ'(h)/(2√pⱼ),
     /// A₋ᵢ = Σ_{j≠i} aⱼ and P'₋ᵢ = Σ_{j≠i} pⱼ'(h). type(uint256).max when pᵢ = 0 (quadratic) or the
     /// denominator vanishes. Meant for eth_call.
+    /// @param campaignId The campaign.
+    /// @param pledgeId The pledge (a withdrawn pledge counts as limit 0: type(uint256).max in quadratic mode).
+    /// @return The leverage (UD60x18, ≥ 1e18 = 1), rounded down; type(uint256).max stands for unbounded.
     function marginalLeverage(uint256 campaignId, uint256 pledgeId) external view returns (uint256);
 }
 
@@ -421,8 +490,11 @@ interface ICoordinatedPledges {
 /// answer: any failure is caught and the pot goes to the recipient.
 interface IPledgeGapSink {
     /// @notice The ERC-20 the allocator moves.
+    /// @return The token's address (must equal the campaign's token).
     function token() external view returns (address);
 
     /// @notice Pulls `amount` tokens from the caller into gap `gapId`'s escrow.
+    /// @param gapId The allocator gap receiving the pot.
+    /// @param amount The pot in raw token units (the caller approves exactly this much first).
     function contributeToGap(bytes32 gapId, uint256 amount) external;
 }

@@ -206,6 +206,7 @@ interface IQuadraticFundingAllocator {
     /// removed from matching and become refundable to their contributors; funds of finalised rounds
     /// stay withdrawable by the recipient.
     /// @dev Only `CURATOR_ROLE`. Reverts with `UnknownGap` or `GapIsClosed`.
+    /// @param gapId The gap to close (registered and still active).
     function closeGap(bytes32 gapId) external;
 
     // ─────────────────────────────────────────────── contributors
@@ -217,12 +218,22 @@ interface IQuadraticFundingAllocator {
     /// `ContractPaused`, `AmountTooLarge` or `TransferAmountMismatch`.
     /// @dev Warning: a contribution sent in the same block as the keeper's `computeMatchingRound`
     /// belongs to whichever round its timestamp falls in, never to a finalised round.
+    /// @param gapId The gap to fund (registered and active).
+    /// @param amount The tokens to contribute, in raw token units (> 0); the contributor's round total,
+    /// the gap's round total and the gap's all-time total must each stay below 2⁹⁶.
     /// @return round The round the contribution counts in.
     function contributeToGap(bytes32 gapId, uint256 amount) external returns (uint256 round);
 
     /// @notice `contributeToGap` with an EIP-2612 permit signed by `msg.sender`.
     /// @dev A permit that fails (e.g. it was front-run and already used) is ignored when the
     /// allowance already covers `amount`, so front-running a permit cannot block the contribution.
+    /// @param gapId The gap to fund (registered and active).
+    /// @param amount The tokens to contribute, in raw token units (> 0); also the permit's value.
+    /// @param deadline The permit's expiry (unix seconds), as signed.
+    /// @param v The permit signature's recovery byte.
+    /// @param r The permit signature's r.
+    /// @param s The permit signature's s.
+    /// @return round The round the contribution counts in.
     function contributeToGapWithPermit(
         bytes32 gapId,
         uint256 amount,
@@ -233,13 +244,18 @@ interface IQuadraticFundingAllocator {
     ) external returns (uint256 round);
 
     /// @notice Adds `amount` tokens from `msg.sender` to the matching pool. Anyone may fund it.
-    /// @dev Reverts with `ZeroAmount` or `TransferAmountMismatch`. Allowed while paused.
+    /// @dev Reverts with `ZeroAmount`, `AmountTooLarge` (the pool would reach 2¹¹²) or
+    /// `TransferAmountMismatch`. Allowed while paused.
+    /// @param amount The tokens to add, in raw token units (> 0).
     function fundMatchingPool(uint256 amount) external;
 
     /// @notice Refunds `msg.sender`'s contribution to a closed gap made in a round that was not
     /// finalised when the gap closed. Allowed while paused.
     /// @dev Reverts with `UnknownGap`, `GapNotClosed` or `NothingToRefund`.
-    /// @return amount The tokens sent back.
+    /// @param gapId The closed gap.
+    /// @param round The round the contribution counted in, ≥ the gap's `closedRound` (the refundable rounds,
+    /// the one open at closing and the next, are always among the two the contract keeps per contributor).
+    /// @return amount The tokens sent back (raw), the contributor's whole total for that round (> 0).
     function refundContribution(bytes32 gapId, uint256 round) external returns (uint256 amount);
 
     // ─────────────────────────────────────────────── keepers
@@ -249,7 +265,9 @@ interface IQuadraticFundingAllocator {
     /// @dev Only `KEEPER_ROLE`; not while paused. Reverts with `RoundNotOver` before
     /// `endTime(current)` and `PoolTooSmall` when `poolSize` exceeds the available pool. What the
     /// round does not allocate (α < 1 in default mode, or W = 0) stays in the pool for later rounds.
-    /// @return roundNumber The round that was finalised.
+    /// @param poolSize The matching pool P for the round, in raw token units: ≤ `matchingPoolBalance()`
+    /// and < 2⁹⁶; 0 finalises the round without matching.
+    /// @return roundNumber The round that was finalised (the next one, roundNumber + 1, is now current).
     function computeMatchingRound(uint256 poolSize) external returns (uint256 roundNumber);
 
     /// @notice Pays the gap's recipient its settled funds: direct contributions and matches of
@@ -257,34 +275,47 @@ interface IQuadraticFundingAllocator {
     /// Works while paused. Settles at most `MAX_ROUNDS_PER_WITHDRAWAL` rounds per call (call again
     /// for more).
     /// @dev Reverts with `UnknownGap` or `NothingToWithdraw`.
-    /// @return amount The tokens paid.
+    /// @param gapId The gap whose recipient is paid.
+    /// @return amount The raw tokens paid: the settled rounds' direct contributions plus their matches
+    /// (each rounded down and capped).
     function withdrawGapFunds(bytes32 gapId) external returns (uint256 amount);
 
     /// @notice Once every funded gap of finalised round `round` has withdrawn its match, returns what
     /// the round allocated but did not pay (the per-gap cap's excess and rounding dust) to the matching
     /// pool. Anyone may call it (the keeper does); it moves no tokens. Works while paused.
     /// @dev Reverts with `RoundNotFinalized`, `GapsUnsettled` or `RoundAlreadySwept`.
+    /// @param round A finalised round, not swept yet.
     /// @return amount The raw tokens returned to the pool (may be 0).
     function sweepRound(uint256 round) external returns (uint256 amount);
 
     /// @notice Chainlink Automation: whether the current round is due for finalisation.
+    /// @param checkData Ignored (part of the Automation interface).
     /// @return upkeepNeeded True once `endTime(current)` has passed and the contract is not paused.
-    /// @return performData abi.encode(poolSize) for `performUpkeep`.
+    /// @return performData abi.encode(poolSize) for `performUpkeep`: the pool size set by
+    /// `setUpkeepPoolSize`, or the whole available pool when that is 0 or larger than the pool.
     function checkUpkeep(
         bytes calldata checkData
     ) external view returns (bool upkeepNeeded, bytes memory performData);
 
     /// @notice Chainlink Automation: finalises the round with the pool size encoded in `performData`
     /// (capped at the available pool). Only `KEEPER_ROLE` (grant it to the automation forwarder).
+    /// @dev Reverts with `InvalidPerformData`, otherwise as `computeMatchingRound` (never `PoolTooSmall`).
+    /// @param performData Exactly 32 bytes: abi.encode(uint256 poolSize), poolSize in raw token units.
     function performUpkeep(bytes calldata performData) external;
 
     // ─────────────────────────────────────────────── admin
 
     /// @notice Sets the matching mode and the per-gap cap (basis points of the round's pool; 0 = none).
     /// Takes effect for rounds finalised afterwards. Only `DEFAULT_ADMIN_ROLE`.
+    /// @dev Reverts with `InvalidCap`.
+    /// @param distributeWholePool True: α = P/W, the whole pool is allocated whenever W > 0. False (default):
+    /// α = min(1, P/W), no gap gets more than its weight and the rest stays in the pool.
+    /// @param capBps The per-gap cap in basis points of the round's pool, ≤ 10,000; 0 = no cap.
     function setMatchingSettings(bool distributeWholePool, uint256 capBps) external;
 
     /// @notice Sets the pool size `checkUpkeep` proposes (0 = the whole available pool). Only admin.
+    /// @param poolSize The pool per automated round in raw token units; 0, or more than the pool holds at
+    /// the time, means the whole available pool.
     function setUpkeepPoolSize(uint256 poolSize) external;
 
     /// @notice Pauses contributions and round finalisation. Withdrawals, refunds and pool funding
@@ -297,48 +328,73 @@ interface IQuadraticFundingAllocator {
     // ─────────────────────────────────────────────── views
 
     /// @notice The ERC-20 this allocator moves.
+    /// @return The token's address (≤ 18 decimals, fixed at deployment).
     function token() external view returns (address);
 
     /// @notice The minimum length of a round in seconds.
+    /// @return The duration in seconds (fixed at deployment, 1 s to 365 days).
     function roundDuration() external view returns (uint256);
 
     /// @notice The round that is open (not finalised yet).
+    /// @return The round number (1-based; round 1 starts at deployment).
     function currentRound() external view returns (uint256);
 
     /// @notice The round a contribution made now would count in (current, or current+1 once the
     /// current round's window has ended but the keeper has not finalised it).
+    /// @return The round number: `currentRound()` or `currentRound() + 1`.
     function contributionRound() external view returns (uint256);
 
     /// @notice Matching pool tokens available for future rounds.
+    /// @return The pool in raw token units (funded, minus what finalised rounds allocated, plus sweeps).
     function matchingPoolBalance() external view returns (uint256);
 
     /// @notice Whether contributions and finalisation are paused.
+    /// @return True while paused.
     function paused() external view returns (bool);
 
-    /// @notice The current matching settings.
+    /// @notice The current matching settings, applied to rounds finalised from now on.
+    /// @return distributeWholePool Whether α = P/W (true) or α = min(1, P/W) (false).
+    /// @return capBps The per-gap cap in basis points of the round's pool (0 = no cap).
     function matchingSettings() external view returns (bool distributeWholePool, uint256 capBps);
 
     /// @notice Everything about round `roundNumber` (zeros with status None for unknown rounds).
+    /// @param roundNumber The round (1-based); rounds 1 … currentRound() + 1 are known.
+    /// @return The round's pool, weight, allocation, payments, status, times and settings (see `RoundView`);
+    /// the next round (currentRound() + 1) reports zero start and end times.
     function getRound(uint256 roundNumber) external view returns (RoundView memory);
 
     /// @notice One gap's funding breakdown.
     /// @dev Reverts with `UnknownGap`.
+    /// @param gapId The gap.
+    /// @return The gap's recipient, status, totals (raw tokens) and the round accepting contributions now
+    /// (see `GapStats`).
     function getGapFundingStats(bytes32 gapId) external view returns (GapStats memory);
 
     /// @notice Gaps in registration order, `limit` from `offset`, plus system totals.
+    /// @param offset The index of the first gap returned (0-based, registration order).
+    /// @param limit The most gaps returned (clamped to the registry; an offset past the end returns none).
+    /// @return gaps One `getGapFundingStats` row per returned gap.
+    /// @return totals The registry's size, matching pool and current round, and the page's sums.
     function getAllGapsFunding(
         uint256 offset,
         uint256 limit
     ) external view returns (GapStats[] memory gaps, SystemTotals memory totals);
 
     /// @notice Number of registered gaps.
+    /// @return The number of gaps ever registered (closed ones included).
     function gapCount() external view returns (uint256);
 
     /// @notice The id of the `index`-th registered gap (registration order).
+    /// @param index 0 … gapCount() − 1 (reverts with a panic beyond).
+    /// @return The gap's id.
     function gapIdAt(uint256 index) external view returns (bytes32);
 
     /// @notice The tokens `contributor` gave `gapId` in `round` (net of refunds). Kept on-chain for the
     /// contributor's two latest rounds with the gap; older rounds are in the `ContributionMade` events.
+    /// @param gapId The gap.
+    /// @param contributor The contributing address.
+    /// @param round The round.
+    /// @return The raw tokens; 0 when none, when refunded, or when the round is no longer kept.
     function contributionOf(
         bytes32 gapId,
         address contributor,
@@ -346,14 +402,27 @@ interface IQuadraticFundingAllocator {
     ) external view returns (uint256);
 
     /// @notice The gap's Σ√c (normalised, 1e18 = 1 √token), Σc (raw) and weight in `round`.
+    /// @param gapId The gap (zeros for an unknown gap).
+    /// @param round The round (zeros for a round without contributions to the gap).
+    /// @return sumSqrt Σᵢ⌊√(cᵢ·scale·1e18)⌋ over the round's contributors, each root rounded down (refunds
+    /// do not change it).
+    /// @return direct Σᵢcᵢ in raw token units, net of refunds.
+    /// @return weight (Σ√c)² − Σc in 18-decimal normalised units, rounded down, 0 if negative. Rounds from
+    /// a closed gap's `closedRound` on no longer count in matching (a refund lowers `direct`, not `sumSqrt`).
     function gapRoundState(
         bytes32 gapId,
         uint256 round
     ) external view returns (uint256 sumSqrt, uint256 direct, uint256 weight);
 
     /// @notice The match (raw tokens, after any cap) gap `gapId` gets or got in finalised round `round`.
+    /// @param gapId The gap.
+    /// @param round The round.
+    /// @return The match, rounded down; 0 for a round not finalised, a round from the gap's closing on,
+    /// or a gap with zero weight (e.g. a single contributor).
     function matchOf(bytes32 gapId, uint256 round) external view returns (uint256);
 
     /// @notice What `withdrawGapFunds` would pay now (up to `MAX_ROUNDS_PER_WITHDRAWAL` rounds).
+    /// @param gapId The gap (0 for an unknown gap).
+    /// @return The raw tokens, direct contributions plus matches.
     function withdrawable(bytes32 gapId) external view returns (uint256);
 }

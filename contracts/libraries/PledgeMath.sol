@@ -42,6 +42,9 @@ library PledgeMath {
     /// @notice A(h, s) = ⌊(2/π)·atan(⌊h·s⌋)⌋ in UD60x18; always < 1e18.
     /// @dev Requires h ≤ MAX_H and s ≤ MAX_SPEED (callers check), so h·s cannot overflow. Rounds down
     /// twice (h·s, then the 2/π product); atan itself is monotone, so A is monotone in h and in s.
+    /// @param h The outcome (UD60x18, √token or token), ≤ MAX_H.
+    /// @param speed The pledge's saturation speed s (UD60x18, 1/√token or 1/token), ≤ MAX_SPEED.
+    /// @return a The fraction of the limit paid at h (UD60x18, 0 ≤ a < 1e18; 0 when h or s is 0).
     function saturation(uint256 h, uint256 speed) internal pure returns (uint256 a) {
         // atanRaw ≤ ⌊π/2·1e18⌋, so A ≤ ⌊1570796326794896619·(2/π)·1e36 / 1e36⌋ = 999999999999999999.
         a = (Arctan.atanRaw((h * speed) / UNIT) * TWO_OVER_PI_36) / 1e36;
@@ -49,21 +52,34 @@ library PledgeMath {
 
     /// @notice p = ⌊limit · A⌋ in the units of `limit` (raw tokens); ≤ limit since A < 1. Rounds down,
     /// in the escrow's favour.
+    /// @param limit The pledge's limit, raw token units.
+    /// @param a The saturation A(h, s) (UD60x18, < 1e18).
+    /// @return The payment in raw token units, rounded down.
     function payment(uint256 limit, uint256 a) internal pure returns (uint256) {
         return (limit * a) / UNIT;
     }
 
     /// @notice ⌊√(L·A)⌋ = √p in √token (UD60x18): L·A has 36 decimals, its square root 18. Rounds down.
+    /// @param limitNorm The limit normalised to 18 decimals (raw · scale), ≤ MAX_ESCROW.
+    /// @param a The saturation A(h, s) (UD60x18, < 1e18).
+    /// @return The term in √token (UD60x18), rounded down.
     function quadraticTerm(uint256 limitNorm, uint256 a) internal pure returns (uint256) {
         return sqrt(limitNorm * a);
     }
 
     /// @notice ⌊L·A⌋ = p in token (UD60x18). Rounds down.
+    /// @param limitNorm The limit normalised to 18 decimals (raw · scale), ≤ MAX_ESCROW.
+    /// @param a The saturation A(h, s) (UD60x18, < 1e18).
+    /// @return The term in token (UD60x18), rounded down.
     function linearTerm(uint256 limitNorm, uint256 a) internal pure returns (uint256) {
         return (limitNorm * a) / UNIT;
     }
 
     /// @notice The g-term of one pledge for the mode.
+    /// @param quadratic True for quadratic mode (`quadraticTerm`), false for linear (`linearTerm`).
+    /// @param limitNorm The limit normalised to 18 decimals (raw · scale), ≤ MAX_ESCROW.
+    /// @param a The saturation A(h, s) (UD60x18, < 1e18).
+    /// @return The term (UD60x18, √token or token), rounded down.
     function term(bool quadratic, uint256 limitNorm, uint256 a) internal pure returns (uint256) {
         return quadratic ? quadraticTerm(limitNorm, a) : linearTerm(limitNorm, a);
     }
@@ -71,6 +87,9 @@ library PledgeMath {
     // ─────────────────────────────────────────────── campaign-level rules
 
     /// @notice The geometric policy's next speed s_{k+1} = ⌊s_k · r⌋ (UD60x18, rounds down).
+    /// @param speed The speed s_k of the pledge just made (UD60x18).
+    /// @param decay The ratio r (UD60x18, 0 < r ≤ 1e18).
+    /// @return The next pledge's speed (UD60x18); ≤ speed, and 0 once the product rounds to 0.
     function nextSpeed(uint256 speed, uint256 decay) internal pure returns (uint256) {
         return (speed * decay) / UNIT;
     }
@@ -78,6 +97,9 @@ library PledgeMath {
     /// @notice Whether h = Σ√p(h) / h = Σp(h) has a positive root, from S = Σ L·s (exact, 1e36 units).
     /// @dev Quadratic: g'(0⁺) = ∞ as soon as one L·s > 0. Linear: g'(0) = (2/π)·S/1e36, and the concave
     /// g crosses the identity iff that slope exceeds 1, i.e. 2S > π·1e36 ⇔ 2S > PI_36 (exact).
+    /// @param quadratic True for quadratic mode, false for linear.
+    /// @param sumLimitSpeed S = Σ L·s over the active pledges, L normalised and s UD60x18 (so 1e36 = 1).
+    /// @return Whether a positive root exists (false: the campaign settles at h = 0).
     function hasPositiveRoot(bool quadratic, uint256 sumLimitSpeed) internal pure returns (bool) {
         return quadratic ? sumLimitSpeed > 0 : 2 * sumLimitSpeed > PI_36;
     }
@@ -85,6 +107,8 @@ library PledgeMath {
     /// @notice The widest accepted bracket at hLow: ⌊hLow / 1e12⌋ + 4 wei.
     /// @dev Payments have elasticity ≤ 1 in h (x·atan'(x)/atan(x) ≤ 1), so a relative width of 1e-12
     /// moves each payment by at most 1e-12 relative — three orders below the 1e-9 requirement.
+    /// @param hLow The bracket's lower bound (UD60x18).
+    /// @return The largest accepted hHigh − hLow, in the units of h (1e-18).
     function maxBracketWidth(uint256 hLow) internal pure returns (uint256) {
         return hLow / BRACKET_RELATIVE + BRACKET_SLACK;
     }
@@ -92,6 +116,12 @@ library PledgeMath {
     // ─────────────────────────────────────────────── derivatives and solver (views)
 
     /// @notice p'(h) = L·(2/π)·s / (1 + (h·s)²), UD60x18 (token per unit of h). Rounds down.
+    /// @dev h·s is clamped at MAX_X (1e18 in UD60x18), so beyond it the result overstates p', which is
+    /// below ~1e-36·L·s there.
+    /// @param limitNorm The limit normalised to 18 decimals, ≤ MAX_ESCROW.
+    /// @param speed The speed s (UD60x18), ≤ MAX_SPEED.
+    /// @param h The point (UD60x18, √token or token).
+    /// @return p'(h) (UD60x18, token per unit of h), rounded down (up to the clamp).
     function derivative(uint256 limitNorm, uint256 speed, uint256 h) internal pure returns (uint256) {
         uint256 x = (h * speed) / UNIT;
         if (x > MAX_X) x = MAX_X;
@@ -102,6 +132,12 @@ library PledgeMath {
 
     /// @notice g(h) and its slope Σ dterm/dh over all pledges (zero limits are skipped).
     /// @dev Quadratic slope terms are aⱼ = pⱼ'/(2√pⱼ) (skipped where √pⱼ rounds to 0); linear ones pⱼ'.
+    /// @param quadratic True for quadratic mode, false for linear.
+    /// @param limitsNorm The pledges' limits normalised to 18 decimals (0 = left out, e.g. withdrawn).
+    /// @param speeds The pledges' speeds (UD60x18), aligned with `limitsNorm`.
+    /// @param h The point (UD60x18, √token or token), ≤ MAX_H.
+    /// @return g g(h) = Σ g-terms (UD60x18, √token or token), each rounded down.
+    /// @return slope g'(h) (UD60x18, dimensionless: 1e18 = g grows as fast as h), each term rounded down.
     function gAndSlope(
         bool quadratic,
         uint256[] memory limitsNorm,
@@ -126,6 +162,9 @@ library PledgeMath {
     }
 
     /// @notice The starting point of Newton: Σ√L (quadratic, √L = ⌊√(L·1e18)⌋) or ΣL (linear). g(h₀) ≤ h₀.
+    /// @param quadratic True for quadratic mode, false for linear.
+    /// @param limitsNorm The pledges' limits normalised to 18 decimals (0 = left out).
+    /// @return h h₀ (UD60x18, √token or token), above or at the root since every payment is below its limit.
     function initialGuess(bool quadratic, uint256[] memory limitsNorm) internal pure returns (uint256 h) {
         uint256 n = limitsNorm.length;
         for (uint256 j; j < n; ++j) {
@@ -138,6 +177,11 @@ library PledgeMath {
     /// rounds to 0, or after MAX_NEWTON_ITERATIONS. 0 when no positive root exists.
     /// @dev g is concave, so from h₀ ≥ root every exact Newton iterate stays ≥ root and 1 − slope > 0;
     /// the step rounds down, so fixed-point iterates do not overshoot either (to within g's rounding).
+    /// @param quadratic True for quadratic mode, false for linear.
+    /// @param limitsNorm The pledges' limits normalised to 18 decimals (0 = left out, e.g. withdrawn).
+    /// @param speeds The pledges' speeds (UD60x18), aligned with `limitsNorm`.
+    /// @param sumLimitSpeed Σ L·s over the non-zero limits (1e36 = 1), for `hasPositiveRoot`.
+    /// @return h The approximate root (UD60x18, √token or token, ≤ MAX_H), 0 when none exists.
     function solve(
         bool quadratic,
         uint256[] memory limitsNorm,
@@ -166,6 +210,12 @@ library PledgeMath {
     /// Linear: h = pᵢ + Σ_{j≠i}pⱼ(h) ⇒ dh = dpᵢ + P'₋ᵢ·dh ⇒ dh = dpᵢ/(1 − P'₋ᵢ);
     ///   d(Σp) = dh (the pot is h) ⇒ leverage = 1 + P'₋ᵢ/(1 − P'₋ᵢ) = 1/(1 − P'₋ᵢ).
     /// Returns type(uint256).max when √pᵢ = 0 (quadratic) or the denominator is ≤ 0. Rounds down.
+    /// @param quadratic True for quadratic mode, false for linear.
+    /// @param limitsNorm The pledges' limits normalised to 18 decimals (0 = left out).
+    /// @param speeds The pledges' speeds (UD60x18), aligned with `limitsNorm`.
+    /// @param i The index of the pledge whose leverage is computed.
+    /// @param h The point, normally the root (UD60x18, √token or token), ≤ MAX_H.
+    /// @return The leverage (UD60x18, ≥ 1e18), or type(uint256).max for unbounded.
     function leverage(
         bool quadratic,
         uint256[] memory limitsNorm,
@@ -197,6 +247,12 @@ library PledgeMath {
 
     /// @notice Σ payments (raw tokens, each rounded down) of the first `n` pledges at h; the raw limit
     /// is limitNorm / scale (exact, limitNorm = limit·scale).
+    /// @param limitsNorm The pledges' limits normalised to 18 decimals (0 = left out).
+    /// @param speeds The pledges' speeds (UD60x18), aligned with `limitsNorm`.
+    /// @param scale 10^(18 − decimals) of the token.
+    /// @param n How many leading entries to sum (≤ the columns' length).
+    /// @param h The point (UD60x18, √token or token), ≤ MAX_H.
+    /// @return pot Σ ⌊Lraw·A(h, s)⌋ in raw token units.
     function potAt(
         uint256[] memory limitsNorm,
         uint256[] memory speeds,
@@ -212,7 +268,16 @@ library PledgeMath {
     /// @notice What a new pledge would do. It is the last entry of the columns (normalised limit and
     /// speed). Returns the new root, the pledge's payment there (raw tokens), the pot increase over
     /// the root without it (raw tokens, 0 if rounding makes it negative) and its leverage.
+    /// @param quadratic True for quadratic mode, false for linear.
+    /// @param limitsNorm The existing pledges' normalised limits (0 = left out), then the new one's last;
+    /// the array is restored before returning.
+    /// @param speeds The speeds (UD60x18) aligned with `limitsNorm`, the new pledge's last.
     /// @param sumLimitSpeed Σ L·s of the pledges before the new one.
+    /// @param scale 10^(18 − decimals) of the token.
+    /// @return h The root with the new pledge (UD60x18, √token or token).
+    /// @return pay The new pledge's payment at h, raw tokens, rounded down.
+    /// @return potIncrease The pot at h minus the pot without the pledge at its own root, raw tokens, ≥ 0.
+    /// @return lev The new pledge's leverage at h (UD60x18; type(uint256).max for unbounded).
     function preview(
         bool quadratic,
         uint256[] memory limitsNorm,

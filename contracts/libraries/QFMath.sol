@@ -17,6 +17,9 @@ library QFMath {
 
     /// @notice √c of one contributor's round total, in 1e18 units of √token: ⌊√(cRaw · scale · 1e18)⌋.
     /// @dev cRaw < 2^96 and scale ≤ 1e18 (< 2^60) keep the product below 2^216: no overflow.
+    /// @param cRaw The contributor's total to the gap in the round, raw token units (< 2^96).
+    /// @param scale 10^(18 − decimals) of the token (1 for an 18-decimal token).
+    /// @return √c in 1e18 units of √token, rounded down.
     function sqrtTerm(uint256 cRaw, uint256 scale) internal pure returns (uint256) {
         return Math.sqrt(cRaw * scale * WAD);
     }
@@ -26,6 +29,7 @@ library QFMath {
     /// exactly 0 (⌊√x⌋² ≤ x), and w never exceeds the exact weight by more than rounding of S².
     /// @param sumSqrt Σ√cᵢ as produced by `sqrtTerm` (1e18 = 1 √token).
     /// @param directNorm Σcᵢ normalised (raw · scale).
+    /// @return The weight in normalised units (1e18 = 1 token), rounded down; 0 if S²/1e18 ≤ Σc.
     function weight(uint256 sumSqrt, uint256 directNorm) internal pure returns (uint256) {
         uint256 square = Math.mulDiv(sumSqrt, sumSqrt, WAD);
         return square > directNorm ? square - directNorm : 0;
@@ -36,6 +40,11 @@ library QFMath {
     /// needs ⌊W/scale⌋ raw tokens (Σ⌊wᵍ/scale⌋ ≤ ⌊W/scale⌋ since W = Σwᵍ). Otherwise (α < 1, or the
     /// whole-pool mode) it needs at most the pool: Σ⌊⌊wᵍ·P/W⌋/scale⌋ ≤ ⌊P·scale/scale⌋ = P. W = 0 spends
     /// nothing.
+    /// @param totalWeight The round's W = Σwᵍ (normalised, 1e18 = 1 token).
+    /// @param poolRaw The round's pool P (raw token units).
+    /// @param scale 10^(18 − decimals) of the token.
+    /// @param wholePool True for α = P/W (the whole pool), false for α = min(1, P/W).
+    /// @return The raw tokens allocated, ≤ poolRaw: ⌊W/scale⌋ when α = 1, poolRaw otherwise, 0 when W = 0.
     function allocation(
         uint256 totalWeight,
         uint256 poolRaw,
@@ -51,6 +60,10 @@ library QFMath {
     /// @param w The gap's weight in the round (normalised).
     /// @param totalWeight The round's W (normalised).
     /// @param poolRaw The round's pool (raw).
+    /// @param scale 10^(18 − decimals) of the token.
+    /// @param wholePool True for α = P/W (the whole pool), false for α = min(1, P/W).
+    /// @return The match in raw token units, rounded down twice (⌊α·w⌋, then to raw units); 0 when w or
+    /// W is 0.
     function matchRaw(
         uint256 w,
         uint256 totalWeight,
@@ -67,6 +80,9 @@ library QFMath {
     }
 
     /// @notice The per-gap cap in raw tokens: ⌊pool · capBps / 10,000⌋ (0 when there is no cap).
+    /// @param poolRaw The round's pool (raw).
+    /// @param capBps The cap in basis points of the pool (≤ 10,000; 0 means no cap, which callers check).
+    /// @return The cap in raw token units, rounded down.
     function capRaw(uint256 poolRaw, uint256 capBps) internal pure returns (uint256) {
         return Math.mulDiv(poolRaw, capBps, BPS);
     }

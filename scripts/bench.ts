@@ -1,8 +1,9 @@
 /**
  * `npm run bench`: deterministic gas figures from transaction receipts on the in-process network.
  * Every module in scripts/bench/ exports `default async function (): Promise<BenchRow[]>`; this
- * script runs them in order, prints one table, and writes it as Markdown to out/gas.md (the table in
- * README.md is pasted from there). A row over its limit makes the run exit non-zero.
+ * script runs them in order, prints one table, writes it as Markdown to out/gas.md and, on a full run
+ * (no BENCH_ONLY), replaces the table between the `<!-- gas-table -->` markers of README.md, so the
+ * committed figures are always the measured ones. A row over its limit makes the run exit non-zero.
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -36,10 +37,30 @@ async function main(): Promise<void> {
   const table = md.join("\n");
   fs.mkdirSync("out", { recursive: true });
   fs.writeFileSync(path.join("out", "gas.md"), table + "\n");
+  if (!only) updateReadme(table);
   console.log(table);
   if (failed > 0) {
     console.error(`${failed} figure(s) over their limit`);
     process.exitCode = 1;
+  }
+}
+
+/** Replaces the gas table between the README's markers (left alone when the markers are missing). */
+function updateReadme(table: string): void {
+  const readme = path.join(__dirname, "..", "README.md");
+  const text = fs.readFileSync(readme, "utf8");
+  const begin = "<!-- gas-table -->";
+  const end = "<!-- /gas-table -->";
+  const i = text.indexOf(begin);
+  const j = text.indexOf(end);
+  if (i < 0 || j < i) {
+    process.stderr.write("bench: README.md has no gas-table markers; table not written there\n");
+    return;
+  }
+  const next = `${text.slice(0, i + begin.length)}\n${table}\n${text.slice(j)}`;
+  if (next !== text) {
+    fs.writeFileSync(readme, next);
+    process.stderr.write("bench: README.md gas table updated\n");
   }
 }
 

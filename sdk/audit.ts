@@ -114,6 +114,8 @@ export interface GapLine {
   refunded: bigint;
   /** Direct funds and matches the recipient can still withdraw (finalised rounds). */
   withdrawableNow: bigint;
+  /** Whether one `withdrawGapFunds` pays `withdrawableNow` (≤ 32 rounds and no paginated walk pending). */
+  withdrawableInOneCall: boolean;
   /** Direct funds of rounds not finalised yet. */
   pendingDirect: bigint;
   /** Contributions refundable to their contributors and not refunded yet. */
@@ -246,7 +248,12 @@ interface GapAcc {
   matchedPaid: bigint;
   withdrawn: bigint;
   refunded: bigint;
+  /** A withdrawal settled `MAX_ROUNDS_PER_WITHDRAWAL` rounds: a paginated walk may be in progress. */
+  mayWalk: boolean;
 }
+
+/** `QuadraticFundingAllocator.MAX_ROUNDS_PER_WITHDRAWAL`. */
+export const MAX_ROUNDS_PER_WITHDRAWAL = 32;
 
 interface RoundAcc {
   finalized: boolean;
@@ -368,6 +375,7 @@ export async function auditCofund(options: AuditOptions): Promise<AuditReport> {
         matchedPaid: 0n,
         withdrawn: 0n,
         refunded: 0n,
+        mayWalk: false,
       };
       gaps.set(key, g);
     }
@@ -433,6 +441,7 @@ export async function auditCofund(options: AuditOptions): Promise<AuditReport> {
 
   /** Settlements and contributions per transaction, for cross-checks. */
   const settledInTx = new Map<string, bigint>();
+  const roundsSettledInTx = new Map<string, number>();
   const allocatorContributionsInTx = new Map<
     string,
     { contributor: string; gapId: string; amount: bigint }[]
@@ -674,6 +683,7 @@ export async function auditCofund(options: AuditOptions): Promise<AuditReport> {
           g.matchedPaid += expectedMatch;
           const key = `${e.txHash}:${g.gapId}`;
           settledInTx.set(key, (settledInTx.get(key) ?? 0n) + gr.direct + expectedMatch);
+          roundsSettledInTx.set(key, (roundsSettledInTx.get(key) ?? 0) + 1);
         }
         break;
       }
@@ -683,6 +693,9 @@ export async function auditCofund(options: AuditOptions): Promise<AuditReport> {
         const recipient = a.getValue("recipient") as string;
         const expected = settledInTx.get(`${e.txHash}:${g.gapId}`) ?? 0n;
         settledInTx.delete(`${e.txHash}:${g.gapId}`);
+        if ((roundsSettledInTx.get(`${e.txHash}:${g.gapId}`) ?? 0) >= MAX_ROUNDS_PER_WITHDRAWAL)
+          g.mayWalk = true;
+        roundsSettledInTx.delete(`${e.txHash}:${g.gapId}`);
         if (amount !== expected)
           add(
             "withdrawal-event",
@@ -1082,6 +1095,7 @@ export async function auditCofund(options: AuditOptions): Promise<AuditReport> {
   for (const g of gaps.values()) {
     const lines: GapRoundLine[] = [];
     let withdrawableNow = 0n;
+    let withdrawableRounds = 0;
     let pendingDirect = 0n;
     let gapRefundable = 0n;
     for (const [r, gr] of [...g.rounds.entries()].sort((x, y) => x[0] - y[0])) {
@@ -1096,6 +1110,7 @@ export async function auditCofund(options: AuditOptions): Promise<AuditReport> {
       else if (finalized) {
         status = "finalized";
         withdrawableNow += gr.direct + match;
+        withdrawableRounds++;
         directHeld += gr.direct;
       } else {
         status = "open";
@@ -1125,6 +1140,7 @@ export async function auditCofund(options: AuditOptions): Promise<AuditReport> {
       withdrawn: g.withdrawn,
       refunded: g.refunded,
       withdrawableNow,
+      withdrawableInOneCall: !g.mayWalk && withdrawableRounds <= MAX_ROUNDS_PER_WITHDRAWAL,
       pendingDirect,
       refundable: gapRefundable,
       rounds: lines,
@@ -1352,6 +1368,17 @@ export async function auditCofund(options: AuditOptions): Promise<AuditReport> {
               `${rs}'s match should be ${fmt(rl.match)}; the allocator reports ${fmt(m)}.`,
             );
         }
+      }
+      if (line.withdrawableInOneCall) {
+        const v = await allocatorContract.withdrawable(line.gapId, overrides);
+        if (v !== line.withdrawableNow)
+          add(
+            "gap-state",
+            subject,
+            line.withdrawableNow,
+            v,
+            `${subject}'s recipient should be able to withdraw ${fmt(line.withdrawableNow)}; the allocator reports ${fmt(v)}.`,
+          );
       }
       tick();
     }

@@ -18,6 +18,7 @@ import type { Interface, Log, LogDescription, Provider, Result } from "ethers";
 import { IQuadraticFundingAllocator__factory } from "../typechain-types/factories/contracts/interfaces/IQuadraticFundingAllocator__factory";
 import { ICoordinatedPledges__factory } from "../typechain-types/factories/contracts/interfaces/ICoordinatedPledges.sol/ICoordinatedPledges__factory";
 import { DEFAULT_DEPLOYMENTS_DIR, type CofundDeployment } from "./deployments";
+import { paymentAt } from "./math/pledges";
 
 // ─────────────────────────────────────────────── rows
 
@@ -187,10 +188,16 @@ export interface PledgeRow {
   pledged: EventPosition;
   withdrawn?: EventPosition;
   claimed?: EventPosition;
-  /** After a claim: what the pledge paid (`RefundClaimed.payment`). */
+  /**
+   * What the pledge pays: from settlement on, pᵢ(h) = ⌊Lᵢ·A(h, sᵢ)⌋ at the settled h (the exact
+   * mirror of what `claim` pays, sdk/math/pledges.ts), replaced by `RefundClaimed.payment` once
+   * claimed (`paymentRecorded`); 0 after a cancel. Undefined while the campaign is open or when withdrawn.
+   */
   payment?: bigint;
-  /** After a claim: what came back (`RefundClaimed.refund`), or the limit after a withdrawal. */
+  /** Lᵢ − payment after settlement or a cancel (then `RefundClaimed.refund` once claimed); the limit after a withdrawal. */
   refund?: bigint;
+  /** Whether payment and refund come from a `RefundClaimed` event rather than from the settled h. */
+  paymentRecorded: boolean;
 }
 
 /** A campaign settlement (`CampaignSettled`) with the bracket of its last page. */
@@ -778,6 +785,7 @@ export function buildTables(events: readonly IndexedEvent[], allocator: string):
             speed: big(a, "speed"),
             state: "active",
             pledged: position(e),
+            paymentRecorded: false,
           });
           const c = campaignOf(cid);
           if (c !== undefined) {
@@ -804,6 +812,11 @@ export function buildTables(events: readonly IndexedEvent[], allocator: string):
           if (c !== undefined) {
             c.state = "cancelled";
             c.cancelled = position(e);
+            for (const p of pledgeRows.values()) {
+              if (p.campaignId !== c.campaignId || p.state !== "active") continue;
+              p.payment = 0n;
+              p.refund = p.limit;
+            }
           }
           break;
         }
@@ -843,6 +856,11 @@ export function buildTables(events: readonly IndexedEvent[], allocator: string):
             c.state = "settled";
             c.h = h;
             c.pot = pot;
+            for (const p of pledgeRows.values()) {
+              if (p.campaignId !== cid || p.state !== "active") continue;
+              p.payment = h === 0n ? 0n : paymentAt(p.limit, p.speed, h);
+              p.refund = p.limit - p.payment;
+            }
           }
           break;
         }
@@ -853,6 +871,7 @@ export function buildTables(events: readonly IndexedEvent[], allocator: string):
             p.claimed = position(e);
             p.refund = big(a, "refund");
             p.payment = big(a, "payment");
+            p.paymentRecorded = true;
           }
           break;
         }

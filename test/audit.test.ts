@@ -375,6 +375,19 @@ describe("audit: event indexer and auditor", function () {
       expect(active.reduce((s, p) => s + p.payment + p.refund, 0n)).to.equal(c.escrow);
       expect(active.reduce((s, p) => s + p.payment, 0n)).to.equal(c.pot);
     }
+    // The indexer's pledge table carries each payment after settlement (recorded once claimed).
+    let recorded = 0;
+    for (const p of history.pledges) {
+      const line = report.campaigns[p.campaignId - 1]?.pledgeLines[p.pledgeId];
+      if (p.state === "withdrawn") {
+        expect(p.refund).to.equal(p.limit);
+        continue;
+      }
+      expect(p.payment).to.equal(line?.payment);
+      expect(p.refund).to.equal(line?.refund);
+      if (p.paymentRecorded) recorded++;
+    }
+    expect(recorded).to.equal(stats.claims);
     expect(report.campaigns[3]?.h).to.equal(0n);
     expect(report.campaigns[3]?.pot).to.equal(0n);
     expect(report.campaigns[0]?.h).to.be.greaterThan(0n);

@@ -1152,7 +1152,8 @@ export async function auditCofund(options: AuditOptions): Promise<AuditReport> {
   const maxRound = Math.max(currentRound + 1, ...rounds.keys());
   for (let r = 1; r <= maxRound; r++) {
     const acc = rounds.get(r);
-    if (acc === undefined && r > currentRound) continue;
+    // The round after the open one is listed when late contributions already reached it.
+    if (acc === undefined && r > currentRound && ![...gaps.values()].some((g) => g.rounds.has(r))) continue;
     const a = acc ?? roundOf(r);
     let matchesTotal = 0n;
     if (a.finalized) for (const gapId of a.weights.keys()) matchesTotal += matchOf(a, gapId);

@@ -242,10 +242,10 @@ describe("protocol invariants under random action sequences (fast-check)", funct
       { seed: SEED, path: PATH, numRuns: RUNS, endOnFailure: !SHRINK },
     );
     if (details.failed) {
-      console.error(
-        `\n  replay with FUZZ_SEED=${details.seed} FUZZ_PATH=${details.counterexamplePath ?? ""}\n`,
-      );
-      throw new Error(fc.defaultReportMessage(details) ?? "property failed");
+      const steps = process.env.FUZZ_STEPS === undefined ? "" : ` FUZZ_STEPS=${STEPS}`;
+      const replay = `replay with FUZZ_SEED=${details.seed} FUZZ_PATH=${details.counterexamplePath ?? ""}${steps}`;
+      console.error(`\n  ${replay}\n`);
+      throw new Error(`${replay}\n${fc.defaultReportMessage(details) ?? "property failed"}`);
     }
     const line = [...stats.entries()]
       .sort(([a], [b]) => a.localeCompare(b))

@@ -1,0 +1,882 @@
+/**
+ * Drives both contracts on the in-process chain for the invariant fuzzer: deploys the world, sends
+ * one action at a time at a timestamp it controls (`evm_setNextBlockTimestamp`, so "exactly at the
+ * round end / deadline" is exact), checks each transaction against the model's prediction (revert
+ * with the predicted custom error, or succeed with the predicted events), feeds the receipts into
+ * the model and reads the chain view the invariant catalogue checks.
+ */
+import { ethers, network } from "hardhat";
+import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
+import type { ContractTransactionReceipt, ContractTransactionResponse, LogDescription } from "ethers";
+import type { CoordinatedPledges, QuadraticFundingAllocator, TestToken } from "../../typechain-types";
+import * as pm from "../../sdk/math/pledges";
+import { AllocatorModel, GRACE, Model, PledgesModel, ROUND } from "./model";
+import type { CampaignModel, GapModel, Payment } from "./model";
+import type { ChainView } from "./invariants";
+
+/** Gap names the actions pick from (the fixture registers the first two). */
+export const GAP_NAMES = ["g0", "g1", "g2", "g3"] as const;
+export const gapIdOf = (name: string): string => ethers.id(`fuzz-gap-${name}`);
+/** Tokens minted to every account (whole tokens). */
+export const MINT_TOKENS = 1_000_000n;
+const GAS_LIMIT = 15_000_000n;
+
+export type TimeTarget = "roundEnd" | "beforeRoundEnd" | "deadline" | "beforeDeadline" | "grace" | "jump";
+export type BracketKind = "tight" | "high" | "low" | "wide" | "zero";
+
+/** One fuzz action. Indices are reduced modulo what exists when the action runs; amounts are in
+ * 18-decimal units and converted to the token's raw units (so dust can become a zero amount). */
+export type Action =
+  | { kind: "register"; gap: number; recipient: number; byAdmin: boolean }
+  | { kind: "close"; gap: number; byAdmin: boolean }
+  | { kind: "contribute"; user: number; gap: number; amount: bigint }
+  | { kind: "fund"; user: number; amount: bigint }
+  | { kind: "match"; percent: number; byAdmin: boolean; viaUpkeep: boolean; wait: boolean }
+  | { kind: "settings"; wholePool: boolean; capBps: number }
+  | { kind: "withdraw"; gap: number; user: number }
+  | { kind: "refund"; user: number; gap: number; round: number }
+  | { kind: "sweep"; round: number; user: number }
+  | { kind: "pause"; pick: number }
+  | { kind: "time"; to: TimeTarget; pick: number; seconds: number }
+  | {
+      kind: "create";
+      user: number;
+      recipient: number;
+      linear: boolean;
+      geometric: boolean;
+      speed: bigint;
+      decay: bigint;
+      minLimit: bigint;
+      duration: number;
+      gap: number | null;
+    }
+  | { kind: "pledge"; user: number; campaign: number; limit: bigint }
+  | { kind: "withdrawPledge"; user: number; campaign: number; pledge: number; asPledger: boolean }
+  | { kind: "cancel"; campaign: number; asCreator: boolean; user: number }
+  | { kind: "settle"; campaign: number; page: number; bracket: BracketKind; user: number; wait: boolean }
+  | { kind: "claim"; campaign: number; pledge: number; user: number }
+  | { kind: "claimPot"; campaign: number; user: number };
+
+export interface World {
+  token: TestToken;
+  allocator: QuadraticFundingAllocator;
+  pledges: CoordinatedPledges;
+  admin: HardhatEthersSigner;
+  recipients: HardhatEthersSigner[];
+  users: HardhatEthersSigner[];
+  decimals: number;
+  deployedAt: bigint;
+  allocatorAddress: string;
+  pledgesAddress: string;
+}
+
+/** Deploys token, allocator (6-hour rounds) and pledges; mints and approves; registers g0 and g1. */
+export async function deployWorld(decimals: number): Promise<World> {
+  const [admin, r0, r1, r2, ...rest] = await ethers.getSigners();
+  const users = rest.slice(0, 6);
+  const token = (await ethers.deployContract("TestToken", ["Fuzz", "FZ", decimals])) as unknown as TestToken;
+  const allocator = (await ethers.deployContract("QuadraticFundingAllocator", [
+    await token.getAddress(),
+    ROUND,
+    admin.address,
+  ])) as unknown as QuadraticFundingAllocator;
+  const deployRc = await allocator.deploymentTransaction()?.wait();
+  if (!deployRc) throw new Error("allocator deployment has no receipt");
+  const deployedAt = BigInt((await deployRc.getBlock()).timestamp);
+  const pledges = (await ethers.deployContract("CoordinatedPledges")) as unknown as CoordinatedPledges;
+  const allocatorAddress = await allocator.getAddress();
+  const pledgesAddress = await pledges.getAddress();
+  const mint = MINT_TOKENS * 10n ** BigInt(decimals);
+  for (const s of [admin, ...users]) {
+    await token.mint(s.address, mint);
+    await token.connect(s).approve(allocatorAddress, ethers.MaxUint256);
+    await token.connect(s).approve(pledgesAddress, ethers.MaxUint256);
+  }
+  await allocator.registerGap(gapIdOf("g0"), r0.address, "");
+  await allocator.registerGap(gapIdOf("g1"), r1.address, "");
+  return {
+    token,
+    allocator,
+    pledges,
+    admin,
+    recipients: [r0, r1, r2],
+    users,
+    decimals,
+    deployedAt,
+    allocatorAddress,
+    pledgesAddress,
+  };
+}
+
+/** Finds the revert data in an ethers / Hardhat error. */
+function revertData(e: unknown): string | undefined {
+  const stack: unknown[] = [e];
+  const seen = new Set<unknown>();
+  while (stack.length > 0) {
+    const x = stack.pop();
+    if (x === null || typeof x !== "object" || seen.has(x)) continue;
+    seen.add(x);
+    const o = x as Record<string, unknown>;
+    if (typeof o.data === "string" && /^0x[0-9a-fA-F]{8,}$/.test(o.data)) return o.data;
+    for (const k of ["data", "error", "info", "cause", "revert"]) stack.push(o[k]);
+  }
+  return undefined;
+}
+
+/** Why an action's outcome differed from the model's prediction. */
+export class ActionMismatch extends Error {}
+
+const ORDER = (a: bigint, b: bigint): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/** An index into n existing things for most picks, n itself ("one that does not exist") for about
+ * one pick in 4n + 1. */
+export function choose(pick: number, n: number): number {
+  if (n === 0) return 0;
+  const k = pick % (4 * n + 1);
+  return k === 4 * n ? n : k % n;
+}
+
+export class Harness {
+  readonly model: Model;
+  /** The timestamp the next transaction will have. */
+  clock = 0n;
+  /** The view read after the previous step (a reverted action must leave it unchanged). */
+  lastView?: ChainView;
+  /** Steps taken and how many were expected reverts. */
+  steps = 0;
+  reverts = 0;
+  /** The custom error of the latest expected revert. */
+  lastError = "";
+
+  constructor(readonly w: World) {
+    const a = new AllocatorModel(w.allocatorAddress, w.decimals, w.deployedAt);
+    const p = new PledgesModel(w.pledgesAddress, w.decimals);
+    this.model = new Model(a, p);
+    const mint = MINT_TOKENS * 10n ** BigInt(w.decimals);
+    for (const s of [w.admin, ...w.users]) this.model.credit(s.address, mint);
+    for (const s of w.recipients) this.model.credit(s.address, 0n);
+    this.model.credit(w.allocatorAddress, 0n);
+    this.model.credit(w.pledgesAddress, 0n);
+    for (const [i, name] of ["g0", "g1"].entries()) {
+      a.gaps.set(name, {
+        name,
+        id: gapIdOf(name),
+        recipient: w.recipients[i].address,
+        closedRound: 0n,
+        rounds: new Map(),
+        contributors: new Set(),
+        directTotal: 0n,
+        matchedTotal: 0n,
+      });
+    }
+  }
+
+  async start(): Promise<void> {
+    const latest = await ethers.provider.getBlock("latest");
+    if (!latest) throw new Error("no latest block");
+    this.clock = BigInt(latest.timestamp) + 1n;
+    this.lastView = await this.readView();
+  }
+
+  raw(norm: bigint): bigint {
+    return norm / this.model.allocator.scale;
+  }
+
+  // ─────────────────────────────────────────────── sending
+
+  /**
+   * Sends a transaction at `this.clock` and checks the outcome against `expected` (a custom error
+   * name, or null for success). Returns the receipt on success.
+   */
+  private async send(
+    label: string,
+    expected: string | null,
+    fn: (o: { gasLimit: bigint }) => Promise<ContractTransactionResponse>,
+  ): Promise<ContractTransactionReceipt | null> {
+    await network.provider.send("evm_setNextBlockTimestamp", [Number(this.clock)]);
+    let rc: ContractTransactionReceipt | null = null;
+    let error: string | null = null;
+    try {
+      const tx = await fn({ gasLimit: GAS_LIMIT });
+      rc = await tx.wait();
+    } catch (e) {
+      const data = revertData(e);
+      const parsed = data
+        ? (this.w.allocator.interface.parseError(data) ?? this.w.pledges.interface.parseError(data))
+        : null;
+      error = parsed?.name ?? `undecoded revert: ${e instanceof Error ? e.message : String(e)}`;
+    }
+    const latest = await ethers.provider.getBlock("latest");
+    if (!latest) throw new Error("no latest block");
+    this.clock = BigInt(latest.timestamp) + 1n;
+    if (error !== expected) {
+      throw new ActionMismatch(
+        `${label}: expected ${expected === null ? "success" : `revert ${expected}`}, got ${error === null ? "success" : `revert ${error}`}`,
+      );
+    }
+    if (error !== null) {
+      this.reverts++;
+      this.lastError = error;
+    }
+    return rc;
+  }
+
+  private events(rc: ContractTransactionReceipt | null): LogDescription[] {
+    if (!rc) return [];
+    const out: LogDescription[] = [];
+    for (const log of rc.logs) {
+      const addr = log.address.toLowerCase();
+      const iface =
+        addr === this.w.allocatorAddress.toLowerCase()
+          ? this.w.allocator.interface
+          : addr === this.w.pledgesAddress.toLowerCase()
+            ? this.w.pledges.interface
+            : null;
+      const parsed = iface?.parseLog(log);
+      if (parsed) out.push(parsed);
+    }
+    return out;
+  }
+
+  private expectEqual(label: string, actual: unknown, expected: unknown): void {
+    if (actual !== expected)
+      throw new ActionMismatch(`${label}: chain ${String(actual)} ≠ model ${String(expected)}`);
+  }
+
+  private record(p: Payment): void {
+    this.model.payments.push(p);
+  }
+
+  // ─────────────────────────────────────────────── actions
+
+  private user(i: number): HardhatEthersSigner {
+    return this.w.users[i % this.w.users.length];
+  }
+
+  /** A registered gap for most picks, an unregistered name for the rest. */
+  private gapName(i: number): string {
+    const registered = [...this.model.allocator.gaps.keys()];
+    const unregistered = GAP_NAMES.filter((n) => !registered.includes(n));
+    const k = choose(i, registered.length);
+    if (k < registered.length) return registered[k];
+    return unregistered.length > 0 ? unregistered[i % unregistered.length] : registered[0];
+  }
+
+  private gap(i: number): GapModel | undefined {
+    return this.model.allocator.gaps.get(this.gapName(i));
+  }
+
+  /** Campaign id for a pick: an existing one, or the next (unknown) id now and then. With `useful`,
+   * four picks in five go to a campaign where the action can succeed (when there is one). */
+  private campaignId(pick: number, useful?: (c: CampaignModel) => boolean): bigint {
+    const all = this.model.pledges.campaigns;
+    const good = useful ? all.filter(useful) : [];
+    if (good.length > 0 && pick % 5 !== 0) return good[pick % good.length].id;
+    return BigInt(1 + choose(pick, all.length));
+  }
+
+  /** Runs one action, then reads the chain view; a reverted action must leave the view unchanged. */
+  async step(a: Action): Promise<ChainView> {
+    const before = this.reverts;
+    const sent = await this.act(a);
+    this.steps++;
+    const view = await this.readView();
+    if (
+      sent &&
+      this.reverts > before &&
+      this.lastView &&
+      serializeView(view) !== serializeView(this.lastView)
+    ) {
+      throw new ActionMismatch(`${a.kind}: a reverted action changed the chain state`);
+    }
+    this.lastView = view;
+    return view;
+  }
+
+  /** Returns false when the action was a no-op (a time target in the past). */
+  private async act(a: Action): Promise<boolean> {
+    const { allocator: al, pledges: pl, admin } = this.w;
+    const A = this.model.allocator;
+    const P = this.model.pledges;
+    const ts = this.clock;
+    switch (a.kind) {
+      case "register": {
+        const name = GAP_NAMES[a.gap % GAP_NAMES.length];
+        const recipient = this.w.recipients[a.recipient % this.w.recipients.length].address;
+        const expected = !a.byAdmin
+          ? "AccessControlUnauthorizedAccount"
+          : A.gaps.has(name)
+            ? "GapAlreadyRegistered"
+            : null;
+        const signer = a.byAdmin ? admin : this.user(0);
+        await this.send("registerGap", expected, (o) =>
+          al.connect(signer).registerGap(gapIdOf(name), recipient, `ipfs://${name}`, o),
+        );
+        if (expected === null) {
+          A.gaps.set(name, {
+            name,
+            id: gapIdOf(name),
+            recipient,
+            closedRound: 0n,
+            rounds: new Map(),
+            contributors: new Set(),
+            directTotal: 0n,
+            matchedTotal: 0n,
+          });
+        }
+        return true;
+      }
+      case "close": {
+        const g = this.gap(a.gap);
+        const expected = !a.byAdmin
+          ? "AccessControlUnauthorizedAccount"
+          : !g
+            ? "UnknownGap"
+            : g.closedRound !== 0n
+              ? "GapIsClosed"
+              : null;
+        await this.send("closeGap", expected, (o) =>
+          al.connect(a.byAdmin ? admin : this.user(0)).closeGap(gapIdOf(this.gapName(a.gap)), o),
+        );
+        if (expected === null && g) g.closedRound = A.currentRound;
+        return true;
+      }
+      case "contribute": {
+        const open = [...A.gaps.values()].filter((x) => x.closedRound === 0n);
+        const g = open.length > 0 && a.gap % 5 !== 0 ? open[a.gap % open.length] : this.gap(a.gap);
+        const who = this.user(a.user);
+        const amount = this.raw(a.amount);
+        const v = A.predictContribute(g, amount);
+        const rc = await this.send("contributeToGap", v.error, (o) =>
+          al.connect(who).contributeToGap(g?.id ?? gapIdOf(this.gapName(a.gap)), amount, o),
+        );
+        if (v.error === null && g) {
+          const round = A.commitContribute(g, who.address, amount, ts);
+          this.model.move(who.address, this.w.allocatorAddress, amount);
+          const ev = this.events(rc).find((e) => e.name === "ContributionMade");
+          this.expectEqual("ContributionMade.round", ev?.args.round, round);
+          this.expectEqual("ContributionMade.gapWeight", ev?.args.gapWeight, A.gapRound(g, round).weight);
+        }
+        return true;
+      }
+      case "fund": {
+        const who = this.user(a.user);
+        const amount = this.raw(a.amount);
+        const expected = amount === 0n ? "ZeroAmount" : null;
+        await this.send("fundMatchingPool", expected, (o) => al.connect(who).fundMatchingPool(amount, o));
+        if (expected === null) {
+          A.pool += amount;
+          this.model.move(who.address, this.w.allocatorAddress, amount);
+        }
+        return true;
+      }
+      case "match": {
+        // `wait`: first move the clock exactly to the round's end.
+        if (a.wait && A.currentEnd > this.clock) this.clock = A.currentEnd;
+        const ts = this.clock;
+        const requested = (A.pool * BigInt(a.percent)) / 100n;
+        const poolSize = a.viaUpkeep && requested > A.pool ? A.pool : requested;
+        const expected = a.byAdmin
+          ? A.predictFinalize(poolSize, ts).error
+          : "AccessControlUnauthorizedAccount";
+        const signer = a.byAdmin ? admin : this.user(0);
+        const rc = await this.send(a.viaUpkeep ? "performUpkeep" : "computeMatchingRound", expected, (o) =>
+          a.viaUpkeep
+            ? al
+                .connect(signer)
+                .performUpkeep(ethers.AbiCoder.defaultAbiCoder().encode(["uint256"], [requested]), o)
+            : al.connect(signer).computeMatchingRound(poolSize, o),
+        );
+        if (expected === null) {
+          const { round, allocated } = A.commitFinalize(poolSize, ts);
+          const ev = this.events(rc).find((e) => e.name === "RoundFinalized");
+          this.expectEqual("RoundFinalized.round", ev?.args.round, round);
+          this.expectEqual("RoundFinalized.distributed", ev?.args.distributed, allocated);
+        }
+        return true;
+      }
+      case "settings": {
+        const capBps = BigInt(a.capBps);
+        const expected = capBps > 10_000n ? "InvalidCap" : null;
+        await this.send("setMatchingSettings", expected, (o) =>
+          al.connect(admin).setMatchingSettings(a.wholePool, capBps, o),
+        );
+        if (expected === null) {
+          A.wholePool = a.wholePool;
+          A.capBps = capBps;
+        }
+        return true;
+      }
+      case "withdraw": {
+        const ready = [...A.gaps.values()].filter((x) => A.settleable(x).length > 0);
+        const g = ready.length > 0 && a.gap % 5 !== 0 ? ready[a.gap % ready.length] : this.gap(a.gap);
+        const v = A.predictWithdraw(g);
+        const rc = await this.send("withdrawGapFunds", v.error, (o) =>
+          al.connect(this.user(a.user)).withdrawGapFunds(g?.id ?? gapIdOf(this.gapName(a.gap)), o),
+        );
+        if (v.error === null && g) {
+          const predicted = A.commitWithdraw(g);
+          let total = 0n;
+          for (const ev of this.events(rc).filter((e) => e.name === "GapRoundSettled")) {
+            const r = ev.args.round as bigint;
+            const p = predicted.get(r);
+            this.record({
+              key: `alloc:direct:${g.name}:${r}`,
+              to: g.recipient,
+              expected: p?.direct ?? -1n,
+              actual: ev.args.direct as bigint,
+            });
+            this.record({
+              key: `alloc:match:${g.name}:${r}`,
+              to: g.recipient,
+              expected: p?.matched ?? -1n,
+              actual: ev.args.matched as bigint,
+              round: r,
+            });
+          }
+          for (const p of predicted.values()) total += p.direct + p.matched;
+          this.model.move(this.w.allocatorAddress, g.recipient, total);
+        }
+        return true;
+      }
+      case "refund": {
+        // Four picks in five go to a refundable (closed gap, contributor, round) when there is one.
+        const due = [...A.gaps.values()].flatMap((x) =>
+          x.closedRound === 0n
+            ? []
+            : [...x.rounds.entries()].flatMap(([r, gr]) =>
+                [...gr.totals.keys()]
+                  .filter((u) => r >= x.closedRound && A.contributionOf(x, u, r) > 0n)
+                  .map((u) => ({ g: x, u, r })),
+              ),
+        );
+        const target = due.length > 0 && a.round % 5 !== 0 ? due[a.round % due.length] : undefined;
+        const g = target?.g ?? this.gap(a.gap);
+        const who = this.w.users.find((u) => u.address === target?.u) ?? this.user(a.user);
+        const base = g && g.closedRound !== 0n ? g.closedRound : A.currentRound;
+        const round = target?.r ?? base + BigInt(a.round % 3) - 1n;
+        const v = A.predictRefund(g, who.address, round);
+        const rc = await this.send("refundContribution", v.error, (o) =>
+          al.connect(who).refundContribution(g?.id ?? gapIdOf(this.gapName(a.gap)), round, o),
+        );
+        if (v.error === null && g) {
+          const amount = A.commitRefund(g, who.address, round);
+          const ev = this.events(rc).find((e) => e.name === "ContributionRefunded");
+          this.record({
+            key: `alloc:refund:${g.name}:${who.address}:${round}`,
+            to: who.address,
+            expected: amount,
+            actual: (ev?.args.amount as bigint | undefined) ?? 0n,
+          });
+          this.model.move(this.w.allocatorAddress, who.address, amount);
+        }
+        return true;
+      }
+      case "sweep": {
+        // Mostly a finalised round not swept yet, sometimes any round up to the next one.
+        const unswept = [...A.rounds.entries()].filter(([, rm]) => !rm.swept).map(([r]) => r);
+        const round =
+          unswept.length > 0 && a.round % 5 !== 0
+            ? unswept[a.round % unswept.length]
+            : BigInt(1 + (a.round % (Number(A.currentRound) + 1)));
+        const v = A.predictSweep(round);
+        const rc = await this.send("sweepRound", v.error, (o) =>
+          al.connect(this.user(a.user)).sweepRound(round, o),
+        );
+        if (v.error === null) {
+          const amount = A.commitSweep(round);
+          const ev = this.events(rc).find((e) => e.name === "MatchingReturned");
+          this.expectEqual("MatchingReturned.amount", ev?.args.amount, amount);
+        }
+        return true;
+      }
+      case "pause": {
+        // Paused: mostly unpause (else pause again, which must revert). Not paused: pause one pick in
+        // six, else an unpause that must revert — so pauses are short.
+        const on = A.paused ? a.pick % 5 === 0 : a.pick % 6 === 0;
+        const expected = on ? (A.paused ? "ContractPaused" : null) : A.paused ? null : "ContractNotPaused";
+        await this.send(on ? "pause" : "unpause", expected, (o) =>
+          on ? al.connect(admin).pause(o) : al.connect(admin).unpause(o),
+        );
+        if (expected === null) A.paused = on;
+        return true;
+      }
+      case "time": {
+        const c = P.get(this.campaignId(a.pick));
+        let target: bigint | undefined;
+        if (a.to === "roundEnd") target = A.currentEnd;
+        else if (a.to === "beforeRoundEnd") target = A.currentEnd - 1n;
+        else if (a.to === "jump") target = this.clock + BigInt(a.seconds);
+        else if (c && a.to === "deadline") target = c.deadline;
+        else if (c && a.to === "beforeDeadline") target = c.deadline - 1n;
+        else if (c && a.to === "grace") target = c.deadline + GRACE;
+        if (target === undefined || target < this.clock) return false;
+        this.clock = target;
+        return true;
+      }
+      case "create":
+        return this.create(a, ts);
+      case "pledge": {
+        const id = this.campaignId(a.campaign, (c) => c.state === "open" && c.deadline > ts);
+        const c = P.get(id);
+        const who = this.user(a.user);
+        const limit = this.raw(a.limit);
+        const v = P.predictPledge(c, limit, ts);
+        const rc = await this.send("pledge", v.error, (o) => pl.connect(who).pledge(id, limit, o));
+        if (v.error === null && c) {
+          const { pledgeId, speed } = P.commitPledge(c, who.address, limit);
+          const ev = this.events(rc).find((e) => e.name === "Pledged");
+          this.expectEqual("Pledged.pledgeId", ev?.args.pledgeId, pledgeId);
+          this.expectEqual("Pledged.speed", ev?.args.speed, speed);
+          this.model.move(who.address, this.w.pledgesAddress, limit);
+        }
+        return true;
+      }
+      case "withdrawPledge": {
+        const id = this.campaignId(a.campaign);
+        const c = P.get(id);
+        const n = c?.pledges.length ?? 0;
+        const pledgeId = BigInt(choose(a.pledge, n));
+        const owner = c && pledgeId < BigInt(n) ? c.pledges[Number(pledgeId)].pledger : undefined;
+        const signer = (a.asPledger && this.w.users.find((u) => u.address === owner)) || this.user(a.user);
+        const v = P.predictWithdraw(c, pledgeId, signer.address, ts);
+        const rc = await this.send("withdrawPledge", v.error, (o) =>
+          pl.connect(signer).withdrawPledge(id, pledgeId, o),
+        );
+        if (v.error === null && c) {
+          const p = c.pledges[Number(pledgeId)];
+          p.state = "withdrawn";
+          const ev = this.events(rc).find((e) => e.name === "PledgeWithdrawn");
+          this.record({
+            key: `pledges:withdraw:${id}:${pledgeId}`,
+            to: p.pledger,
+            expected: p.limit,
+            actual: (ev?.args.limit as bigint | undefined) ?? 0n,
+            limit: p.limit,
+          });
+          this.model.move(this.w.pledgesAddress, p.pledger, p.limit);
+        }
+        return true;
+      }
+      case "cancel": {
+        const id = this.campaignId(a.campaign);
+        const c = P.get(id);
+        const signer =
+          (a.asCreator && this.w.users.find((u) => u.address === c?.creator)) || this.user(a.user);
+        const v = P.predictCancel(c, signer.address, ts);
+        await this.send("cancelCampaign", v.error, (o) => pl.connect(signer).cancelCampaign(id, o));
+        if (v.error === null && c) c.state = "cancelled";
+        return true;
+      }
+      case "settle":
+        return this.settle(a, ts);
+      case "claim": {
+        const claimable = (c: CampaignModel): boolean =>
+          c.state !== "open" && c.pledges.some((p) => p.state === "active");
+        const id = this.campaignId(a.campaign, claimable);
+        const c = P.get(id);
+        const n = c?.pledges.length ?? 0;
+        const active = c ? c.pledges.flatMap((p, k) => (p.state === "active" ? [k] : [])) : [];
+        const pledgeId = BigInt(
+          active.length > 0 && a.pledge % 5 !== 0 ? active[a.pledge % active.length] : choose(a.pledge, n),
+        );
+        const v = P.predictClaim(c, pledgeId);
+        const rc = await this.send("claim", v.error, (o) =>
+          pl.connect(this.user(a.user)).claim(id, pledgeId, o),
+        );
+        if (v.error === null && c) {
+          const p = c.pledges[Number(pledgeId)];
+          const payment = P.paymentOf(c, p);
+          const refund = p.limit - payment;
+          p.state = "claimed";
+          const ev = this.events(rc).find((e) => e.name === "RefundClaimed");
+          this.record({
+            key: `pledges:refund:${id}:${pledgeId}`,
+            to: p.pledger,
+            expected: refund,
+            actual: (ev?.args.refund as bigint | undefined) ?? -1n,
+            limit: p.limit,
+          });
+          this.record({
+            key: `pledges:payment:${id}:${pledgeId}`,
+            to: c.recipient,
+            expected: payment,
+            actual: (ev?.args.payment as bigint | undefined) ?? -1n,
+            limit: p.limit,
+          });
+          this.model.move(this.w.pledgesAddress, p.pledger, refund);
+        }
+        return true;
+      }
+      case "claimPot": {
+        const id = this.campaignId(a.campaign, (c) => c.state === "settled" && !c.potClaimed);
+        const c = P.get(id);
+        const v = P.predictClaimPot(c);
+        const rc = await this.send("claimPot", v.error, (o) => pl.connect(this.user(a.user)).claimPot(id, o));
+        if (v.error === null && c) this.commitPot(c, rc, ts);
+        return true;
+      }
+    }
+  }
+
+  private async create(a: Extract<Action, { kind: "create" }>, ts: bigint): Promise<boolean> {
+    const P = this.model.pledges;
+    const creator = this.user(a.user);
+    const recipient = this.w.recipients[a.recipient % this.w.recipients.length].address;
+    const deadline = ts + BigInt(a.duration);
+    const gapName = a.gap === null ? null : this.gapName(a.gap);
+    const minLimit = this.raw(a.minLimit);
+    const expected =
+      deadline <= ts
+        ? "DeadlineNotInFuture"
+        : a.speed === 0n || a.speed > pm.MAX_SPEED
+          ? "InvalidSpeed"
+          : a.geometric && (a.decay === 0n || a.decay > pm.UNIT)
+            ? "InvalidDecay"
+            : null;
+    const params = {
+      token: await this.w.token.getAddress(),
+      recipient,
+      deadline,
+      mode: a.linear ? pm.Mode.Linear : pm.Mode.Quadratic,
+      policy: a.geometric ? pm.Policy.Geometric : pm.Policy.Constant,
+      initialSpeed: a.speed,
+      decay: a.decay,
+      minLimit,
+      allocator: gapName === null ? ethers.ZeroAddress : this.w.allocatorAddress,
+      gapId: gapName === null ? ethers.ZeroHash : gapIdOf(gapName),
+    };
+    const rc = await this.send("createCampaign", expected, (o) =>
+      this.w.pledges.connect(creator).createCampaign(params, o),
+    );
+    if (expected === null) {
+      const id = BigInt(P.campaigns.length + 1);
+      const ev = this.events(rc).find((e) => e.name === "CampaignCreated");
+      this.expectEqual("CampaignCreated.campaignId", ev?.args.campaignId, id);
+      P.campaigns.push({
+        id,
+        creator: creator.address,
+        recipient,
+        mode: params.mode,
+        policy: params.policy,
+        initialSpeed: a.speed,
+        decay: a.geometric ? a.decay : pm.UNIT,
+        nextSpeed: a.speed,
+        minLimit,
+        deadline,
+        gap: gapName,
+        gapId: params.gapId,
+        state: "open",
+        pledges: [],
+        h: 0n,
+        pot: 0n,
+        potClaimed: false,
+        settledEscrow: 0n,
+      });
+    }
+    return true;
+  }
+
+  /** Settles with the SDK mirror's tightest bracket in pages, or submits a bogus bracket. */
+  private async settle(a: Extract<Action, { kind: "settle" }>, now: bigint): Promise<boolean> {
+    const P = this.model.pledges;
+    const id = this.campaignId(a.campaign, (x) => x.state === "open");
+    const c = P.get(id);
+    // `wait`: first move the clock exactly to the campaign's deadline.
+    if (a.wait && c && c.deadline > this.clock) this.clock = c.deadline;
+    const ts = a.wait ? this.clock : now;
+    let tight: pm.Bracket = { hLow: 0n, hHigh: 0n };
+    if (c) {
+      try {
+        tight = pm.findBracket(P.math(c));
+      } catch {
+        // The fixed point cannot certify the positive root: only the grace-period fallback (h = 0) settles it.
+        tight = { hLow: 0n, hHigh: 0n };
+      }
+    }
+    let { hLow, hHigh } = tight;
+    if (a.bracket === "high") [hLow, hHigh] = [hLow + 1n, hHigh + 1n];
+    else if (a.bracket === "low" && hLow > 0n) [hLow, hHigh] = [hLow - 1n, hHigh - 1n];
+    else if (a.bracket === "wide") hHigh = hLow + pm.maxBracketWidth(hLow) + 1n;
+    else if (a.bracket === "zero") [hLow, hHigh] = [0n, 0n];
+    const verdict = P.predictSettle(c, hLow, hHigh, ts);
+    // A rejected bracket is sent as one page (the revert then undoes the whole session); h = 0
+    // settles without a pass.
+    const pageSize = verdict.error !== null || hLow === 0n ? 0n : BigInt(a.page % 4);
+    const signer = this.user(a.user);
+    const count = BigInt(c?.pledges.length ?? 0);
+    let cursor = 0n;
+    for (;;) {
+      const last = pageSize === 0n || cursor + pageSize >= count;
+      const expected = last ? verdict.error : null;
+      const rc = await this.send(`settle page at ${cursor}`, expected, (o) =>
+        this.w.pledges.connect(signer).settle(id, hLow, hHigh, pageSize, o),
+      );
+      if (expected !== null) return true;
+      const events = this.events(rc);
+      const settled = events.find((e) => e.name === "CampaignSettled");
+      if (last) {
+        if (!c || verdict.error !== null) throw new Error("unreachable: a settled verdict has a campaign");
+        this.expectEqual("CampaignSettled.h", settled?.args.h, verdict.h);
+        this.expectEqual("CampaignSettled.pot", settled?.args.pot, verdict.pot);
+        c.state = "settled";
+        c.h = verdict.h;
+        c.pot = verdict.pot;
+        c.settledEscrow = P.escrow(c);
+        return true;
+      }
+      if (settled) throw new ActionMismatch("settle: settled before its last page");
+      cursor += pageSize;
+      const progress = events.find((e) => e.name === "SettlementProgressed");
+      this.expectEqual("SettlementProgressed.cursor", progress?.args.cursor, cursor);
+    }
+  }
+
+  /** Books a claimed pot: into the allocator gap when it accepts it, else to the recipient. */
+  private commitPot(c: CampaignModel, rc: ContractTransactionReceipt | null, ts: bigint): void {
+    const A = this.model.allocator;
+    c.potClaimed = true;
+    const amount = c.pot;
+    const gap = c.gap === null ? undefined : A.gaps.get(c.gap);
+    const intoGap =
+      c.gap !== null && amount > 0n && gap !== undefined && A.predictContribute(gap, amount).error === null;
+    const paid = this.events(rc)
+      .filter((e) => e.name === "PotClaimed")
+      .reduce((s, e) => s + (e.args.amount as bigint), 0n);
+    const to = intoGap ? this.w.allocatorAddress : c.recipient;
+    this.record({ key: `pledges:pot:${c.id}`, to, expected: amount, actual: paid });
+    if (intoGap && gap) {
+      A.commitContribute(gap, this.w.pledgesAddress, amount, ts);
+      this.model.move(this.w.pledgesAddress, this.w.allocatorAddress, amount);
+      const toGap = this.events(rc).find((e) => e.name === "PotClaimed")?.args.toGap as boolean | undefined;
+      this.expectEqual("PotClaimed.toGap", toGap, true);
+    } else {
+      this.model.move(this.w.pledgesAddress, c.recipient, amount);
+    }
+  }
+
+  // ─────────────────────────────────────────────── reading the chain
+
+  /** Reads every time-independent view the invariants compare, for what the model knows about. */
+  async readView(): Promise<ChainView> {
+    const { allocator: al, pledges: pl, token } = this.w;
+    const A = this.model.allocator;
+    const P = this.model.pledges;
+    const holders = [...this.model.balances.keys()];
+    const [balances, pool, currentRound, paused, settings] = await Promise.all([
+      Promise.all(holders.map((h) => token.balanceOf(h))),
+      al.matchingPoolBalance(),
+      al.currentRound(),
+      al.paused(),
+      al.matchingSettings(),
+    ]);
+    const roundNumbers: bigint[] = [];
+    for (let r = 1n; r <= currentRound + 1n; r++) roundNumbers.push(r);
+    const gaps = [...A.gaps.values()];
+    const pairs = gaps.flatMap((g) => [...g.rounds.keys()].sort(ORDER).map((r) => ({ g, r })));
+    const triples = pairs.flatMap(({ g, r }) =>
+      [...(g.rounds.get(r)?.totals.keys() ?? [])].map((who) => ({ g, r, who })),
+    );
+    const [rounds, gapStats, gapRounds, contributions, campaigns] = await Promise.all([
+      Promise.all(roundNumbers.map((r) => al.getRound(r))),
+      Promise.all(
+        gaps.map(async (g) => [await al.getGapFundingStats(g.id), await al.withdrawable(g.id)] as const),
+      ),
+      Promise.all(
+        pairs.map(async ({ g, r }) => [await al.gapRoundState(g.id, r), await al.matchOf(g.id, r)] as const),
+      ),
+      Promise.all(triples.map(({ g, r, who }) => al.contributionOf(g.id, who, r))),
+      Promise.all(P.campaigns.map((c) => this.readCampaign(pl, c))),
+    ]);
+    const view: ChainView = {
+      balances: new Map(holders.map((h, i) => [h, balances[i]])),
+      allocator: {
+        pool,
+        currentRound,
+        paused,
+        wholePool: settings.distributeWholePool,
+        capBps: settings.capBps,
+        rounds: new Map(
+          rounds.map((rv, i) => [
+            roundNumbers[i],
+            {
+              status: rv.status,
+              matchingPoolTokens: rv.matchingPoolTokens,
+              totalWeight: rv.totalWeight,
+              gapsFunded: rv.gapsFunded,
+              distributed: rv.distributed,
+              claimed: rv.claimed,
+              gapsSettled: rv.gapsSettled,
+              swept: rv.swept,
+              capBps: rv.capBps,
+              distributeWholePool: rv.distributeWholePool,
+            },
+          ]),
+        ),
+        gapRounds: new Map(
+          gapRounds.map(([st, match], i) => [
+            `${pairs[i].g.name}:${pairs[i].r}`,
+            { sumSqrt: st.sumSqrt, direct: st.direct, weight: st.weight, match },
+          ]),
+        ),
+        gaps: new Map(
+          gapStats.map(([s, withdrawable], i) => [
+            gaps[i].name,
+            {
+              recipient: s.recipient,
+              status: s.status,
+              directTotal: s.directTotal,
+              matchedTotal: s.matchedTotal,
+              contributorCount: s.contributorCount,
+              closedRound: s.closedRound,
+              withdrawable,
+            },
+          ]),
+        ),
+        contributions: new Map(
+          contributions.map((v, i) => [`${triples[i].g.name}:${triples[i].who}:${triples[i].r}`, v]),
+        ),
+      },
+      pledges: { campaigns: new Map(campaigns.map((cv, i) => [P.campaigns[i].id, cv])) },
+    };
+    return view;
+  }
+
+  private async readCampaign(pl: CoordinatedPledges, c: CampaignModel) {
+    const cv = await pl.getCampaign(c.id);
+    const count = cv.pledgeCount;
+    const probeH = cv.state === 3n ? cv.h : await pl.solve(c.id);
+    const [[g, potAtProbe], cols, payments] = await Promise.all([
+      pl.evaluate(c.id, probeH),
+      pl.getPledges(c.id, 0, count),
+      Promise.all(Array.from({ length: Number(count) }, (_, k) => pl.paymentAt(c.id, k, probeH))),
+    ]);
+    return {
+      state: cv.state,
+      escrow: cv.escrow,
+      pledgeCount: count,
+      nextSpeed: cv.nextSpeed,
+      sumLimitSpeed: cv.sumLimitSpeed,
+      h: cv.h,
+      pot: cv.pot,
+      potClaimed: cv.potClaimed,
+      probeH,
+      g,
+      potAtProbe,
+      pledges: cols.limits.map((limit, k) => ({
+        pledger: cols.pledgers[k],
+        limit,
+        speed: cols.speeds[k],
+        state: cols.states[k],
+        paymentAtProbe: payments[k],
+      })),
+    };
+  }
+}
+
+/** A canonical string of a view (bigints as decimal strings) for equality checks. */
+export function serializeView(v: ChainView): string {
+  return JSON.stringify(v, (_k, x: unknown) =>
+    typeof x === "bigint" ? x.toString() : x instanceof Map ? [...(x as Map<unknown, unknown>).entries()] : x,
+  );
+}

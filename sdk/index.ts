@@ -16,3 +16,4 @@ export * from "./allocator";
 export * as arctanMath from "./math/arctan";
 export * as pledgesMath from "./math/pledges";
 export * from "./pledges";
+export * from "./keeper";

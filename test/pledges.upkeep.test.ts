@@ -8,6 +8,8 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { CoordinatedPledges, TestToken } from "../typechain-types";
+import { describeError } from "../sdk/errors";
+import { PledgesClient } from "../sdk/pledges";
 import { D, fromWad, refCampaign, refPayment, refSolve, relErr } from "./pledges.reference";
 
 const WAD = 10n ** 18n;
@@ -172,6 +174,15 @@ describe("CoordinatedPledges automation (checkUpkeep / performUpkeep)", function
       .to.be.revertedWithCustomError(fx.cp, "SessionAdvanced")
       .withArgs(id, 0, 2);
     expect((await fx.cp.getSession(id, p.hLow, p.hHigh)).cursor).to.equal(2n);
+    // The SDK names it in one readable sentence.
+    await PledgesClient.connect(await fx.cp.getAddress(), fx.users[1]); // registers the pledges errors
+    const stale = await fx.cp.performUpkeep.staticCall(data).then(
+      () => "no revert",
+      (e: unknown) => describeError(e),
+    );
+    expect(stale).to.equal(
+      `Campaign ${id}'s settlement page at pledge 0 was already processed (the session is at 2); check again (SessionAdvanced)`,
+    );
     // The same page through `settle` by a third party also just advances the shared session.
     await fx.cp.settle(id, p.hLow, p.hHigh, 2);
     const [, next] = await fx.cp.checkUpkeep(checkData(0, 0, 2));

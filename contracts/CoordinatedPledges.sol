@@ -238,7 +238,7 @@ contract CoordinatedPledges is ICoordinatedPledges, ReentrancyGuardTransient {
             if (c.state != CampaignState.Open || block.timestamp < c.deadline) continue;
             (bool found, uint256 hLow, uint256 hHigh) = _upkeepBracket(campaignId, c);
             if (!found) continue;
-            uint256 cursor = hLow == 0 ? 0 : _sessions[keccak256(abi.encode(campaignId, hLow, hHigh))].cursor;
+            uint256 cursor = hLow == 0 ? 0 : _sessionCursor(keccak256(abi.encode(campaignId, hLow, hHigh)));
             return (true, abi.encode(campaignId, hLow, hHigh, maxPledges, cursor));
         }
         return (false, "");
@@ -253,7 +253,7 @@ contract CoordinatedPledges is ICoordinatedPledges, ReentrancyGuardTransient {
         // Stale data: settled or cancelled since the check (`_settle` would reject it the same way).
         if (c.state != CampaignState.Open) revert InvalidCampaignState(campaignId, c.state);
         if (hLow != 0) {
-            uint256 cursor = _sessions[keccak256(abi.encode(campaignId, hLow, hHigh))].cursor;
+            uint256 cursor = _sessionCursor(keccak256(abi.encode(campaignId, hLow, hHigh)));
             if (cursor != expectedCursor) revert SessionAdvanced(campaignId, expectedCursor, cursor);
         }
         _settle(c, campaignId, hLow, hHigh, maxPledges);
@@ -543,6 +543,16 @@ contract CoordinatedPledges is ICoordinatedPledges, ReentrancyGuardTransient {
         }
 
         return _settlePage(c, campaignId, hLow, hHigh, maxPledges);
+    }
+
+    /// @dev The cursor of session `sessionId`: bits 128–191 of the first slot of `Session` (pot in bits
+    /// 0–127). Read in assembly on purpose: a Solidity read of the struct field here changes how the
+    /// optimiser shares its storage helpers with `_settlePage` and costs settlement ~12 gas per pledge.
+    function _sessionCursor(bytes32 sessionId) private view returns (uint256 cursor) {
+        Session storage s = _sessions[sessionId];
+        assembly ("memory-safe") {
+            cursor := and(shr(128, sload(s.slot)), 0xffffffffffffffff)
+        }
     }
 
     /// @dev The bracket `checkUpkeep` proposes for an open campaign past its deadline (see its NatSpec):

@@ -346,9 +346,10 @@ interface ICoordinatedPledges {
     /// of one session follow each other. [0, 0] when no positive root exists, or when the root cannot
     /// be certified and the grace period has passed; a campaign whose root cannot be certified before
     /// the grace period is skipped. Meant for eth_call: the cost grows with the pledges of the campaign
-    /// found (each pass ≈ 5,000 gas per pledge, Newton 5–15 passes), so a hosted automation network's
-    /// check gas limit bounds the campaign size it can settle this way; larger campaigns are settled
-    /// with `settle` and a bracket computed off-chain (the SDK's `findBracket`, the keeper process).
+    /// found (≈ 2.9M gas for 100 pledges in `npm run bench`: Newton's passes plus two or three more),
+    /// so a hosted automation network's check gas limit (typically 5–10M) bounds the campaign size it
+    /// can settle this way to a few hundred pledges; larger campaigns are settled with `settle` and a
+    /// bracket computed off-chain (the SDK's `findBracket`, as the keeper process does).
     /// @param checkData Empty (scan every campaign, pages of `MAX_PAGE_PLEDGES`) or
     /// abi.encode(uint256 offset, uint256 limit, uint256 maxPledges) (maxPledges 0 = `MAX_PAGE_PLEDGES`).
     /// Reverts with `InvalidCheckData` otherwise.

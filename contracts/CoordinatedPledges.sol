@@ -211,25 +211,52 @@ contract CoordinatedPledges is ICoordinatedPledges, ReentrancyGuardTransient {
         uint256 hHigh,
         uint256 maxPledges
     ) external nonReentrant returns (bool settled, uint256 cursor) {
-        Campaign storage c = _campaign(campaignId);
-        if (c.state != CampaignState.Open) revert InvalidCampaignState(campaignId, c.state);
-        uint256 deadline = c.deadline;
-        if (block.timestamp < deadline) revert DeadlineNotReached(campaignId, deadline);
-        if (hLow > hHigh || hHigh > PledgeMath.MAX_H) revert InvalidBracket(hLow, hHigh);
-        uint256 maxWidth = PledgeMath.maxBracketWidth(hLow);
-        if (hHigh - hLow > maxWidth) revert BracketTooWide(hLow, hHigh, maxWidth);
-        if (hLow == 0) {
-            // Every payment at h = 0 is 0 (atan(0) = 0): no pass needed. Allowed when h = 0 is the only
-            // root, or as the liveness fallback after the grace period.
-            uint256 fallbackAt = deadline + SETTLEMENT_GRACE_PERIOD;
-            bool rootExists = PledgeMath.hasPositiveRoot(c.mode == Mode.Quadratic, _sumLimitSpeed(c));
-            if (rootExists && block.timestamp < fallbackAt)
-                revert TrivialRootRejected(campaignId, fallbackAt);
-            _finalize(c, campaignId, 0, 0);
-            return (true, c.pledgeCount);
-        }
+        return _settle(_campaign(campaignId), campaignId, hLow, hHigh, maxPledges);
+    }
 
-        return _settlePage(c, campaignId, hLow, hHigh, maxPledges);
+    // ─────────────────────────────────────────────── automation
+
+    /// @inheritdoc ICoordinatedPledges
+    function checkUpkeep(
+        bytes calldata checkData
+    ) external view returns (bool upkeepNeeded, bytes memory performData) {
+        uint256 offset;
+        uint256 limit;
+        uint256 maxPledges;
+        if (checkData.length == 96) {
+            (offset, limit, maxPledges) = abi.decode(checkData, (uint256, uint256, uint256));
+        } else if (checkData.length != 0) {
+            revert InvalidCheckData(checkData.length);
+        }
+        uint256 count = _campaignCount;
+        uint256 end =
+            offset < count ? (limit == 0 || limit > count - offset ? count : offset + limit) : offset;
+        for (uint256 k = offset; k < end; ++k) {
+            // k < end ≤ count, so k + 1 cannot overflow.
+            uint256 campaignId = k + 1;
+            Campaign storage c = _campaigns[campaignId];
+            if (c.state != CampaignState.Open || block.timestamp < c.deadline) continue;
+            (bool found, uint256 hLow, uint256 hHigh) = _upkeepBracket(campaignId, c);
+            if (!found) continue;
+            uint256 cursor = hLow == 0 ? 0 : _sessionCursor(keccak256(abi.encode(campaignId, hLow, hHigh)));
+            return (true, abi.encode(campaignId, hLow, hHigh, maxPledges, cursor));
+        }
+        return (false, "");
+    }
+
+    /// @inheritdoc ICoordinatedPledges
+    function performUpkeep(bytes calldata performData) external nonReentrant {
+        if (performData.length != 160) revert InvalidPerformData(performData.length);
+        (uint256 campaignId, uint256 hLow, uint256 hHigh, uint256 maxPledges, uint256 expectedCursor) = abi
+            .decode(performData, (uint256, uint256, uint256, uint256, uint256));
+        Campaign storage c = _campaign(campaignId);
+        // Stale data: settled or cancelled since the check (`_settle` would reject it the same way).
+        if (c.state != CampaignState.Open) revert InvalidCampaignState(campaignId, c.state);
+        if (hLow != 0) {
+            uint256 cursor = _sessionCursor(keccak256(abi.encode(campaignId, hLow, hHigh)));
+            if (cursor != expectedCursor) revert SessionAdvanced(campaignId, expectedCursor, cursor);
+        }
+        _settle(c, campaignId, hLow, hHigh, maxPledges);
     }
 
     // ─────────────────────────────────────────────── claims
@@ -488,6 +515,58 @@ contract CoordinatedPledges is ICoordinatedPledges, ReentrancyGuardTransient {
     function _requireOpenBeforeDeadline(Campaign storage c, uint256 campaignId) private view {
         if (c.state != CampaignState.Open) revert InvalidCampaignState(campaignId, c.state);
         if (block.timestamp >= c.deadline) revert DeadlinePassed(campaignId, c.deadline);
+    }
+
+    /// @dev `settle` after the campaign lookup: the checks, then the h = 0 shortcut or one page.
+    function _settle(
+        Campaign storage c,
+        uint256 campaignId,
+        uint256 hLow,
+        uint256 hHigh,
+        uint256 maxPledges
+    ) private returns (bool settled, uint256 cursor) {
+        if (c.state != CampaignState.Open) revert InvalidCampaignState(campaignId, c.state);
+        uint256 deadline = c.deadline;
+        if (block.timestamp < deadline) revert DeadlineNotReached(campaignId, deadline);
+        if (hLow > hHigh || hHigh > PledgeMath.MAX_H) revert InvalidBracket(hLow, hHigh);
+        uint256 maxWidth = PledgeMath.maxBracketWidth(hLow);
+        if (hHigh - hLow > maxWidth) revert BracketTooWide(hLow, hHigh, maxWidth);
+        if (hLow == 0) {
+            // Every payment at h = 0 is 0 (atan(0) = 0): no pass needed. Allowed when h = 0 is the only
+            // root, or as the liveness fallback after the grace period.
+            uint256 fallbackAt = deadline + SETTLEMENT_GRACE_PERIOD;
+            bool rootExists = PledgeMath.hasPositiveRoot(c.mode == Mode.Quadratic, _sumLimitSpeed(c));
+            if (rootExists && block.timestamp < fallbackAt)
+                revert TrivialRootRejected(campaignId, fallbackAt);
+            _finalize(c, campaignId, 0, 0);
+            return (true, c.pledgeCount);
+        }
+
+        return _settlePage(c, campaignId, hLow, hHigh, maxPledges);
+    }
+
+    /// @dev The cursor of session `sessionId`: bits 128–191 of the first slot of `Session` (pot in bits
+    /// 0–127). Read in assembly on purpose: a Solidity read of the struct field here changes how the
+    /// optimiser shares its storage helpers with `_settlePage` and costs settlement ~12 gas per pledge.
+    function _sessionCursor(bytes32 sessionId) private view returns (uint256 cursor) {
+        Session storage s = _sessions[sessionId];
+        assembly ("memory-safe") {
+            cursor := and(shr(128, sload(s.slot)), 0xffffffffffffffff)
+        }
+    }
+
+    /// @dev The bracket `checkUpkeep` proposes for an open campaign past its deadline (see its NatSpec):
+    /// [0, 0] without a positive root, or when none can be certified after the grace period.
+    function _upkeepBracket(
+        uint256 campaignId,
+        Campaign storage c
+    ) private view returns (bool found, uint256 hLow, uint256 hHigh) {
+        bool quadratic = c.mode == Mode.Quadratic;
+        uint256 sumLimitSpeed = _sumLimitSpeed(c);
+        if (!PledgeMath.hasPositiveRoot(quadratic, sumLimitSpeed)) return (true, 0, 0);
+        (uint256[] memory limitsNorm, uint256[] memory speeds) = _load(campaignId, c, 0);
+        (found, hLow, hHigh) = PledgeMath.bracket(quadratic, limitsNorm, speeds, sumLimitSpeed);
+        if (!found && block.timestamp >= uint256(c.deadline) + SETTLEMENT_GRACE_PERIOD) return (true, 0, 0);
     }
 
     /// @dev One page of the session for [hLow, hHigh] (hLow > 0); verifies and settles after the last.

@@ -17,3 +17,4 @@ export * as arctanMath from "./math/arctan";
 export * as pledgesMath from "./math/pledges";
 export * from "./pledges";
 export * from "./indexer";
+export * from "./keeper";

@@ -152,6 +152,12 @@ const SENTENCES: Record<
     `Pledge ${f.int(a[1])} of campaign ${f.int(a[0])} has nothing to claim (withdrawn or already claimed)`,
   "PotNotClaimable(uint256)": (a, f) =>
     `Campaign ${f.int(a[0])}'s pot is not settled yet or was already paid`,
+  "InvalidCheckData(uint256)": (a, f) =>
+    `checkData must be empty or abi.encode(offset, limit, maxPledges), not ${f.int(a[0])} bytes`,
+  "InvalidPerformData(uint256)": (a, f) =>
+    `performData must be abi.encode(campaignId, hLow, hHigh, maxPledges, cursor), not ${f.int(a[0])} bytes`,
+  "SessionAdvanced(uint256,uint256,uint256)": (a, f) =>
+    `Campaign ${f.int(a[0])}'s settlement page at pledge ${f.int(a[1])} was already processed (the session is at ${f.int(a[2])}); check again`,
 };
 
 let errorsRegistered = false;

@@ -262,6 +262,15 @@ interface ICoordinatedPledges {
     error NothingToClaim(uint256 campaignId, uint256 pledgeId);
     /// @notice The pot was already paid, or the campaign is not settled.
     error PotNotClaimable(uint256 campaignId);
+    /// @notice `checkData` is neither empty nor abi.encode(uint256 offset, uint256 limit, uint256 maxPledges)
+    /// (`length` bytes were given).
+    error InvalidCheckData(uint256 length);
+    /// @notice `performData` is not abi.encode(uint256 campaignId, uint256 hLow, uint256 hHigh,
+    /// uint256 maxPledges, uint256 cursor) (`length` bytes were given).
+    error InvalidPerformData(uint256 length);
+    /// @notice Stale `performData`: the session [hLow, hHigh] of `campaignId` is at pledge `cursor`, not at
+    /// `expectedCursor` — someone else already processed that page. Call `checkUpkeep` again.
+    error SessionAdvanced(uint256 campaignId, uint256 expectedCursor, uint256 cursor);
 
     // ─────────────────────────────────────────────── campaigns
 
@@ -339,6 +348,42 @@ interface ICoordinatedPledges {
         uint256 hHigh,
         uint256 maxPledges
     ) external returns (bool settled, uint256 cursor);
+
+    // ─────────────────────────────────────────────── automation (Chainlink Automation shape)
+
+    /// @notice Whether a campaign needs settling, with everything `performUpkeep` needs to settle one
+    /// page of it. Scans campaign ids `offset + 1` … `offset + limit` (limit 0 = to the last one) and
+    /// returns the first open campaign past its deadline whose bracket the contract can certify.
+    /// @dev The bracket is computed on-chain from the frozen pledges (after the deadline they cannot
+    /// change): Newton from the right (`solve`), then, for the contract's own g, a lower end hLow with
+    /// g(hLow) ≥ hLow and an upper end within the width rule with g(hHigh) ≤ hHigh (a few extra passes
+    /// over the pledges). It is deterministic, so successive calls return the same bracket and the pages
+    /// of one session follow each other. [0, 0] when no positive root exists, or when the root cannot
+    /// be certified and the grace period has passed; a campaign whose root cannot be certified before
+    /// the grace period is skipped. Meant for eth_call: the cost grows with the pledges of the campaign
+    /// found (≈ 2.9M gas for 100 pledges in `npm run bench`: Newton's passes plus two or three more),
+    /// so a hosted automation network's check gas limit (typically 5–10M) bounds the campaign size it
+    /// can settle this way to a few hundred pledges; larger campaigns are settled with `settle` and a
+    /// bracket computed off-chain (the SDK's `findBracket`, as the keeper process does).
+    /// @param checkData Empty (scan every campaign, pages of `MAX_PAGE_PLEDGES`) or
+    /// abi.encode(uint256 offset, uint256 limit, uint256 maxPledges) (maxPledges 0 = `MAX_PAGE_PLEDGES`).
+    /// Reverts with `InvalidCheckData` otherwise.
+    /// @return upkeepNeeded Whether a campaign was found.
+    /// @return performData abi.encode(campaignId, hLow, hHigh, maxPledges, cursor), where `cursor` is the
+    /// session's progress now (0 for a new session); empty when nothing is needed.
+    function checkUpkeep(
+        bytes calldata checkData
+    ) external view returns (bool upkeepNeeded, bytes memory performData);
+
+    /// @notice Settles one page of the campaign in `performData` (from `checkUpkeep`), exactly as
+    /// `settle(campaignId, hLow, hHigh, maxPledges)` would: same checks, same events
+    /// (`SettlementProgressed`, then `CampaignSettled` on the last page). Permissionless.
+    /// @dev Stale `performData` reverts and changes nothing: `InvalidCampaignState` when the campaign was
+    /// settled (by anyone, with any bracket) or cancelled, `SessionAdvanced` when the session of this
+    /// bracket is no longer at `cursor` (its page was already processed). Each page is therefore
+    /// processed once and nothing is counted twice. Also reverts with `InvalidPerformData` and every
+    /// error of `settle`. Gas is one settlement page (≤ `MAX_PAGE_PLEDGES` pledges, under 16,777,216).
+    function performUpkeep(bytes calldata performData) external;
 
     // ─────────────────────────────────────────────── claims
 

@@ -203,6 +203,66 @@ library PledgeMath {
         }
     }
 
+    /// @notice g(h) over memory columns (zero limits skipped): exactly the g the settlement pass sums.
+    function gAt(
+        bool quadratic,
+        uint256[] memory limitsNorm,
+        uint256[] memory speeds,
+        uint256 h
+    ) internal pure returns (uint256 g) {
+        uint256 n = limitsNorm.length;
+        for (uint256 j; j < n; ++j) {
+            uint256 lim = limitsNorm[j];
+            if (lim == 0) continue;
+            g += term(quadratic, lim, saturation(h, speeds[j]));
+        }
+    }
+
+    /// @notice A bracket settlement accepts, found on-chain: hLow > 0 with g(hLow) ≥ hLow, and hHigh ≤
+    /// MAX_H with g(hHigh) ≤ hHigh and hHigh − hLow ≤ maxBracketWidth(hLow). `found` is false when no
+    /// positive root exists or the fixed point cannot certify one (every candidate below it has g < h).
+    /// @dev Newton (`solve`) lands on or just below the largest h with g(h) ≥ h. If rounding left it
+    /// with g(h) < h, step down by 1, 2, 4, … wei. Then try the widest allowed upper end; while g is
+    /// still above it, that end is a better lower end and the next try doubles the distance. Finally
+    /// bisect until the width rule holds. Every step keeps g(lo) ≥ lo and (once found) g(hi) ≤ hi, so
+    /// the result is valid by construction; each loop at most doubles its step, so all are
+    /// logarithmic in h (≤ 150 steps for h ≤ MAX_H ≈ 2¹⁵⁰) and in practice 2–4 passes follow Newton.
+    function bracket(
+        bool quadratic,
+        uint256[] memory limitsNorm,
+        uint256[] memory speeds,
+        uint256 sumLimitSpeed
+    ) internal pure returns (bool found, uint256 hLow, uint256 hHigh) {
+        uint256 lo = solve(quadratic, limitsNorm, speeds, sumLimitSpeed);
+        if (lo == 0) return (false, 0, 0);
+        uint256 gLo = gAt(quadratic, limitsNorm, speeds, lo);
+        uint256 step = 1;
+        while (gLo < lo) {
+            lo = lo > step ? lo - step : 0;
+            if (lo == 0) return (false, 0, 0);
+            step <<= 1;
+            gLo = gAt(quadratic, limitsNorm, speeds, lo);
+        }
+        if (gLo == lo) return (true, lo, lo);
+        step = maxBracketWidth(lo);
+        uint256 hi = lo + step;
+        for (;;) {
+            if (hi > MAX_H) hi = MAX_H;
+            if (gAt(quadratic, limitsNorm, speeds, hi) <= hi) break;
+            // g(hi) > hi: hi is a valid lower end, and the root lies further right.
+            if (hi == MAX_H) return (false, 0, 0);
+            lo = hi;
+            step <<= 1;
+            hi = lo + step;
+        }
+        while (hi - lo > maxBracketWidth(lo)) {
+            uint256 mid = lo + (hi - lo) / 2;
+            if (gAt(quadratic, limitsNorm, speeds, mid) >= mid) lo = mid;
+            else hi = mid;
+        }
+        return (true, lo, hi);
+    }
+
     /// @notice Marginal leverage d(Σⱼpⱼ)/d(pᵢ) of pledge `i` at h, UD60x18.
     /// @dev Pledger i pays pᵢ + δ while every other payment follows h.
     /// Quadratic: h = √pᵢ + Σ_{j≠i}√pⱼ(h) ⇒ dh = dpᵢ/(2√pᵢ) + A₋ᵢ·dh ⇒ dh = dpᵢ/(2√pᵢ(1 − A₋ᵢ));

@@ -137,6 +137,35 @@ export default async function (): Promise<BenchRow[]> {
     });
   }
 
+  // Chainlink Automation shape: checkUpkeep (eth_call, the on-chain bracket) and one performUpkeep
+  // settling a 100-pledge campaign in one page.
+  {
+    const { id, deadline } = await createCampaign((WAD * 4n) / 1000n);
+    for (let k = 0; k < 100; k++) await cp.connect(signers[2 + (k % 6)]).pledge(id, limitOf(k));
+    await network.provider.send("evm_setNextBlockTimestamp", [deadline]);
+    await network.provider.send("evm_mine");
+    const checkData = ethers.AbiCoder.defaultAbiCoder().encode(
+      ["uint256", "uint256", "uint256"],
+      [id - 1n, 1n, 0n],
+    );
+    const checkGas = await cp.checkUpkeep.estimateGas(checkData);
+    const [needed, performData] = await cp.checkUpkeep(checkData);
+    if (!needed) throw new Error("bench: checkUpkeep found no campaign to settle");
+    rows.push({
+      name: "checkUpkeep (100-pledge campaign, on-chain bracket)",
+      gas: checkGas,
+      note: "eth_call / estimateGas; grows with pledges × passes",
+    });
+    const r = await (await cp.performUpkeep(performData)).wait();
+    if (Number((await cp.getCampaign(id)).state) !== 3)
+      throw new Error("bench: performUpkeep did not settle");
+    rows.push({
+      name: "performUpkeep (settles a 100-pledge campaign, one page)",
+      gas: r!.gasUsed,
+      limit: EIP7825_CAP,
+    });
+  }
+
   // A full page at the cap: MAX_PAGE_PLEDGES pledges with two different bracket ends (two atan, two
   // sqrt each) — the worst case a single transaction can hit.
   {

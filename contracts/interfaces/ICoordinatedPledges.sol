@@ -402,7 +402,8 @@ interface ICoordinatedPledges {
 
     /// @notice What pledging `limit` now would do: the new solution h, that pledge's payment at it,
     /// the pot increase over the current solution (raw tokens) and its marginal leverage (UD60x18).
-    /// Meant for eth_call.
+    /// Meant for eth_call. Reverts with `UnknownCampaign`, or `LimitTooSmall` / `LimitTooLarge` for a
+    /// limit `pledge` would reject (the bounds keep L·scale and L·s from overflowing).
     function previewPledge(
         uint256 campaignId,
         uint256 limit

@@ -536,6 +536,7 @@ describe("Security: hostile tokens", () => {
       await w.allocator.fundMatchingPool(tok(10));
       await endRound(w.allocator);
       await w.allocator.computeMatchingRound(tok(10));
+      await w.allocator.connect(u1).contributeToGap(B, tok(1)); // round 2: refundable once B closes
       await w.allocator.closeGap(B);
       const iface = w.allocator.interface;
       const reentries: Array<[string, string]> = [
@@ -559,6 +560,7 @@ describe("Security: hostile tokens", () => {
         ["contributeToGap", () => w.allocator.connect(u1).contributeToGap(A, tok(1))],
         ["fundMatchingPool", () => w.allocator.connect(u1).fundMatchingPool(tok(1))],
         ["withdrawGapFunds", () => w.allocator.withdrawGapFunds(A)],
+        ["refundContribution", () => w.allocator.connect(u1).refundContribution(B, 2)],
       ];
       await t.approveFromToken(w.address, ethers.MaxUint256);
       await t.mint(await t.getAddress(), tok(10));

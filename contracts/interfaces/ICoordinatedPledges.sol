@@ -37,6 +37,10 @@ pragma solidity 0.8.28;
 /// pledges get the fastest speeds, and a withdrawn pledge keeps its place in the count: an attacker
 /// can front-run honest pledgers (or pledge and withdraw repeatedly) to push them to slower speeds.
 /// Under either policy a pledger can wait until just before the deadline to see the others.
+/// @dev Warning: pledges are not aggregated per address. In quadratic mode, one address pledging L as
+/// k pledges of L/k weighs like k pledgers (Σ√p grows by a factor up to √k), exactly as k addresses
+/// would; sybil resistance is outside the contract (the minimum limit and the geometric policy temper
+/// it).
 /// @dev Warning: a positive root the fixed point cannot resolve (h·sᵢ below ~1e-17 for every pledge,
 /// or a linear campaign within ~1e-15 of the collapse threshold (2/π)·ΣLᵢsᵢ = 1) cannot be proven by
 /// any bracket. Such a campaign can be settled at h = 0 (everyone refunded in full) once

@@ -472,6 +472,10 @@ contract CoordinatedPledges is ICoordinatedPledges, ReentrancyGuardTransient {
     ) external view returns (uint256 h, uint256 payment, uint256 potIncrease, uint256 leverage) {
         Campaign storage c = _campaign(campaignId);
         uint256 scale = 10 ** c.scaleExponent;
+        // The bounds `pledge` enforces, so a limit near 2²⁵⁶ cannot overflow L·scale or L·s.
+        if (limit == 0 || limit < c.minLimit) revert LimitTooSmall(limit, c.minLimit);
+        uint256 available = (PledgeMath.MAX_ESCROW - uint256(c.escrow) * scale) / scale;
+        if (limit > available) revert LimitTooLarge(limit, available);
         (uint256[] memory limitsNorm, uint256[] memory speeds) = _load(campaignId, c, 1);
         limitsNorm[limitsNorm.length - 1] = limit * scale;
         speeds[speeds.length - 1] = c.nextSpeed;

@@ -130,14 +130,21 @@ contract QuadraticFundingAllocator is IQuadraticFundingAllocator, AccessControl,
 
     // ─────────────────────────────────────────────── constructor
 
-    /// @param token_ The ERC-20 contributed and matched (≤ 18 decimals; no fee on transfer).
+    /// @param token_ The ERC-20 contributed and matched (≤ 18 decimals; no fee on transfer). Reverts with
+    /// `ZeroAddress`, `InvalidToken` (no code, or no `decimals()`) or `UnsupportedDecimals`.
     /// @param roundDuration_ Minimum length of a round in seconds (the deployment uses 6 hours).
     /// @param admin Receives every role.
     constructor(address token_, uint256 roundDuration_, address admin) {
         if (token_ == address(0) || admin == address(0)) revert ZeroAddress();
         if (roundDuration_ == 0 || roundDuration_ > MAX_ROUND_DURATION)
             revert InvalidRoundDuration(roundDuration_);
-        uint8 decimals = IERC20Metadata(token_).decimals();
+        if (token_.code.length == 0) revert InvalidToken(token_);
+        uint8 decimals;
+        try IERC20Metadata(token_).decimals() returns (uint8 d) {
+            decimals = d;
+        } catch {
+            revert InvalidToken(token_);
+        }
         if (decimals > 18) revert UnsupportedDecimals(decimals);
         _TOKEN = IERC20(token_);
         _SCALE = 10 ** (18 - uint256(decimals));
@@ -253,9 +260,12 @@ contract QuadraticFundingAllocator is IQuadraticFundingAllocator, AccessControl,
     /// @inheritdoc IQuadraticFundingAllocator
     function fundMatchingPool(uint256 amount) external nonReentrant {
         if (amount == 0) revert ZeroAmount();
-        uint256 newBalance = uint256(_state.matchingPool) + amount;
-        if (newBalance > type(uint112).max)
-            revert AmountTooLarge(amount, type(uint112).max - _state.matchingPool);
+        uint256 pool = _state.matchingPool;
+        // Compared before adding, so an amount near 2^256 is rejected instead of overflowing (a sweep
+        // can lift the pool above 2^112 − 1: then the room is 0).
+        uint256 room = pool < type(uint112).max ? type(uint112).max - pool : 0;
+        if (amount > room) revert AmountTooLarge(amount, room);
+        uint256 newBalance = pool + amount;
         _state.matchingPool = uint128(newBalance); // < 2^112 checked above
         emit MatchingPoolFunded(msg.sender, amount, newBalance);
         _pull(amount);
@@ -608,8 +618,10 @@ contract QuadraticFundingAllocator is IQuadraticFundingAllocator, AccessControl,
             (c.prevRound, c.prevAmount) = (c.round, c.amount);
             c.round = uint32(round); // rounds fit 32 bits (see _finalize)
         }
+        // Compared before adding, so an amount near 2^256 is rejected instead of overflowing.
+        if (amount > type(uint96).max - oldAmount)
+            revert AmountTooLarge(amount, type(uint96).max - oldAmount);
         newAmount = oldAmount + amount;
-        if (newAmount > type(uint96).max) revert AmountTooLarge(amount, type(uint96).max - oldAmount);
         c.amount = uint96(newAmount);
         _contributors[gapId][msg.sender] = c;
     }

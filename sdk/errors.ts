@@ -165,6 +165,7 @@ const SENTENCES: Record<string, Sentence> = {
   "TransferAmountMismatch(uint256,uint256)": (a, f) =>
     `The token delivered ${f.amount(a[1])} instead of ${f.amount(a[0])}; tokens with transfer fees are not supported`,
   "UnsupportedDecimals(uint8)": (a, f) => `The token has ${f.int(a[0])} decimals; at most 18 are supported`,
+  "InvalidToken(address)": (a, f) => `${f.address(a[0])} is not an ERC-20 with decimals()`,
   "InvalidRoundDuration(uint256)": (a, f) =>
     `A round duration of ${f.int(a[0])} seconds is not allowed (zero or too long)`,
   "InvalidCap(uint256)": (a, f) =>

@@ -60,6 +60,7 @@ const EXPECTED: Record<string, [unknown[], string]> = {
     "The token delivered 9 CFT instead of 10 CFT; tokens with transfer fees are not supported (TransferAmountMismatch)",
   ],
   UnsupportedDecimals: [[24n], "The token has 24 decimals; at most 18 are supported (UnsupportedDecimals)"],
+  InvalidToken: [[ALICE], `${ALICE} is not an ERC-20 with decimals() (InvalidToken)`],
   InvalidRoundDuration: [
     [0n],
     "A round duration of 0 seconds is not allowed (zero or too long) (InvalidRoundDuration)",

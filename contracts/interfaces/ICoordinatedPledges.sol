@@ -37,6 +37,10 @@ pragma solidity 0.8.28;
 /// pledges get the fastest speeds, and a withdrawn pledge keeps its place in the count: an attacker
 /// can front-run honest pledgers (or pledge and withdraw repeatedly) to push them to slower speeds.
 /// Under either policy a pledger can wait until just before the deadline to see the others.
+/// @dev Warning: pledges are not aggregated per address. In quadratic mode, one address pledging L as
+/// k pledges of L/k weighs like k pledgers (Σ√p grows by a factor up to √k), exactly as k addresses
+/// would; sybil resistance is outside the contract (the minimum limit and the geometric policy temper
+/// it).
 /// @dev Warning: a positive root the fixed point cannot resolve (h·sᵢ below ~1e-17 for every pledge,
 /// or a linear campaign within ~1e-15 of the collapse threshold (2/π)·ΣLᵢsᵢ = 1) cannot be proven by
 /// any bracket. Such a campaign can be settled at h = 0 (everyone refunded in full) once
@@ -506,7 +510,9 @@ interface ICoordinatedPledges {
 
     /// @notice What pledging `limit` now would do: the new solution h, that pledge's payment at it,
     /// the pot increase over the current solution (raw tokens) and its marginal leverage (UD60x18).
-    /// Meant for eth_call. Does not check the deadline, state or minimum limit that `pledge` checks.
+    /// Meant for eth_call. Reverts with `UnknownCampaign`, or `LimitTooSmall` / `LimitTooLarge` for a
+    /// limit `pledge` would reject (the bounds keep L·scale and L·s from overflowing); does not check the
+    /// deadline or the campaign's state.
     /// @param campaignId The campaign.
     /// @param limit The hypothetical limit in raw token units, with the speed the next pledge would get.
     /// @return h The solution with the new pledge (UD60x18, √token or token), as `solve` computes it.

@@ -172,6 +172,8 @@ interface IQuadraticFundingAllocator {
     error TransferAmountMismatch(uint256 expected, uint256 received);
     /// @notice The token has `decimals` > 18.
     error UnsupportedDecimals(uint8 decimals);
+    /// @notice `token` has no code or does not answer `decimals()`.
+    error InvalidToken(address token);
     /// @notice The round duration is zero or too long.
     error InvalidRoundDuration(uint256 duration);
     /// @notice `capBps` is above 10,000.

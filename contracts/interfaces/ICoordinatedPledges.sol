@@ -387,6 +387,7 @@ interface ICoordinatedPledges {
     /// bracket is no longer at `cursor` (its page was already processed). Each page is therefore
     /// processed once and nothing is counted twice. Also reverts with `InvalidPerformData` and every
     /// error of `settle`. Gas is one settlement page (≤ `MAX_PAGE_PLEDGES` pledges, under 16,777,216).
+    /// @param performData abi.encode(campaignId, hLow, hHigh, maxPledges, cursor) as `checkUpkeep` returns it.
     function performUpkeep(bytes calldata performData) external;
 
     // ─────────────────────────────────────────────── claims

@@ -204,6 +204,11 @@ library PledgeMath {
     }
 
     /// @notice g(h) over memory columns (zero limits skipped): exactly the g the settlement pass sums.
+    /// @param quadratic True for h = Σ√pᵢ(h), false for h = Σpᵢ(h).
+    /// @param limitsNorm Limits normalised to 18 decimals (0 = withdrawn, skipped).
+    /// @param speeds Saturation speeds (UD60x18, 1/√token or 1/token), one per limit.
+    /// @param h The point to evaluate (UD60x18, √token or token).
+    /// @return g Σ of the rounded-down terms at h (UD60x18, same unit as h).
     function gAt(
         bool quadratic,
         uint256[] memory limitsNorm,
@@ -227,6 +232,13 @@ library PledgeMath {
     /// bisect until the width rule holds. Every step keeps g(lo) ≥ lo and (once found) g(hi) ≤ hi, so
     /// the result is valid by construction; each loop at most doubles its step, so all are
     /// logarithmic in h (≤ 150 steps for h ≤ MAX_H ≈ 2¹⁵⁰) and in practice 2–4 passes follow Newton.
+    /// @param quadratic True for h = Σ√pᵢ(h), false for h = Σpᵢ(h).
+    /// @param limitsNorm Limits normalised to 18 decimals (0 = withdrawn, skipped).
+    /// @param speeds Saturation speeds (UD60x18), one per limit.
+    /// @param sumLimitSpeed Σ Lᵢ·sᵢ over the active pledges (1e36 units), as `solve` takes it.
+    /// @return found False when no positive root exists or none can be certified (then both ends are 0).
+    /// @return hLow The lower end (UD60x18): g(hLow) ≥ hLow.
+    /// @return hHigh The upper end (UD60x18): g(hHigh) ≤ hHigh, within the accepted width of hLow.
     function bracket(
         bool quadratic,
         uint256[] memory limitsNorm,

@@ -194,6 +194,8 @@ interface IQuadraticFundingAllocator {
     error GapsUnsettled(uint256 round, uint256 gapsSettled, uint256 gapsFunded);
     /// @notice `performData` could not be decoded.
     error InvalidPerformData();
+    /// @notice No gap was registered at `index` (only `count` gaps exist).
+    error GapIndexOutOfRange(uint256 index, uint256 count);
 
     // ─────────────────────────────────────────────── curator
 
@@ -336,7 +338,8 @@ interface IQuadraticFundingAllocator {
     /// @notice Number of registered gaps.
     function gapCount() external view returns (uint256);
 
-    /// @notice The id of the `index`-th registered gap (registration order).
+    /// @notice The id of the `index`-th registered gap (registration order). Reverts with
+    /// `GapIndexOutOfRange` from `gapCount()` on.
     function gapIdAt(uint256 index) external view returns (bytes32);
 
     /// @notice The tokens `contributor` gave `gapId` in `round` (net of refunds). Kept on-chain for the

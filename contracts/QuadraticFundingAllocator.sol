@@ -499,6 +499,8 @@ contract QuadraticFundingAllocator is IQuadraticFundingAllocator, AccessControl,
 
     /// @inheritdoc IQuadraticFundingAllocator
     function gapIdAt(uint256 index) external view returns (bytes32) {
+        uint256 count = _gapIds.length;
+        if (index >= count) revert GapIndexOutOfRange(index, count);
         return _gapIds[index];
     }
 

@@ -176,6 +176,8 @@ const SENTENCES: Record<string, Sentence> = {
   "NothingToRefund(bytes32,address,uint256)": (a, f) =>
     `${f.address(a[1])} has nothing to refund from gap ${f.gap(a[0])} in round ${f.int(a[2])}`,
   "InvalidPerformData()": () => "The upkeep's performData could not be decoded",
+  "GapIndexOutOfRange(uint256,uint256)": (a, f) =>
+    `There is no gap at index ${f.int(a[0])}; ${f.int(a[1])} gaps are registered`,
 
   // OpenZeppelin
   "ERC20InsufficientBalance(address,uint256,uint256)": (a, f) =>

@@ -60,6 +60,7 @@ const EXPECTED: Record<string, [unknown[], string]> = {
     "The token delivered 9 CFT instead of 10 CFT; tokens with transfer fees are not supported (TransferAmountMismatch)",
   ],
   UnsupportedDecimals: [[24n], "The token has 24 decimals; at most 18 are supported (UnsupportedDecimals)"],
+  GapIndexOutOfRange: [[5n, 2n], "There is no gap at index 5; 2 gaps are registered (GapIndexOutOfRange)"],
   InvalidToken: [[ALICE], `${ALICE} is not an ERC-20 with decimals() (InvalidToken)`],
   InvalidRoundDuration: [
     [0n],

@@ -331,6 +331,11 @@ describe("Security: bad input everywhere", () => {
     it("views: unknown ids read as zeros or revert with UnknownGap", async () => {
       const { allocator: a, u0 } = await loadFixture(allocatorFixture);
       await expect(a.getGapFundingStats(X)).to.be.revertedWithCustomError(a, "UnknownGap").withArgs(X);
+      expect(await a.gapIdAt(1)).to.equal(C);
+      await expect(a.gapIdAt(2)).to.be.revertedWithCustomError(a, "GapIndexOutOfRange").withArgs(2, 2);
+      await expect(a.gapIdAt(MAX_UINT))
+        .to.be.revertedWithCustomError(a, "GapIndexOutOfRange")
+        .withArgs(MAX_UINT, 2);
       expect(await a.withdrawable(X)).to.equal(0n);
       expect(await a.contributionOf(X, u0.address, 1)).to.equal(0n);
       expect(await a.matchOf(X, MAX_UINT)).to.equal(0n);

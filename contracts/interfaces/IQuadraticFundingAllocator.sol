@@ -194,6 +194,8 @@ interface IQuadraticFundingAllocator {
     error GapsUnsettled(uint256 round, uint256 gapsSettled, uint256 gapsFunded);
     /// @notice `performData` could not be decoded.
     error InvalidPerformData();
+    /// @notice No gap was registered at `index` (only `count` gaps exist).
+    error GapIndexOutOfRange(uint256 index, uint256 count);
 
     // ─────────────────────────────────────────────── curator
 
@@ -387,7 +389,7 @@ interface IQuadraticFundingAllocator {
     function gapCount() external view returns (uint256);
 
     /// @notice The id of the `index`-th registered gap (registration order).
-    /// @param index 0 … gapCount() − 1 (reverts with a panic beyond).
+    /// @param index 0 … gapCount() − 1 (reverts with `GapIndexOutOfRange` beyond).
     /// @return The gap's id.
     function gapIdAt(uint256 index) external view returns (bytes32);
 

@@ -211,17 +211,25 @@ task("keeper", "Run the keeper: matching rounds when due, settlement of campaign
       process.once("SIGINT", stop);
       process.once("SIGTERM", stop);
       try {
-        const keeper = Keeper.fromClients({
-          ...(allocator !== undefined ? { allocator } : {}),
-          ...(pledges !== undefined ? { pledges } : {}),
-          account,
-          ...(poolCap !== undefined ? { poolCap } : {}),
-          ...(args.maxPledges !== undefined ? { maxPledges: BigInt(args.maxPledges.trim()) } : {}),
-          onEvent,
-          signal: controller.signal,
-        });
+        const build = (withAllocator: boolean): InstanceType<typeof Keeper> =>
+          Keeper.fromClients({
+            ...(allocator !== undefined && withAllocator ? { allocator } : {}),
+            ...(pledges !== undefined ? { pledges } : {}),
+            account,
+            ...(poolCap !== undefined ? { poolCap } : {}),
+            ...(args.maxPledges !== undefined ? { maxPledges: BigInt(args.maxPledges.trim()) } : {}),
+            onEvent,
+            signal: controller.signal,
+          });
+        let keeper = build(true);
         const problem = await keeper.checkRole();
-        if (problem !== undefined) throw new Error(problem);
+        if (problem !== undefined) {
+          // Settlement is permissionless: without KEEPER_ROLE the keeper still settles campaigns.
+          if (pledges === undefined) throw new Error(problem);
+          if (args.json) printJson({ event: "warning", warning: `${problem}; settling campaigns only` });
+          else process.stderr.write(`warning: ${problem}; settling campaigns only\n`);
+          keeper = build(false);
+        }
         if (args.once) {
           await keeper.tick();
         } else {

@@ -616,5 +616,18 @@ describe("keeper task end to end (hardhat node in a child process)", function ()
     // Round 2: contributions 9 and 16 → w = (3 + 4)² − 25 = 24; pool left 50 − 16 = 34 ≥ 24.
     expect(match).to.have.length(1);
     expect(match[0]).to.include({ status: "done", round: 2, poolSize: "34", distributed: "24" });
+
+    // ── an account without KEEPER_ROLE still runs: a warning, then settlement only (nothing due here)
+    const settler = await finish(
+      start(["keeper", "--once", "--json", "--from", "7", "--network", "localhost"]),
+    );
+    expect(settler.code, settler.stderr).to.equal(0);
+    const warned = settler.stdout
+      .split("\n")
+      .filter((l) => l.trim() !== "")
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(warned).to.have.length(1);
+    expect(warned[0]!.event).to.equal("warning");
+    expect(warned[0]!.warning).to.match(/does not hold KEEPER_ROLE.*settling campaigns only$/);
   });
 });

@@ -2,12 +2,12 @@
  * Decoding reverts into one readable sentence that names the error, e.g.
  * "Round 3 is still open until 2026-11-21 18:00 UTC (RoundNotOver)".
  *
- * Known errors: every custom error of IQuadraticFundingAllocator (a sentence each), the OpenZeppelin
+ * Known errors: every custom error of IQuadraticFundingAllocator and of ICoordinatedPledges (a
+ * sentence each; the pledges' sentences live in errors-pledges.ts), the OpenZeppelin
  * errors the contracts can bubble up (ERC-20, AccessControl, SafeERC20, permit/ECDSA, nonces, pause,
  * reentrancy, SafeCast, Address), PRBMath's overflow errors, `Error(string)` and `Panic(uint256)`.
  * Other contracts add their ABI with `registerErrorAbi` and sentences with `registerErrorSentences`
- * (sdk/pledges.ts does so for CoordinatedPledges; the CLI registers the errors of every compiled
- * artifact); a registered error without a sentence is shown generically as
+ * (the CLI registers the errors of every compiled artifact); a registered error without a sentence is shown generically as
  * "The contract rejected the call: ErrorName(arg, …)".
  */
 import {
@@ -21,6 +21,8 @@ import {
   type Result,
 } from "ethers";
 import { IQuadraticFundingAllocator__factory } from "../typechain-types/factories/contracts/interfaces/IQuadraticFundingAllocator__factory";
+import { ICoordinatedPledges__factory } from "../typechain-types/factories/contracts/interfaces/ICoordinatedPledges.sol/ICoordinatedPledges__factory";
+import { PLEDGES_ERROR_SENTENCES } from "./errors-pledges";
 import { shortHex } from "./ids";
 import { formatUnitsExact } from "./units";
 
@@ -255,6 +257,8 @@ export function hasSentence(signature: string): boolean {
 }
 
 registerErrorAbi(IQuadraticFundingAllocator__factory.abi);
+registerErrorAbi(ICoordinatedPledges__factory.abi);
+registerErrorSentences(PLEDGES_ERROR_SENTENCES);
 registerErrorAbi(OPENZEPPELIN_AND_MATH_ERRORS);
 
 // ─────────────────────────────────────────────── formatting

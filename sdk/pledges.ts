@@ -105,63 +105,6 @@ const CAMPAIGN_STATE_SETTLED = 3n;
 const CAMPAIGN_STATE_CANCELLED = 2n;
 const READ_PAGE = 2000n;
 
-/** Sentences for every ICoordinatedPledges error (registered with the SDK's error decoder). */
-const SENTENCES: Record<
-  string,
-  (
-    a: readonly unknown[],
-    f: { int(v: unknown): string; time(v: unknown): string; address(v: unknown): string },
-  ) => string
-> = {
-  "InvalidToken(address)": (a, f) => `${f.address(a[0])} is not an ERC-20 with decimals()`,
-  "DeadlineNotInFuture(uint256,uint256)": (a, f) => `The deadline ${f.time(a[0])} is not in the future`,
-  "InvalidSpeed(uint256,uint256)": (a, f) =>
-    `The initial speed ${f.int(a[0])} must be positive and at most ${f.int(a[1])} (UD60x18)`,
-  "InvalidDecay(uint256)": (a, f) => `The decay ${f.int(a[0])} must be in (0, 1e18] (UD60x18)`,
-  "InvalidAllocator(address,bytes32)": (a, f) =>
-    `Allocator ${f.address(a[0])} is not a contract answering token(), or the gap id and allocator do not go together`,
-  "AllocatorTokenMismatch(address,address,address)": (a, f) =>
-    `Allocator ${f.address(a[0])} moves ${f.address(a[1])}, not the campaign's token ${f.address(a[2])}`,
-  "UnknownCampaign(uint256)": (a, f) => `Campaign ${f.int(a[0])} does not exist`,
-  "UnknownPledge(uint256,uint256)": (a, f) => `Campaign ${f.int(a[0])} has no pledge ${f.int(a[1])}`,
-  "InvalidCampaignState(uint256,uint8)": (a, f) =>
-    `Campaign ${f.int(a[0])} is ${["unknown", "open", "cancelled", "settled"][Number(a[1])] ?? "in another state"}, which does not allow this`,
-  "DeadlinePassed(uint256,uint256)": (a, f) =>
-    `Campaign ${f.int(a[0])} closed for pledges at ${f.time(a[1])}`,
-  "DeadlineNotReached(uint256,uint256)": (a, f) =>
-    `Campaign ${f.int(a[0])} can be settled from ${f.time(a[1])}, not before`,
-  "LimitTooSmall(uint256,uint256)": (a, f) =>
-    `The limit ${f.int(a[0])} is zero or below the campaign's minimum ${f.int(a[1])} (raw units)`,
-  "LimitTooLarge(uint256,uint256)": (a, f) =>
-    `The limit ${f.int(a[0])} exceeds the ${f.int(a[1])} the campaign can still take (raw units)`,
-  "SpeedExhausted(uint256)": (a, f) => `Campaign ${f.int(a[0])}'s geometric speed has decayed to 0`,
-  "NotCreator(uint256,address)": (a, f) => `${f.address(a[1])} did not create campaign ${f.int(a[0])}`,
-  "NotPledger(uint256,uint256,address)": (a, f) =>
-    `${f.address(a[2])} did not make pledge ${f.int(a[1])} of campaign ${f.int(a[0])}`,
-  "PledgeNotActive(uint256,uint256,uint8)": (a, f) =>
-    `Pledge ${f.int(a[1])} of campaign ${f.int(a[0])} is ${PLEDGE_STATE[Number(a[2])] ?? "not active"}`,
-  "InvalidBracket(uint256,uint256)": (a, f) =>
-    `The bracket [${f.int(a[0])}, ${f.int(a[1])}] is reversed or above the largest h`,
-  "BracketTooWide(uint256,uint256,uint256)": (a, f) =>
-    `The bracket [${f.int(a[0])}, ${f.int(a[1])}] is wider than ${f.int(a[2])}`,
-  "TrivialRootRejected(uint256,uint256)": (a, f) =>
-    `Campaign ${f.int(a[0])} has a positive root; h = 0 is accepted only from ${f.time(a[1])}`,
-  "HTooHigh(uint256,uint256)": (a, f) => `h = ${f.int(a[0])} is above the root: g(h) = ${f.int(a[1])}`,
-  "HTooLow(uint256,uint256)": (a, f) => `h = ${f.int(a[0])} is below the root: g(h) = ${f.int(a[1])}`,
-  "NothingToClaim(uint256,uint256)": (a, f) =>
-    `Pledge ${f.int(a[1])} of campaign ${f.int(a[0])} has nothing to claim (withdrawn or already claimed)`,
-  "PotNotClaimable(uint256)": (a, f) =>
-    `Campaign ${f.int(a[0])}'s pot is not settled yet or was already paid`,
-  "InvalidCheckData(uint256)": (a, f) =>
-    `checkData must be empty or abi.encode(offset, limit, maxPledges), not ${f.int(a[0])} bytes`,
-  "InvalidPerformData(uint256)": (a, f) =>
-    `performData must be abi.encode(campaignId, hLow, hHigh, maxPledges, cursor), not ${f.int(a[0])} bytes`,
-  "SessionAdvanced(uint256,uint256,uint256)": (a, f) =>
-    `Campaign ${f.int(a[0])}'s settlement page at pledge ${f.int(a[1])} was already processed (the session is at ${f.int(a[2])}); check again`,
-};
-
-let errorsRegistered = false;
-
 /** Client of one CoordinatedPledges. Create with `PledgesClient.connect`. */
 export class PledgesClient {
   private readonly tokens = new Map<string, { contract: IERC20Metadata; decimals: number }>();
@@ -178,11 +121,6 @@ export class PledgesClient {
   static async connect(address: string, runner: ContractRunner): Promise<PledgesClient> {
     const tc = await import("../typechain-types");
     const errors = await import("./errors");
-    if (!errorsRegistered) {
-      errors.registerErrorAbi(tc.ICoordinatedPledges__factory.abi);
-      errors.registerErrorSentences(SENTENCES as Parameters<typeof errors.registerErrorSentences>[0]);
-      errorsRegistered = true;
-    }
     return new PledgesClient(
       tc.CoordinatedPledges__factory.connect(address, runner),
       address,

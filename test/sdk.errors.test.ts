@@ -1,12 +1,12 @@
 /**
- * sdk/errors.ts: every allocator custom error has a sentence naming it; OpenZeppelin errors,
+ * sdk/errors.ts: every custom error of both contracts has a sentence naming it; OpenZeppelin errors,
  * Error(string), panics, empty and unknown data decode; reverts thrown by the in-process network
  * are found inside ethers/Hardhat errors.
  */
 import { expect } from "chai";
 import { AbiCoder, ErrorFragment, Interface, id } from "ethers";
 import hre from "hardhat";
-import { IQuadraticFundingAllocator__factory } from "../typechain-types";
+import { ICoordinatedPledges__factory, IQuadraticFundingAllocator__factory } from "../typechain-types";
 import {
   ContractRevertError,
   decodeRevert,
@@ -21,6 +21,7 @@ import { gapIdFromName } from "../sdk/ids";
 
 const coder = AbiCoder.defaultAbiCoder();
 const allocatorInterface = IQuadraticFundingAllocator__factory.createInterface();
+const pledgesInterface = ICoordinatedPledges__factory.createInterface();
 const GAP = gapIdFromName("clean-water");
 const ALICE = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8";
 const ctx: ErrorContext = {
@@ -104,6 +105,57 @@ describe("sdk/errors", () => {
       expect(decoded.message).to.equal(sentence);
     });
   }
+
+  it("has a sentence for every custom error of ICoordinatedPledges, without any client connected", () => {
+    // Sample arguments by type; every argument must show up in the sentence (numbers with or
+    // without thousands separators, addresses as given).
+    const sample: Record<string, [unknown, RegExp]> = {
+      uint256: [123_456n, /123,?456|1970-01-02 10:17:36 UTC/], // an amount, id or time
+      uint8: [2, /cancelled|withdrawn|2/],
+      address: [ALICE, new RegExp(ALICE)],
+      bytes32: [GAP, /clean-water|0x/],
+    };
+    let count = 0;
+    pledgesInterface.forEachError((fragment: ErrorFragment) => {
+      count++;
+      const signature = fragment.format("sighash");
+      expect(hasSentence(signature), signature).to.equal(true);
+      const args = fragment.inputs.map((p) => sample[p.type]![0]);
+      const message = decodeRevertData(pledgesInterface.encodeErrorResult(fragment, args), ctx).message;
+      expect(message, signature).to.match(new RegExp(`\\(${fragment.name}\\)$`));
+      expect(message, signature).not.to.match(/^The contract rejected the call/);
+      for (const p of fragment.inputs)
+        expect(message, `${signature}: ${p.name}`).to.match(sample[p.type]![1]);
+    });
+    expect(count).to.be.greaterThan(25);
+  });
+
+  it("reads pledges errors as sentences written out by hand", () => {
+    const cases: Array<[string, unknown[], string]> = [
+      ["UnknownCampaign", [7n], "Campaign 7 does not exist (UnknownCampaign)"],
+      ["UnknownPledge", [7n, 3n], "Campaign 7 has no pledge 3 (UnknownPledge)"],
+      [
+        "DeadlineNotReached",
+        [2n, 1795284000n],
+        "Campaign 2 can be settled from 2026-11-21 18:00 UTC, not before (DeadlineNotReached)",
+      ],
+      [
+        "DeadlinePassed",
+        [2n, 1795284000n],
+        "Campaign 2 closed for pledges at 2026-11-21 18:00 UTC (DeadlinePassed)",
+      ],
+      [
+        "InvalidCampaignState",
+        [4n, 3n],
+        "Campaign 4 is settled, which does not allow this (InvalidCampaignState)",
+      ],
+      ["PledgeNotActive", [4n, 1n, 2n], "Pledge 1 of campaign 4 is withdrawn (PledgeNotActive)"],
+      ["NotCreator", [4n, ALICE], `${ALICE} did not create campaign 4 (NotCreator)`],
+    ];
+    for (const [name, args, sentence] of cases) {
+      expect(decodeRevertData(encode(pledgesInterface, name, args), ctx).message).to.equal(sentence);
+    }
+  });
 
   it("shows raw units and short ids without context", () => {
     const d = decodeRevertData(encode(allocatorInterface, "PoolTooSmall", [5n, 3n]));

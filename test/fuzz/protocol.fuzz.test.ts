@@ -7,10 +7,11 @@
  * invalid variants of all of them) from many accounts, runs them on the in-process chain and checks
  * the invariant catalogue (test/fuzz/invariants.ts) after every step.
  *
- * Environment: FUZZ_RUNS (default 12 runs here; `npm run test:fuzz` uses 500), FUZZ_STEPS (actions
- * per run, default 80), FUZZ_SEED (default a fixed constant), FUZZ_PATH (replays one counterexample),
- * FUZZ_SHRINK=1 (shrink a failure: slow on a chain). A failure prints
- * "replay with FUZZ_SEED=<seed> FUZZ_PATH=<path>".
+ * Environment: FUZZ_RUNS (default 12 runs here; `npm run test:fuzz` uses 500), FUZZ_STEPS (each run
+ * opens with 1–3 campaign creations, then FUZZ_STEPS/2 … FUZZ_STEPS actions; default 80), FUZZ_SEED
+ * (default a fixed constant), FUZZ_PATH (replays one counterexample), FUZZ_SHRINK=1 (shrink a failure:
+ * slow on a chain), FUZZ_DEBUG=1 (the summary line also counts reverts by custom error). A failure
+ * prints "replay with FUZZ_SEED=<seed> FUZZ_PATH=<path>".
  */
 import { expect } from "chai";
 import { ethers, network } from "hardhat";

@@ -58,7 +58,7 @@ async function endRound(allocator: QuadraticFundingAllocator): Promise<void> {
 
 describe("QuadraticFundingAllocator", () => {
   describe("quadratic weights (allocator seed cases, corrected arithmetic)", () => {
-    it("1 contributor × 100 → weight 0, 10 × 10 → 900, 100 × 1 → 9,900", async () => {
+    it("[heavy] 1 contributor × 100 → weight 0, 10 × 10 → 900, 100 × 1 → 9,900", async () => {
       const { allocator, admin, recipient, signers } = await loadFixture(fixture18);
       await allocator.registerGap(gid("whale"), recipient.address, "");
       await allocator.registerGap(gid("ten"), recipient.address, "");

@@ -160,7 +160,7 @@ describe("Arctan", function () {
       expect(await harness.atanRaw(WAD)).to.equal(BigInt(PI_OVER_2.div(2).mul(1e18).floor().toFixed(0)));
     });
 
-    it("3,000 log-spaced random inputs in (0, 1e36]", async function () {
+    it("[heavy] 3,000 log-spaced random inputs in (0, 1e36]", async function () {
       const { harness } = await loadFixture(deployHarness);
       const xs = logSpaced(rng(1n), 3000, X_MAX_SPEC);
       const { min, max } = checkAccuracy(xs, await evaluate(harness, xs));
@@ -174,7 +174,7 @@ describe("Arctan", function () {
       checkAccuracy(xs, await evaluate(harness, xs));
     });
 
-    it("1,000 uniform inputs in [0, 2] and 500 log-spaced over all of uint256", async function () {
+    it("[heavy] 1,000 uniform inputs in [0, 2] and 500 log-spaced over all of uint256", async function () {
       const { harness } = await loadFixture(deployHarness);
       const next = rng(2n);
       const xs = [
@@ -202,7 +202,7 @@ describe("Arctan", function () {
   });
 
   describe("monotonicity", function () {
-    it("is non-decreasing over 128 consecutive inputs around every branch point", async function () {
+    it("[heavy] is non-decreasing over 128 consecutive inputs around every branch point", async function () {
       const { harness } = await loadFixture(deployHarness);
       for (const p of branchPoints()) {
         const xs = withNeighbours([p], 64n).sort((a, b) => (a < b ? -1 : 1));
@@ -244,7 +244,7 @@ describe("Arctan", function () {
       }
     });
 
-    it("is non-decreasing on 3,000 random pairs and on sorted random inputs", async function () {
+    it("[heavy] is non-decreasing on 3,000 random pairs and on sorted random inputs", async function () {
       const { harness } = await loadFixture(deployHarness);
       const next = rng(3n);
       const lows = [...logSpaced(next, 2000, X_MAX_SPEC), ...logSpaced(next, 1000, MAX_UINT256 - 1000n)];
@@ -294,7 +294,7 @@ describe("Arctan", function () {
   });
 
   describe("sdk/math/arctan.ts mirror", function () {
-    it("agrees to the wei with the contract on 4,000 random inputs and every branch neighbourhood", async function () {
+    it("[heavy] agrees to the wei with the contract on 4,000 random inputs and every branch neighbourhood", async function () {
       const { harness } = await loadFixture(deployHarness);
       const next = rng(5n);
       const xs = [

@@ -148,7 +148,7 @@ describe("Security: attacks", () => {
   });
 
   describe("dust bloat", () => {
-    it("allocator: 30 one-wei contributors pay ≥ 30 × 50k gas; finalising and withdrawing cost the same", async () => {
+    it("[heavy] allocator: 30 one-wei contributors pay ≥ 30 × 50k gas; finalising and withdrawing cost the same", async () => {
       const { token, signers } = await loadFixture(baseFixture);
       const [admin, recipient, u0, u1] = signers;
       const measure = async (dust: number) => {
@@ -184,7 +184,7 @@ describe("Security: attacks", () => {
       expect(got.minus(extra).abs().lt("1e-14")).to.equal(true, `${got} vs ${extra}`);
     });
 
-    it("pledges: 5,000 dust pledges settle in pages each under 16,777,216 gas; honest claims cost the same", async () => {
+    it("[heavy] pledges: 5,000 dust pledges settle in pages each under 16,777,216 gas; honest claims cost the same", async () => {
       const { cp, token, signers } = await loadFixture(baseFixture);
       const [, recipient, u0, u1] = signers;
       const tokenAddress = await token.getAddress();

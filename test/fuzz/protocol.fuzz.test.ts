@@ -20,8 +20,10 @@ import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { Harness, deployWorld, type Action, type World } from "./harness";
 import { invariants, violations, type ChainView, type InvariantContext } from "./invariants";
 import { ROUND } from "./model";
+import { UNDER_COVERAGE } from "../coverage-mode";
 
-const RUNS = Number(process.env.FUZZ_RUNS ?? 12);
+// Under coverage the instrumented contracts are slower: fewer runs there (12 in `npm test`).
+const RUNS = Number(process.env.FUZZ_RUNS ?? (UNDER_COVERAGE ? 4 : 12));
 const STEPS = Number(process.env.FUZZ_STEPS ?? 80);
 const SEED = Number(process.env.FUZZ_SEED ?? 0x00c0f0d5);
 const PATH = process.env.FUZZ_PATH;

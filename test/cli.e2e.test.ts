@@ -9,36 +9,24 @@
  * so the test never touches a developer's own localhost records.
  */
 import { expect } from "chai";
-import { spawn, type ChildProcess } from "child_process";
+import type { ChildProcess } from "child_process";
 import Decimal from "decimal.js";
-import * as fs from "fs";
-import * as net from "net";
-import * as path from "path";
 import hre from "hardhat";
+import {
+  childEnv,
+  finish,
+  freePort,
+  removeDeploymentRecords,
+  rpcCall,
+  startHardhat,
+  startNode as startHardhatNode,
+  stopProcess,
+  type Run,
+} from "./local-node";
 import { JsonRpcProvider, Contract } from "ethers";
 
-const ROOT = path.resolve(__dirname, "..");
-const HARDHAT = path.join(ROOT, "node_modules", "hardhat", "internal", "cli", "bootstrap.js");
 const DEPLOYMENT_ID = `e2e-${process.pid}-${Date.now()}`;
 const D = Decimal.clone({ precision: 60 });
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address !== null ? address.port : 0));
-    });
-  });
-}
 
 describe("CLI end to end (hardhat node in a child process)", function () {
   this.timeout(240_000);
@@ -49,33 +37,16 @@ describe("CLI end to end (hardhat node in a child process)", function () {
   let accounts: string[] = [];
 
   function env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-    const e: NodeJS.ProcessEnv = {
-      ...process.env,
-      LOCALHOST_URL: url,
-      COFUND_DEPLOYMENT_ID: DEPLOYMENT_ID,
-      ...extra,
-    };
-    delete e.HARDHAT_NETWORK;
-    delete e.COFUND_DEBUG;
-    return e;
+    return childEnv(url, DEPLOYMENT_ID, extra);
   }
 
-  function hardhat(args: string[], extraEnv: Record<string, string> = {}): Promise<Run> {
-    return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [HARDHAT, ...args], { cwd: ROOT, env: env(extraEnv) });
-      let stdout = "";
-      let stderr = "";
-      child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-      child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-      child.on("error", reject);
-      const started = Date.now();
-      child.on("close", (code) => {
-        if (process.env.E2E_VERBOSE !== undefined) {
-          process.stderr.write(`      [${((Date.now() - started) / 1000).toFixed(1)} s] ${args.join(" ")}\n`);
-        }
-        resolve({ code, stdout, stderr });
-      });
-    });
+  async function hardhat(args: string[], extraEnv: Record<string, string> = {}): Promise<Run> {
+    const started = Date.now();
+    const r = await finish(startHardhat(args, env(extraEnv)));
+    if (process.env.E2E_VERBOSE !== undefined) {
+      process.stderr.write(`      [${((Date.now() - started) / 1000).toFixed(1)} s] ${args.join(" ")}\n`);
+    }
+    return r;
   }
 
   /** Runs a qf task on localhost; with --json, checks stdout is exactly one JSON object and returns it. */
@@ -89,48 +60,18 @@ describe("CLI end to end (hardhat node in a child process)", function () {
     return parsed as Record<string, unknown>;
   }
 
-  async function rpc(method: string, params: unknown[] = []): Promise<unknown> {
-    const res = await fetch(url, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
-    });
-    const body = (await res.json()) as { result?: unknown; error?: { message: string } };
-    if (body.error !== undefined) throw new Error(body.error.message);
-    return body.result;
+  function rpc(method: string, params: unknown[] = []): Promise<unknown> {
+    return rpcCall(url, method, params);
   }
 
   async function startNode(): Promise<void> {
-    node = spawn(process.execPath, [HARDHAT, "node", "--hostname", "127.0.0.1", "--port", String(port)], {
-      cwd: ROOT,
-      env: env(),
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let log = "";
-    node.stdout?.on("data", (d: Buffer) => (log += d.toString()));
-    node.stderr?.on("data", (d: Buffer) => (log += d.toString()));
-    const deadline = Date.now() + 60_000;
-    for (;;) {
-      try {
-        if ((await rpc("eth_chainId")) === "0x7a69") return;
-      } catch {
-        // not up yet
-      }
-      if (node.exitCode !== null || Date.now() > deadline)
-        throw new Error(`hardhat node did not start:\n${log}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    node = await startHardhatNode(port, env());
   }
 
   async function stopNode(): Promise<void> {
     const child = node;
     node = undefined;
-    if (child === undefined || child.exitCode !== null) return;
-    await new Promise<void>((resolve) => {
-      child.once("exit", () => resolve());
-      child.kill("SIGTERM");
-      setTimeout(() => child.kill("SIGKILL"), 5_000).unref();
-    });
+    await stopProcess(child);
   }
 
   async function deploy(
@@ -154,13 +95,7 @@ describe("CLI end to end (hardhat node in a child process)", function () {
 
   after(async () => {
     await stopNode();
-    fs.rmSync(path.join(ROOT, "deploy", "deployments", DEPLOYMENT_ID), { recursive: true, force: true });
-    const instances = path.join(hre.config.paths.cache, "cofund-local-instances.json");
-    if (fs.existsSync(instances)) {
-      const map = JSON.parse(fs.readFileSync(instances, "utf8")) as Record<string, string>;
-      delete map[DEPLOYMENT_ID];
-      fs.writeFileSync(instances, JSON.stringify(map, null, 2) + "\n");
-    }
+    removeDeploymentRecords(DEPLOYMENT_ID, hre.config.paths.cache);
   });
 
   it("deploys, registers, contributes, matches, reports and withdraws through the CLI", async () => {

@@ -6,11 +6,18 @@
  * Expected matches are closed forms ((Σ√c)² − Σc), expected roots and pots the decimal.js reference.
  */
 import { expect } from "chai";
-import { spawn, type ChildProcess } from "child_process";
-import * as fs from "fs";
-import * as net from "net";
-import * as path from "path";
+import type { ChildProcess } from "child_process";
 import hre, { ethers } from "hardhat";
+import {
+  childEnv,
+  finish,
+  freePort,
+  removeDeploymentRecords,
+  rpcCall,
+  startHardhat,
+  startNode,
+  stopProcess,
+} from "./local-node";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import { JsonRpcProvider } from "ethers";
@@ -401,109 +408,32 @@ describe("Keeper (in process)", function () {
 
 // ─────────────────────────────────────────────── end to end
 
-const ROOT = path.resolve(__dirname, "..");
-const HARDHAT = path.join(ROOT, "node_modules", "hardhat", "internal", "cli", "bootstrap.js");
 const DEPLOYMENT_ID = `keeper-e2e-${process.pid}-${Date.now()}`;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address !== null ? address.port : 0));
-    });
-  });
-}
 
 describe("keeper task end to end (hardhat node in a child process)", function () {
   this.timeout(180_000);
   let url = "";
   let node: ChildProcess | undefined;
 
-  function env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-    const e: NodeJS.ProcessEnv = {
-      ...process.env,
-      LOCALHOST_URL: url,
-      COFUND_DEPLOYMENT_ID: DEPLOYMENT_ID,
-      ...extra,
-    };
-    delete e.HARDHAT_NETWORK;
-    delete e.COFUND_DEBUG;
-    return e;
-  }
-
   function start(args: string[], extraEnv: Record<string, string> = {}): ChildProcess {
-    return spawn(process.execPath, [HARDHAT, ...args], { cwd: ROOT, env: env(extraEnv) });
+    return startHardhat(args, childEnv(url, DEPLOYMENT_ID, extraEnv));
   }
 
-  function finish(child: ChildProcess): Promise<{ code: number | null; stdout: string; stderr: string }> {
-    return new Promise((resolve, reject) => {
-      let stdout = "";
-      let stderr = "";
-      child.stdout?.on("data", (d: Buffer) => (stdout += d.toString()));
-      child.stderr?.on("data", (d: Buffer) => (stderr += d.toString()));
-      child.on("error", reject);
-      child.on("close", (code) => resolve({ code, stdout, stderr }));
-    });
-  }
-
-  async function rpc(method: string, params: unknown[] = []): Promise<unknown> {
-    const res = await fetch(url, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
-    });
-    const body = (await res.json()) as { result?: unknown; error?: { message: string } };
-    if (body.error !== undefined) throw new Error(body.error.message);
-    return body.result;
+  function rpc(method: string, params: unknown[] = []): Promise<unknown> {
+    return rpcCall(url, method, params);
   }
 
   before(async () => {
-    url = `http://127.0.0.1:${await freePort()}`;
-    node = spawn(
-      process.execPath,
-      [HARDHAT, "node", "--hostname", "127.0.0.1", "--port", url.split(":")[2]!],
-      {
-        cwd: ROOT,
-        env: env(),
-        stdio: ["ignore", "pipe", "pipe"],
-      },
-    );
-    let log = "";
-    node.stdout?.on("data", (d: Buffer) => (log += d.toString()));
-    node.stderr?.on("data", (d: Buffer) => (log += d.toString()));
-    const deadline = Date.now() + 60_000;
-    for (;;) {
-      try {
-        if ((await rpc("eth_chainId")) === "0x7a69") return;
-      } catch {
-        // not up yet
-      }
-      if (node.exitCode !== null || Date.now() > deadline)
-        throw new Error(`hardhat node did not start:\n${log}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    const port = await freePort();
+    url = `http://127.0.0.1:${port}`;
+    node = await startNode(port, childEnv(url, DEPLOYMENT_ID));
   });
 
   after(async () => {
     const child = node;
     node = undefined;
-    if (child !== undefined && child.exitCode === null) {
-      await new Promise<void>((resolve) => {
-        child.once("exit", () => resolve());
-        child.kill("SIGTERM");
-        setTimeout(() => child.kill("SIGKILL"), 5_000).unref();
-      });
-    }
-    fs.rmSync(path.join(ROOT, "deploy", "deployments", DEPLOYMENT_ID), { recursive: true, force: true });
-    const instances = path.join(hre.config.paths.cache, "cofund-local-instances.json");
-    if (fs.existsSync(instances)) {
-      const map = JSON.parse(fs.readFileSync(instances, "utf8")) as Record<string, string>;
-      delete map[DEPLOYMENT_ID];
-      fs.writeFileSync(instances, JSON.stringify(map, null, 2) + "\n");
-    }
+    await stopProcess(child);
+    removeDeploymentRecords(DEPLOYMENT_ID, hre.config.paths.cache);
   });
 
   it("two --once keepers at once do each action once; a running keeper exits 0 on SIGTERM", async () => {

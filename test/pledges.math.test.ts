@@ -163,6 +163,48 @@ describe("PledgeMath and its SDK mirror", () => {
     }
   });
 
+  it("the on-chain bracket (checkUpkeep's) passes the settlement rule and pays within the SPEC tolerance of the decimal.js root", async () => {
+    const hm = await loadFixture(harnessFixture);
+    const r = rng(31);
+    let found = 0;
+    for (let k = 0; k < (UNDER_COVERAGE ? 8 : 24); k++) {
+      const quadratic = k % 3 !== 2;
+      const n = 1 + Math.floor(r() * 12);
+      // Wide ranges on purpose: nearly flat g (saturated pledges) and nearly linear g both occur,
+      // which is where Newton's last step can land on the wrong side and the fallbacks take over.
+      const limitsNorm = Array.from({ length: n }, () => logUniform(r, -4, 9));
+      const speeds = Array.from({ length: n }, () => logUniform(r, -9, 4));
+      const sumLS = limitsNorm.reduce((acc, l, i) => acc + l * speeds[i], 0n);
+      const [ok, hLow, hHigh] = await hm.bracket(quadratic, limitsNorm, speeds, sumLS);
+      const hRef = refSolve(refCampaign(quadratic, limitsNorm.map(fromWad), speeds.map(fromWad)));
+      if (hRef.isZero()) {
+        expect([ok, hLow, hHigh]).to.deep.equal([false, 0n, 0n]);
+        continue;
+      }
+      expect(ok, `case ${k}: a positive root exists (${hRef.toFixed(6)})`).to.equal(true);
+      found++;
+      // The settlement's acceptance rule, evaluated with the exact mirror of g.
+      expect(hLow > 0n && hLow <= hHigh && hHigh <= pm.MAX_H).to.equal(true);
+      expect(hHigh - hLow).to.be.lte(pm.maxBracketWidth(hLow));
+      expect(pm.gAndSlope(quadratic, limitsNorm, speeds, hLow).g).to.be.gte(hLow);
+      expect(pm.gAndSlope(quadratic, limitsNorm, speeds, hHigh).g).to.be.lte(hHigh);
+      // And it settles everyone within the SPEC's tolerance of the exact solution: each payment at
+      // either end within 1e-9 relative or 1e-12 tokens absolute of the payment at the exact root
+      // (for tiny h·s the 18-decimal arctan has few significant digits, so h itself may be further).
+      for (let i = 0; i < n; i++) {
+        const L = fromWad(limitsNorm[i]);
+        const S = fromWad(speeds[i]);
+        const exact = refPayment(L, S, hRef);
+        const tol = D.max(exact.mul("1e-9"), "1e-12");
+        for (const end of [hLow, hHigh]) {
+          const at = refPayment(L, S, fromWad(end));
+          expect(at.minus(exact).abs().lte(tol), `case ${k}, pledge ${i}: ${at} vs ${exact}`).to.equal(true);
+        }
+      }
+    }
+    expect(found).to.be.greaterThan(3);
+  });
+
   describe("against a decimal.js solver at 50 digits (random campaigns, mixed saturation)", () => {
     const sizes = [1, 3, 10, 60, 250, 1000];
     for (const [idx, n] of sizes.entries()) {

@@ -43,6 +43,15 @@ contract PledgeMathHarness {
         return PledgeMath.gAndSlope(quadratic, limitsNorm, speeds, h);
     }
 
+    function bracket(
+        bool quadratic,
+        uint256[] calldata limitsNorm,
+        uint256[] calldata speeds,
+        uint256 sumLimitSpeed
+    ) external pure returns (bool found, uint256 hLow, uint256 hHigh) {
+        return PledgeMath.bracket(quadratic, limitsNorm, speeds, sumLimitSpeed);
+    }
+
     function solve(
         bool quadratic,
         uint256[] calldata limitsNorm,

@@ -348,6 +348,27 @@ export async function auditCofund(options: AuditOptions): Promise<AuditReport> {
   ): void => {
     discrepancies.push({ kind, subject, expected: String(expected), actual: String(actual), sentence });
   };
+  /** Compares each [what, expected, actual] field; a mismatch is a `kind` discrepancy of `subject`. */
+  type Field = [string, bigint | string | number | boolean, bigint | string | number | boolean];
+  const compareFields = (
+    kind: DiscrepancyKind,
+    subject: string,
+    owner: string,
+    fields: Field[],
+    label = `${subject}'s`,
+  ): void => {
+    for (const [what, exp, act] of fields) {
+      if (exp !== act) {
+        add(
+          kind,
+          subject,
+          exp,
+          act,
+          `${label} ${what} should be ${String(exp)}; ${owner} reports ${String(act)}.`,
+        );
+      }
+    }
+  };
 
   // ── allocator replay ────────────────────────────────────────────────────────────────────────
   const gaps = new Map<string, GapAcc>();
@@ -1264,13 +1285,13 @@ export async function auditCofund(options: AuditOptions): Promise<AuditReport> {
       const v = await allocatorContract.getRound(line.roundNumber, overrides);
       const subject = `round ${line.roundNumber}`;
       const acc = rounds.get(line.roundNumber);
-      const expect: [string, bigint | boolean | number, bigint | boolean | number][] = [
+      const fields: Field[] = [
         ["status", line.status === "open" ? 1 : 2, Number(v.status)],
         ["total weight", line.totalWeight, v.totalWeight],
         ["gaps funded", BigInt(line.gapsFunded), v.gapsFunded],
       ];
       if (line.status !== "open" && acc !== undefined) {
-        expect.push(
+        fields.push(
           ["pool size", line.poolSize, v.matchingPoolTokens],
           ["distributed", acc.swept ? acc.paid : acc.allocated, v.distributed],
           ["claimed", acc.paid, v.claimed],
@@ -1281,16 +1302,7 @@ export async function auditCofund(options: AuditOptions): Promise<AuditReport> {
           ["finalisation time", BigInt(acc.finalizedAt), v.finalizedAt],
         );
       }
-      for (const [what, exp, act] of expect) {
-        if (exp !== act)
-          add(
-            "round-state",
-            subject,
-            exp,
-            act,
-            `Round ${line.roundNumber}'s ${what} should be ${String(exp)}; the allocator reports ${String(act)}.`,
-          );
-      }
+      compareFields("round-state", subject, "the allocator", fields, `Round ${line.roundNumber}'s`);
       tick();
     }
 
@@ -1309,7 +1321,7 @@ export async function auditCofund(options: AuditOptions): Promise<AuditReport> {
         continue;
       }
       const s = await allocatorContract.getGapFundingStats(line.gapId, overrides);
-      const expect: [string, bigint | string | number, bigint | string | number][] = [
+      const fields: Field[] = [
         ["recipient", lc(line.recipient), lc(s.recipient)],
         ["status", line.status === "active" ? 1 : 2, Number(s.status)],
         ["direct total", line.directTotal, s.directTotal],
@@ -1317,16 +1329,7 @@ export async function auditCofund(options: AuditOptions): Promise<AuditReport> {
         ["contributor count", BigInt(line.contributors), s.contributorCount],
         ["closed round", BigInt(line.closedRound), s.closedRound],
       ];
-      for (const [what, exp, act] of expect) {
-        if (exp !== act)
-          add(
-            "gap-state",
-            subject,
-            exp,
-            act,
-            `${subject}'s ${what} should be ${String(exp)}; the allocator reports ${String(act)}.`,
-          );
-      }
+      compareFields("gap-state", subject, "the allocator", fields);
       for (const rl of line.rounds) {
         const [sumSqrt, direct, weight] = await allocatorContract.gapRoundState(
           line.gapId,
@@ -1422,7 +1425,7 @@ export async function auditCofund(options: AuditOptions): Promise<AuditReport> {
       );
       // claimPot of a zero pot into an allocator gap emits no event: the flag cannot be known from events.
       const potFlagKnown = !(c.pot === 0n && c.state === "settled" && lc(c.allocator) !== ZERO_ADDRESS);
-      const expect: [string, bigint | string | number | boolean, bigint | string | number | boolean][] = [
+      const fields: Field[] = [
         ["state", stateCode, Number(v.state)],
         ["token", lc(c.token), lc(v.token)],
         ["recipient", lc(c.recipient), lc(v.recipient)],
@@ -1444,16 +1447,7 @@ export async function auditCofund(options: AuditOptions): Promise<AuditReport> {
         ["pot", c.pot, v.pot],
         ["pot claimed", c.potClaimed, potFlagKnown ? v.potClaimed : c.potClaimed],
       ];
-      for (const [what, exp, act] of expect) {
-        if (exp !== act)
-          add(
-            "campaign-state",
-            subject,
-            exp,
-            act,
-            `${subject}'s ${what} should be ${String(exp)}; the pledges contract reports ${String(act)}.`,
-          );
-      }
+      compareFields("campaign-state", subject, "the pledges contract", fields);
       if (c.pledges.length > 0) {
         const [limits, speeds, states, pledgers] = await cp.getPledges(
           line.campaignId,

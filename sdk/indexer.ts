@@ -523,6 +523,27 @@ type Tables = Omit<
 >;
 
 /** Builds the tables from decoded events (in order). Exported for tests of hand-made histories. */
+/** A gap row before any of its events is applied. */
+function emptyGap(gapId: string, registered: IndexedGap["registered"]): IndexedGap {
+  return {
+    gapId,
+    recipient: "",
+    metadataURI: "",
+    registered,
+    status: "active",
+    closedRound: 0,
+    directTotal: 0n,
+    contributions: 0,
+    contributors: 0,
+    settlements: [],
+    withdrawals: [],
+    refunds: [],
+    withdrawnTotal: 0n,
+    matchedTotal: 0n,
+    refundedTotal: 0n,
+  };
+}
+
 export function buildTables(events: readonly IndexedEvent[], allocator: string): Tables {
   const contributions: ContributionRow[] = [];
   const rounds = new Map<number, RoundRow>();
@@ -569,23 +590,7 @@ export function buildTables(events: readonly IndexedEvent[], allocator: string):
     let g = gaps.get(key);
     if (g === undefined) {
       // An event for a gap never registered: keep it visible (the auditor flags it).
-      g = {
-        gapId: key,
-        recipient: "",
-        metadataURI: "",
-        registered: { ...position(e), blockNumber: -1 },
-        status: "active",
-        closedRound: 0,
-        directTotal: 0n,
-        contributions: 0,
-        contributors: 0,
-        settlements: [],
-        withdrawals: [],
-        refunds: [],
-        withdrawnTotal: 0n,
-        matchedTotal: 0n,
-        refundedTotal: 0n,
-      };
+      g = emptyGap(key, { ...position(e), blockNumber: -1 });
       gaps.set(key, g);
     }
     return g;
@@ -600,23 +605,7 @@ export function buildTables(events: readonly IndexedEvent[], allocator: string):
         case "GapRegistered": {
           const id = str(a, "gapId").toLowerCase();
           const existing = gaps.get(id);
-          const row: IndexedGap = existing ?? {
-            gapId: id,
-            recipient: "",
-            metadataURI: "",
-            registered: position(e),
-            status: "active",
-            closedRound: 0,
-            directTotal: 0n,
-            contributions: 0,
-            contributors: 0,
-            settlements: [],
-            withdrawals: [],
-            refunds: [],
-            withdrawnTotal: 0n,
-            matchedTotal: 0n,
-            refundedTotal: 0n,
-          };
+          const row: IndexedGap = existing ?? emptyGap(id, position(e));
           row.recipient = str(a, "recipient");
           row.metadataURI = str(a, "metadataURI");
           row.registered = position(e);

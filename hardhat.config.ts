@@ -1,39 +1,31 @@
-import * as fs from "fs";
-import * as path from "path";
-import { HardhatUserConfig, subtask } from "hardhat/config";
-import { TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD } from "hardhat/builtin-tasks/task-names";
-import "@nomicfoundation/hardhat-toolbox";
+import { createRequire } from "node:module";
+import hardhatToolboxMochaEthers from "@nomicfoundation/hardhat-toolbox-mocha-ethers";
+import hardhatTypechain from "@nomicfoundation/hardhat-typechain";
+import { defineConfig } from "hardhat/config";
+import "./scripts/lib/require-node.js";
+import { cliTasks } from "./tasks/index.js";
 
-/** The one compiler version of this project, served from the `solc` npm package (never downloaded). */
+/**
+ * The one compiler of this project: solc 0.8.28 from the pinned `solc` npm package (its
+ * `soljson.js`), so nothing is ever downloaded at build or test time.
+ */
 const SOLC_VERSION = "0.8.28";
+const SOLJSON_PATH = createRequire(import.meta.url).resolve("solc/soljson.js");
 
-subtask(TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD, async (args: { solcVersion: string }, _hre, runSuper) => {
-  if (args.solcVersion !== SOLC_VERSION) return runSuper();
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const solc = require("solc") as { version(): string };
-  return {
-    compilerPath: require.resolve("solc/soljson.js"),
-    isSolcJs: true,
-    version: SOLC_VERSION,
-    longVersion: solc.version(),
-  };
-});
-
-// Every file in tasks/ registers its CLI tasks. Task files import nothing generated at load time
-// (typechain-types is imported lazily inside actions), so the config loads on a fresh clone.
-const tasksDir = path.join(__dirname, "tasks");
-for (const file of fs.existsSync(tasksDir) ? fs.readdirSync(tasksDir).sort() : []) {
-  if (/\.ts$/.test(file) && !file.endsWith(".d.ts") && !file.startsWith("_")) {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    require(path.join(tasksDir, file));
-  }
-}
+/** Invariant and fuzz run counts: modest in `npm test`, deep in `npm run test:fuzz` (profile "deep"). */
+const FUZZ = {
+  default: { fuzzRuns: 256, invariantRuns: 64, depth: 25 },
+  deep: { fuzzRuns: 10_000, invariantRuns: 10_000, depth: 50 },
+} as const;
 
 const accounts = process.env.PRIVATE_KEY ? [process.env.PRIVATE_KEY] : [];
 
-const config: HardhatUserConfig = {
+export default defineConfig({
+  plugins: [hardhatToolboxMochaEthers, hardhatTypechain],
+  tasks: cliTasks,
   solidity: {
     version: SOLC_VERSION,
+    path: SOLJSON_PATH,
     settings: {
       evmVersion: "cancun",
       optimizer: { enabled: true, runs: 5000 },
@@ -41,19 +33,30 @@ const config: HardhatUserConfig = {
   },
   paths: {
     ignition: "./deploy",
+    tests: {
+      mocha: "./test",
+      solidity: "./test/solidity",
+    },
   },
   networks: {
-    hardhat: {
+    default: {
+      type: "edr-simulated",
+      chainType: "l1",
+      hardfork: "cancun",
       // Large pledge campaigns settle in pages; each page stays under the EIP-7825 cap.
-      blockGasLimit: 60_000_000,
+      blockGasLimit: 60_000_000n,
       allowUnlimitedContractSize: false,
     },
     localhost: {
+      type: "http",
+      chainType: "l1",
       url: process.env.LOCALHOST_URL ?? "http://127.0.0.1:8545",
     },
     ...(process.env.RPC_URL
       ? {
           custom: {
+            type: "http" as const,
+            chainType: "l1" as const,
             url: process.env.RPC_URL,
             accounts,
           },
@@ -62,15 +65,22 @@ const config: HardhatUserConfig = {
   },
   typechain: {
     outDir: "typechain-types",
-    target: "ethers-v6",
   },
-  gasReporter: {
-    enabled: process.env.REPORT_GAS === "true",
-    offline: true,
+  test: {
+    mocha: {
+      timeout: 300_000,
+    },
+    solidity: {
+      profiles: Object.fromEntries(
+        Object.entries(FUZZ).map(([name, f]) => [
+          name,
+          {
+            blockGasLimit: 60_000_000n,
+            fuzz: { runs: f.fuzzRuns, seed: "0xc0f0d" },
+            invariant: { runs: f.invariantRuns, depth: f.depth, failOnRevert: false },
+          },
+        ]),
+      ),
+    },
   },
-  mocha: {
-    timeout: 300_000,
-  },
-};
-
-export default config;
+});

@@ -4,8 +4,7 @@
  * from the code under test. Inputs come from a seeded generator, so every run checks the same values.
  */
 import { expect } from "chai";
-import { ethers } from "hardhat";
-import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
+import { ethers, loadFixture } from "./chain";
 import Decimal from "decimal.js";
 import type { ArctanHarness } from "../typechain-types";
 import {

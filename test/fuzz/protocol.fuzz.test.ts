@@ -20,7 +20,7 @@ import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { Harness, deployWorld, type Action, type World } from "./harness";
 import { invariants, violations, type ChainView, type InvariantContext } from "./invariants";
 import { ROUND } from "./model";
-import { UNDER_COVERAGE } from "../coverage-mode";
+import { UNDER_COVERAGE } from "../chain";
 
 // Under coverage the instrumented contracts are slower: fewer runs there (12 in `npm test`).
 const RUNS = Number(process.env.FUZZ_RUNS ?? (UNDER_COVERAGE ? 4 : 12));

@@ -4,8 +4,7 @@
  * Expected values come from closed forms in decimal.js or from independent recomputation.
  */
 import { expect } from "chai";
-import { ethers, network } from "hardhat";
-import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
+import { connection, ethers, loadFixture, time } from "./chain";
 import type { ContractTransactionResponse } from "ethers";
 import type { HostileDustAttacker, QuadraticFundingAllocator, TestToken } from "../typechain-types";
 import * as pm from "../sdk/math/pledges";
@@ -75,14 +74,14 @@ async function oneBlock(
   timestamp: bigint,
   txs: Array<() => Promise<ContractTransactionResponse>>,
 ): Promise<number[]> {
-  await network.provider.send("evm_setAutomine", [false]);
+  await connection.provider.request({ method: "evm_setAutomine", params: [false] });
   const hashes: string[] = [];
   try {
     for (const send of txs) hashes.push((await send()).hash);
-    await network.provider.send("evm_setNextBlockTimestamp", [Number(timestamp)]);
-    await network.provider.send("evm_mine", []);
+    await connection.provider.request({ method: "evm_setNextBlockTimestamp", params: [Number(timestamp)] });
+    await connection.provider.request({ method: "evm_mine", params: [] });
   } finally {
-    await network.provider.send("evm_setAutomine", [true]);
+    await connection.provider.request({ method: "evm_setAutomine", params: [true] });
   }
   const statuses: number[] = [];
   for (const h of hashes) statuses.push((await ethers.provider.getTransactionReceipt(h))!.status!);
@@ -160,7 +159,10 @@ describe("Security: attacks", () => {
         let attackerGas = 0n;
         for (let i = 0; i < dust; i++) {
           const w = ethers.Wallet.createRandom().connect(ethers.provider);
-          await network.provider.send("hardhat_setBalance", [w.address, "0x8AC7230489E80000"]);
+          await connection.provider.request({
+            method: "hardhat_setBalance",
+            params: [w.address, "0x8AC7230489E80000"],
+          });
           await token.mint(w.address, 1n);
           attackerGas += await gasOf(token.connect(w).approve(await a.getAddress(), 1n));
           attackerGas += await gasOf(a.connect(w).contributeToGap(G, 1n));
@@ -377,7 +379,7 @@ describe("Security: attacks", () => {
         (await token.balanceOf(u1.address)) - before[1],
       ];
       for (const r of refunds) expect(relErr(new D((tok(100) - r).toString()), pRef)).to.be.lessThan(1e-11);
-      await expect(cp.claimPot(id)).to.changeTokenBalance(token, recipient, c.pot);
+      await expect(cp.claimPot(id)).to.changeTokenBalance(ethers, token, recipient, c.pot);
       expect(refunds[0] + refunds[1] + c.pot).to.equal(tok(200));
       expect(await token.balanceOf(await cp.getAddress())).to.equal(0n);
     });
@@ -613,12 +615,14 @@ describe("Security: attacks", () => {
       const b = await settle(cp, id);
       const refund = tok(100) - pm.paymentAt(tok(100), WAD / 10n, b.hLow);
       await expect(cp.connect(mallory).claim(id, 0)).to.changeTokenBalances(
+        ethers,
         token,
         [u0, mallory],
         [refund, 0n],
       );
       const pot = (await cp.getCampaign(id)).pot;
       await expect(cp.connect(mallory).claimPot(id)).to.changeTokenBalances(
+        ethers,
         token,
         [recipient, mallory],
         [pot, 0n],
@@ -660,13 +664,13 @@ describe("Security: attacks", () => {
       // Round 1 pays G its 13 direct plus the closed-form match (√4 + √9)² − 13 = 12 (α = 1).
       const match = await a.matchOf(G, 1);
       expect(tok(12) - match).to.be.within(0n, 1000n);
-      await expect(a.withdrawGapFunds(G)).to.changeTokenBalance(token, recipient, tok(13) + match);
+      await expect(a.withdrawGapFunds(G)).to.changeTokenBalance(ethers, token, recipient, tok(13) + match);
       const { distributed } = await a.getRound(1);
       await expect(a.sweepRound(1))
         .to.emit(a, "MatchingReturned")
         .withArgs(1, distributed - match);
       await a.closeGap(C);
-      await expect(a.connect(u0).refundContribution(C, 2)).to.changeTokenBalance(token, u0, tok(3));
+      await expect(a.connect(u0).refundContribution(C, 2)).to.changeTokenBalance(ethers, token, u0, tok(3));
       await a.connect(admin).fundMatchingPool(tok(1));
       expect(await a.paused()).to.equal(true);
       // Everything owed is the pool, and the contract holds exactly that.

@@ -4,8 +4,7 @@
  * rejected call changed nothing.
  */
 import { expect } from "chai";
-import { ethers } from "hardhat";
-import { time } from "@nomicfoundation/hardhat-network-helpers";
+import { ethers, time } from "./chain";
 import type { Signer } from "ethers";
 import type { CoordinatedPledges, QuadraticFundingAllocator } from "../typechain-types";
 import * as pm from "../sdk/math/pledges";

@@ -5,8 +5,7 @@
  * token balance reads the same afterwards.
  */
 import { expect } from "chai";
-import { ethers } from "hardhat";
-import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
+import { ethers, loadFixture, time } from "./chain";
 import type { BaseContract } from "ethers";
 import type { TestToken } from "../typechain-types";
 import * as pm from "../sdk/math/pledges";

@@ -4,14 +4,14 @@
  * named error at the first interaction, with state unchanged.
  */
 import { expect } from "chai";
-import { ethers } from "hardhat";
-import { time } from "@nomicfoundation/hardhat-network-helpers";
-import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
+import { ethers, time } from "./chain";
+import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import type {
   CoordinatedPledges,
   HostileBlocklistToken,
   HostileFalseToken,
   HostileFeeToken,
+  HostileNoReturnToken,
   HostileReentrantToken,
   QuadraticFundingAllocator,
 } from "../typechain-types";
@@ -285,7 +285,7 @@ describe("Security: hostile tokens", () => {
     });
 
     it("pledges: the whole flow, pot into an allocator gap through forceApprove", async () => {
-      const t = await ethers.deployContract("HostileNoReturnToken");
+      const t = (await ethers.deployContract("HostileNoReturnToken")) as unknown as HostileNoReturnToken;
       const w = await pledgesWorld(await t.getAddress(), 6);
       const allocator = await deployAllocator(w.token.address);
       await allocator.registerGap(A, w.recipient.address, "");
@@ -297,8 +297,7 @@ describe("Security: hostile tokens", () => {
       const pot = (await w.cp.getCampaign(id)).pot;
       expect((await allocator.gapRoundState(A, await allocator.contributionRound()))[1]).to.equal(pot);
       // The allowance was reset to zero (USDT would refuse the next non-zero approve otherwise).
-      const erc = await ethers.getContractAt("IERC20", w.token.address);
-      expect(await erc.allowance(w.address, await allocator.getAddress())).to.equal(0n);
+      expect(await t.allowance(w.address, await allocator.getAddress())).to.equal(0n);
     });
   });
 
@@ -328,7 +327,7 @@ describe("Security: hostile tokens", () => {
           .withArgs(w.token.address);
       });
       await t.setFailAll(false);
-      await expect(w.allocator.withdrawGapFunds(A)).to.changeTokenBalance(t, w.ra, tok(7));
+      await expect(w.allocator.withdrawGapFunds(A)).to.changeTokenBalance(ethers, t, w.ra, tok(7));
       await expect(w.allocator.withdrawGapFunds(A))
         .to.be.revertedWithCustomError(w.allocator, "NothingToWithdraw")
         .withArgs(A);
@@ -379,7 +378,7 @@ describe("Security: hostile tokens", () => {
       await w.allocator.connect(w.users[1]).contributeToGap(B, tok(2));
       await endRound(w.allocator);
       await w.allocator.computeMatchingRound(0);
-      await expect(w.allocator.withdrawGapFunds(B)).to.changeTokenBalance(t, w.rb, tok(2));
+      await expect(w.allocator.withdrawGapFunds(B)).to.changeTokenBalance(ethers, t, w.rb, tok(2));
       await expect(w.allocator.sweepRound(2)).to.emit(w.allocator, "MatchingReturned").withArgs(2, 0);
       await expect(w.allocator.contributeToGap(A, 0)).to.be.revertedWithCustomError(
         w.allocator,
@@ -401,7 +400,7 @@ describe("Security: hostile tokens", () => {
       await settle(w.cp, id);
       expect((await w.cp.getCampaign(id)).pot).to.equal(0n);
       await expect(w.cp.claimPot(id)).to.emit(w.cp, "PotClaimed").withArgs(id, w.recipient.address, 0, false);
-      await expect(w.cp.claim(id, 0)).to.changeTokenBalance(t, w.users[0], tok(1));
+      await expect(w.cp.claim(id, 0)).to.changeTokenBalance(ethers, t, w.users[0], tok(1));
     });
   });
 
@@ -433,9 +432,9 @@ describe("Security: hostile tokens", () => {
           .to.be.revertedWithCustomError(t, "Blocklisted")
           .withArgs(w.ra.address);
       });
-      await expect(w.allocator.withdrawGapFunds(B)).to.changeTokenBalance(t, w.rb, tok(9));
+      await expect(w.allocator.withdrawGapFunds(B)).to.changeTokenBalance(ethers, t, w.rb, tok(9));
       await t.setBlocked(w.ra.address, false);
-      await expect(w.allocator.withdrawGapFunds(A)).to.changeTokenBalance(t, w.ra, tok(5) + matchA);
+      await expect(w.allocator.withdrawGapFunds(A)).to.changeTokenBalance(ethers, t, w.ra, tok(5) + matchA);
       await expect(w.allocator.withdrawGapFunds(A)).to.be.revertedWithCustomError(
         w.allocator,
         "NothingToWithdraw",
@@ -451,7 +450,12 @@ describe("Security: hostile tokens", () => {
           .withArgs(u2.address);
       });
       await t.setBlocked(u2.address, false);
-      await expect(w.allocator.connect(u2).refundContribution(B, 2)).to.changeTokenBalance(t, u2, tok(3));
+      await expect(w.allocator.connect(u2).refundContribution(B, 2)).to.changeTokenBalance(
+        ethers,
+        t,
+        u2,
+        tok(3),
+      );
       await expect(w.allocator.connect(u2).refundContribution(B, 2))
         .to.be.revertedWithCustomError(w.allocator, "NothingToRefund")
         .withArgs(B, u2.address, 2);
@@ -491,7 +495,7 @@ describe("Security: hostile tokens", () => {
       await expectUnchanged(w.snapshot, async () => {
         await expect(w.cp.claim(id, 1)).to.be.revertedWithCustomError(t, "Blocklisted").withArgs(u1.address);
       });
-      await expect(w.cp.claim(id, 0)).to.changeTokenBalance(t, u0, owed);
+      await expect(w.cp.claim(id, 0)).to.changeTokenBalance(ethers, t, u0, owed);
       // The allocator is blocked: the gap cannot take the pot, which goes to the recipient instead.
       await t.setBlocked(allocatorAddress, true);
       await t.setBlocked(w.recipient.address, true);
@@ -509,7 +513,7 @@ describe("Security: hostile tokens", () => {
         .withArgs(id, w.recipient.address, pot, false);
       await expect(w.cp.claimPot(id)).to.be.revertedWithCustomError(w.cp, "PotNotClaimable");
       await t.setBlocked(u1.address, false);
-      await expect(w.cp.claim(id, 1)).to.changeTokenBalance(t, u1, owed);
+      await expect(w.cp.claim(id, 1)).to.changeTokenBalance(ethers, t, u1, owed);
       await expect(w.cp.claim(id, 1)).to.be.revertedWithCustomError(w.cp, "NothingToClaim").withArgs(id, 1);
       expect(await w.token.balanceOf(w.address)).to.equal(0n);
       expect(await w.token.balanceOf(allocatorAddress)).to.equal(0n);
@@ -595,7 +599,7 @@ describe("Security: hostile tokens", () => {
       expect(tok(3) - matchA).to.be.within(0n, 1000n);
       // The payout's hook tries to withdraw again (guard), then a second arming sweeps the round.
       await t.arm(w.address, w.allocator.interface.encodeFunctionData("withdrawGapFunds", [A]), false);
-      await expect(w.allocator.withdrawGapFunds(A)).to.changeTokenBalance(t, w.ra, tok(5) + matchA);
+      await expect(w.allocator.withdrawGapFunds(A)).to.changeTokenBalance(ethers, t, w.ra, tok(5) + matchA);
       expect(await t.lastSuccess()).to.equal(false);
       expect(await t.lastReturnData()).to.equal(
         w.allocator.interface.encodeErrorResult("ReentrancyGuardReentrantCall", []),
@@ -687,12 +691,12 @@ describe("Security: hostile tokens", () => {
       const guard = w.cp.interface.encodeErrorResult("ReentrancyGuardReentrantCall", []);
       for (const [k, u] of [u0, u1].entries()) {
         await t.arm(w.address, w.cp.interface.encodeFunctionData("claim", [id, k]), false);
-        await expect(w.cp.claim(id, k)).to.changeTokenBalance(t, u, owed);
+        await expect(w.cp.claim(id, k)).to.changeTokenBalance(ethers, t, u, owed);
         expect([await t.lastSuccess(), await t.lastReturnData()]).to.deep.equal([false, guard]);
       }
       const pot = (await w.cp.getCampaign(id)).pot;
       await t.arm(w.address, w.cp.interface.encodeFunctionData("claimPot", [id]), false);
-      await expect(w.cp.claimPot(id)).to.changeTokenBalance(t, w.recipient, pot);
+      await expect(w.cp.claimPot(id)).to.changeTokenBalance(ethers, t, w.recipient, pot);
       expect([await t.lastSuccess(), await t.lastReturnData()]).to.deep.equal([false, guard]);
       expect(await t.attempts()).to.equal(3n);
       expect(await w.token.balanceOf(w.address)).to.equal(0n);
@@ -728,8 +732,8 @@ describe("Security: hostile tokens", () => {
       // The pledge and the cancel both happened; every pledge gets its full limit back, once.
       expect(Number((await w.cp.getCampaign(id)).state)).to.equal(CState.Cancelled);
       expect((await w.cp.getCampaign(id)).escrow).to.equal(tok(12));
-      await expect(w.cp.claim(id, 0)).to.changeTokenBalance(t, w.users[0], tok(5));
-      await expect(w.cp.claim(id, 1)).to.changeTokenBalance(t, w.users[1], tok(7));
+      await expect(w.cp.claim(id, 0)).to.changeTokenBalance(ethers, t, w.users[0], tok(5));
+      await expect(w.cp.claim(id, 1)).to.changeTokenBalance(ethers, t, w.users[1], tok(7));
       await expect(w.cp.claim(id, 1)).to.be.revertedWithCustomError(w.cp, "NothingToClaim");
       expect(await w.token.balanceOf(w.address)).to.equal(0n);
     });

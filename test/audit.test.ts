@@ -8,16 +8,18 @@
  * - Planted discrepancies fail loudly with specific kinds: tokens sent straight to each contract,
  *   an allocator that records a contribution it never received or leaks tokens, a pledges contract
  *   that records a claim it never paid or leaks tokens.
- * - The task itself via hre.run: exit code, one JSON object, CSV files.
+ * - The task itself through hre.tasks: exit code, one JSON object, CSV files.
  */
+// `rejectedWith`: chai-as-promised, which the Hardhat 3 chai matchers register at runtime.
+/// <reference types="chai-as-promised" />
 import { expect } from "chai";
 import Decimal from "decimal.js";
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
-import hre, { ethers } from "hardhat";
-import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
-import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import hre from "hardhat";
+import { ethers, loadFixture, time } from "./chain";
+import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import type { Log, Provider } from "ethers";
 import type {
   CoordinatedPledges,
@@ -102,6 +104,9 @@ async function deployWorld(kind: "real" | "misrecording" = "real"): Promise<Worl
   }
   return { admin, users, recipients, token, alloc, cp, allocAddr, cpAddr, tokenAddr };
 }
+
+/** The real contracts as a fixture (a Hardhat 3 fixture receives the connection, not a kind). */
+const realWorld = (): Promise<World> => deployWorld("real");
 
 async function audit(w: World, blockRange = 2000): Promise<AuditReport> {
   const history = await indexCofund({
@@ -395,7 +400,7 @@ describe("audit: event indexer and auditor", function () {
   }
 
   it("recomputes matches equal to closed forms (α ≤ 1, whole pool, cap) and payments equal a decimal.js root", async () => {
-    const w = await loadFixture(deployWorld);
+    const w = await loadFixture(realWorld);
     const { alloc, users } = w;
     const [a, b] = [gapIdFromName("hand-a"), gapIdFromName("hand-b")];
     await alloc.registerGap(a, (w.recipients[0] as HardhatEthersSigner).address, "hand-a");
@@ -511,7 +516,7 @@ describe("audit: event indexer and auditor", function () {
   });
 
   it("fails loudly when tokens are sent straight to either contract", async () => {
-    const w = await loadFixture(deployWorld);
+    const w = await loadFixture(realWorld);
     const gap = gapIdFromName("g");
     await w.alloc.registerGap(gap, (w.recipients[0] as HardhatEthersSigner).address, "g");
     await w.alloc.connect(w.users[0] as HardhatEthersSigner).contributeToGap(gap, 5n * TOKEN);
@@ -616,7 +621,7 @@ describe("audit: event indexer and auditor", function () {
   });
 
   it("halves a block range the provider rejects, and rethrows other errors", async () => {
-    const w = await loadFixture(deployWorld);
+    const w = await loadFixture(realWorld);
     const gap = gapIdFromName("p");
     await w.alloc.registerGap(gap, (w.recipients[0] as HardhatEthersSigner).address, "p");
     for (const u of w.users.slice(0, 5)) await w.alloc.connect(u).contributeToGap(gap, 2n * TOKEN);
@@ -654,7 +659,7 @@ describe("audit: event indexer and auditor", function () {
   });
 
   it("finds the deployment block in an Ignition journal, else by binary search on getCode", async () => {
-    const w = await loadFixture(deployWorld);
+    const w = await loadFixture(realWorld);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cofund-journal-"));
     try {
       fs.mkdirSync(path.join(dir, "chain-x"));
@@ -696,7 +701,7 @@ describe("audit: event indexer and auditor", function () {
   });
 
   it("runs as `hardhat audit`: JSON, CSV and exit code", async () => {
-    const w = await loadFixture(deployWorld);
+    const w = await loadFixture(realWorld);
     const chainId = (await ethers.provider.getNetwork()).chainId;
     registerDeployment(chainId, {
       QuadraticFundingAllocator: w.allocAddr,
@@ -711,14 +716,17 @@ describe("audit: event indexer and auditor", function () {
     const run = async (args: Record<string, unknown>): Promise<{ out: string; code: number | undefined }> => {
       const write = process.stdout.write.bind(process.stdout);
       let out = "";
-      process.stdout.write = ((chunk: string | Uint8Array): boolean => {
+      // Captures stdout; a write's callback (the task drains stdout before it returns) still runs.
+      process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]): boolean => {
         out += typeof chunk === "string" ? chunk : Buffer.from(chunk).toString();
+        const done = rest.find((x) => typeof x === "function") as (() => void) | undefined;
+        if (done) queueMicrotask(done);
         return true;
       }) as typeof process.stdout.write;
       const before = process.exitCode;
       process.exitCode = undefined;
       try {
-        await hre.run("audit", args);
+        await hre.tasks.getTask("audit").run(args);
       } finally {
         process.stdout.write = write;
       }

@@ -5,8 +5,8 @@
  * with the predicted custom error, or succeed with the predicted events), feeds the receipts into
  * the model and reads the chain view the invariant catalogue checks.
  */
-import { ethers, network } from "hardhat";
-import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
+import { connection, ethers } from "../chain";
+import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import type { ContractTransactionReceipt, ContractTransactionResponse, LogDescription } from "ethers";
 import type { CoordinatedPledges, QuadraticFundingAllocator, TestToken } from "../../typechain-types";
 import * as pm from "../../sdk/math/pledges";
@@ -193,7 +193,7 @@ export class Harness {
     expected: string | null,
     fn: (o: { gasLimit: bigint }) => Promise<ContractTransactionResponse>,
   ): Promise<ContractTransactionReceipt | null> {
-    await network.provider.send("evm_setNextBlockTimestamp", [Number(this.clock)]);
+    await connection.provider.request({ method: "evm_setNextBlockTimestamp", params: [Number(this.clock)] });
     let rc: ContractTransactionReceipt | null = null;
     let error: string | null = null;
     try {

@@ -14,13 +14,11 @@
  * prints "replay with FUZZ_SEED=<seed> FUZZ_PATH=<path>".
  */
 import { expect } from "chai";
-import { ethers, network } from "hardhat";
 import fc from "fast-check";
-import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { Harness, deployWorld, type Action, type World } from "./harness";
 import { invariants, violations, type ChainView, type InvariantContext } from "./invariants";
 import { ROUND } from "./model";
-import { UNDER_COVERAGE } from "../chain";
+import { UNDER_COVERAGE, connection, ethers, loadFixture } from "../chain";
 
 // Under coverage the instrumented contracts are slower: fewer runs there (12 in `npm test`).
 const RUNS = Number(process.env.FUZZ_RUNS ?? (UNDER_COVERAGE ? 4 : 12));
@@ -316,11 +314,10 @@ const balanceSlot = (who: string): string =>
   ethers.keccak256(ethers.AbiCoder.defaultAbiCoder().encode(["address", "uint256"], [who, 0]));
 
 async function setTokenBalance(w: World, who: string, value: bigint): Promise<void> {
-  await network.provider.send("hardhat_setStorageAt", [
-    await w.token.getAddress(),
-    balanceSlot(who),
-    ethers.toBeHex(value, 32),
-  ]);
+  await connection.provider.request({
+    method: "hardhat_setStorageAt",
+    params: [await w.token.getAddress(), balanceSlot(who), ethers.toBeHex(value, 32)],
+  });
 }
 
 describe("the invariant catalogue bites", function () {

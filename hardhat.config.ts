@@ -4,6 +4,8 @@ import hardhatTypechain from "@nomicfoundation/hardhat-typechain";
 import { defineConfig } from "hardhat/config";
 import "./scripts/lib/require-node.js";
 import { cliTasks } from "./tasks/index.js";
+import "./tasks/one-line-errors.js";
+import cofundPlugin from "./tasks/plugin/index.js";
 
 /**
  * The one compiler of this project: solc 0.8.28 from the pinned `solc` npm package (its
@@ -18,14 +20,22 @@ const FUZZ = {
   deep: { fuzzRuns: 10_000, invariantRuns: 10_000, depth: 50 },
 } as const;
 
+// Hardhat 3 sends anonymous usage data from interactive terminals unless told not to.
+process.env.HARDHAT_DISABLE_TELEMETRY ??= "true";
+
 const accounts = process.env.PRIVATE_KEY ? [process.env.PRIVATE_KEY] : [];
 
 export default defineConfig({
-  plugins: [hardhatToolboxMochaEthers, hardhatTypechain],
+  plugins: [hardhatToolboxMochaEthers, hardhatTypechain, cofundPlugin],
   tasks: cliTasks,
   solidity: {
     version: SOLC_VERSION,
     path: SOLJSON_PATH,
+    // The SDK's typed handles on tokens it meets (permit, metadata) come from OpenZeppelin's sources.
+    npmFilesToBuild: [
+      "@openzeppelin/contracts/token/ERC20/extensions/ERC20Permit.sol",
+      "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol",
+    ],
     settings: {
       evmVersion: "cancun",
       optimizer: { enabled: true, runs: 5000 },

@@ -13,9 +13,13 @@
  * Nothing generated (typechain-types) may be imported at the top level here or in task files: the
  * Hardhat config loads the tasks before the first compile. The SDK is imported lazily in actions.
  */
-import * as path from "path";
+import * as path from "node:path";
+import type { HardhatEthers } from "@nomicfoundation/hardhat-ethers/types";
 import type { Signer } from "ethers";
-import type { HardhatRuntimeEnvironment } from "hardhat/types";
+import { task } from "hardhat/config";
+import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
+import type { EthereumProvider } from "hardhat/types/providers";
+import type { NewTaskDefinition } from "hardhat/types/tasks";
 import type { AllocatorClient } from "../sdk/allocator";
 import type { CofundDeployment } from "../sdk/deployments";
 
@@ -28,57 +32,183 @@ export interface CommonArgs {
 /** A JSON value as the CLI prints it (bigints must be converted before). */
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 
+/** What a task action works with: the selected network's connection, its ethers and the project's paths. */
+export interface CliEnv {
+  hre: HardhatRuntimeEnvironment;
+  ethers: HardhatEthers;
+  network: { name: string; provider: EthereumProvider; url?: string };
+}
+
+/** Every task the CLI files declared, in declaration order (hardhat.config.ts registers them). */
+export const cliTaskDefinitions: NewTaskDefinition[] = [];
+
+type OptionKind = "required" | "optional" | "flag";
+
+interface OptionSpec {
+  name: string;
+  description: string;
+  kind: OptionKind;
+  defaultValue?: string;
+}
+
+/** `maxPledges` → `max-pledges`, as the option is typed on the command line. */
+export function cliFlagName(name: string): string {
+  return name.replace(/[A-Z]/g, (c) => "-" + c.toLowerCase());
+}
+
+/**
+ * A CLI task, declared the way its options read: `.addParam` (required), `.addOptionalParam`
+ * (absent → undefined, or its default) and `.addFlag`, then `.setAction` registers it. The action
+ * receives the parsed arguments and a {@link CliEnv}; any error becomes one line on stderr and exit
+ * code 1, and stdout is drained before the task returns, so `--json` is never truncated in a pipe.
+ */
+export class CliTask {
+  readonly #options: OptionSpec[] = [];
+
+  constructor(
+    readonly name: string,
+    readonly description: string,
+  ) {}
+
+  /** A required string option: a missing or empty value is a one-line error. */
+  addParam(name: string, description: string): this {
+    this.#options.push({ name, description, kind: "required" });
+    return this;
+  }
+
+  /** An optional string option: undefined when absent, unless it has a default. */
+  addOptionalParam(name: string, description: string, defaultValue?: string): this {
+    this.#options.push({ name, description, kind: "optional", defaultValue });
+    return this;
+  }
+
+  /** A boolean flag. */
+  addFlag(name: string, description: string): this {
+    this.#options.push({ name, description, kind: "flag" });
+    return this;
+  }
+
+  /** Registers the task with its action. */
+  setAction<A>(action: (args: A, env: CliEnv) => Promise<void>): void {
+    let builder = task(this.name, this.description);
+    for (const o of this.#options) {
+      builder =
+        o.kind === "flag"
+          ? builder.addFlag({ name: o.name, description: o.description })
+          : builder.addOption({
+              name: o.name,
+              description: o.kind === "required" ? `${o.description} (required)` : o.description,
+              defaultValue: o.defaultValue ?? "",
+            });
+    }
+    const options = this.#options;
+    cliTaskDefinitions.push(
+      builder
+        .setInlineAction(async (raw: Record<string, unknown>, hre: HardhatRuntimeEnvironment) => {
+          await runCliAction(hre, async (env) => {
+            const args: Record<string, unknown> = {};
+            for (const o of options) {
+              const value = raw[o.name];
+              if (o.kind === "flag") {
+                args[o.name] = value === true;
+              } else if (typeof value !== "string" || value === "") {
+                if (o.kind === "required")
+                  throw new Error(`missing --${cliFlagName(o.name)} (${o.description})`);
+                args[o.name] = o.defaultValue;
+              } else {
+                args[o.name] = value;
+              }
+            }
+            await action(args as A, env);
+          });
+        })
+        .build(),
+    );
+  }
+}
+
+/** Starts declaring a task (see {@link CliTask}). */
+export function cliTask(name: string, description: string): CliTask {
+  return new CliTask(name, description);
+}
+
+/** Opens the selected network (`--network`, default the in-process chain) as a {@link CliEnv}. */
+export async function connectCli(hre: HardhatRuntimeEnvironment): Promise<CliEnv> {
+  const connection = await hre.network.getOrCreate();
+  const config = connection.networkConfig as { type: string; url?: unknown };
+  const url = config.type === "http" ? await httpUrl(config.url) : undefined;
+  return {
+    hre,
+    ethers: connection.ethers,
+    network: { name: connection.networkName, provider: connection.provider, url },
+  };
+}
+
+async function httpUrl(url: unknown): Promise<string | undefined> {
+  if (typeof url === "string") return url;
+  if (url !== null && typeof url === "object" && "get" in url && typeof url.get === "function") {
+    try {
+      return String(await (url as { get(): Promise<string> }).get());
+    } catch {
+      return undefined;
+    }
+  }
+  return undefined;
+}
+
 /**
  * The signer for `--from`: an index into the network's accounts ("0", "3") or an address the node
  * can sign for (an unlocked account of a local node, or the `PRIVATE_KEY` account).
  */
-export async function resolveSigner(hre: HardhatRuntimeEnvironment, from = "0"): Promise<Signer> {
+export async function resolveSigner(env: CliEnv, from = "0"): Promise<Signer> {
   const value = from.trim();
   if (/^\d+$/.test(value)) {
-    const signers = await hre.ethers.getSigners();
+    const signers = await env.ethers.getSigners();
     const index = Number(value);
     const signer = signers[index];
     if (signer === undefined) {
       throw new Error(
-        `--from ${value}: network ${hre.network.name} has ${signers.length} account${signers.length === 1 ? "" : "s"} (indices 0–${Math.max(0, signers.length - 1)})`,
+        `--from ${value}: network ${env.network.name} has ${signers.length} account${signers.length === 1 ? "" : "s"} (indices 0–${Math.max(0, signers.length - 1)})`,
       );
     }
     return signer;
   }
-  if (!hre.ethers.isAddress(value)) {
+  if (!env.ethers.isAddress(value)) {
     throw new Error(`--from "${from}" is neither an account index nor an address`);
   }
-  const signers = await hre.ethers.getSigners();
+  const signers = await env.ethers.getSigners();
   const known = signers.find((s) => s.address.toLowerCase() === value.toLowerCase());
   if (known !== undefined) return known;
-  const accounts = (await hre.network.provider.request({ method: "eth_accounts" })) as string[];
+  const accounts = (await env.network.provider.request({ method: "eth_accounts" })) as string[];
   if (!accounts.some((a) => a.toLowerCase() === value.toLowerCase())) {
-    throw new Error(`--from ${value}: network ${hre.network.name} cannot sign for this address`);
+    throw new Error(`--from ${value}: network ${env.network.name} cannot sign for this address`);
   }
-  return hre.ethers.getSigner(value);
+  return env.ethers.getSigner(value);
+}
+
+/** Where the Ignition deployment records live (deploy/deployments/). */
+export function deploymentsDir(env: CliEnv): string {
+  return path.join(env.hre.config.paths.ignition, "deployments");
 }
 
 /** The cofund deployment of the current network (from its Ignition records). */
-export async function loadDeployment(hre: HardhatRuntimeEnvironment): Promise<CofundDeployment> {
+export async function loadDeployment(env: CliEnv): Promise<CofundDeployment> {
   const { findDeployment } = await import("../sdk/deployments");
   return findDeployment({
-    network: hre.network.name,
-    provider: hre.ethers.provider,
-    deploymentsDir: path.join(hre.config.paths.ignition, "deployments"),
+    network: env.network.name,
+    provider: env.ethers.provider,
+    deploymentsDir: deploymentsDir(env),
   });
 }
 
 /** An `AllocatorClient` of the current network's deployment, acting as `--from`. */
-export async function connectAllocator(
-  hre: HardhatRuntimeEnvironment,
-  from: string,
-): Promise<AllocatorClient> {
+export async function connectAllocator(env: CliEnv, from: string): Promise<AllocatorClient> {
   const [{ AllocatorClient }, { requireContract }] = await Promise.all([
     import("../sdk/allocator"),
     import("../sdk/deployments"),
   ]);
-  const deployment = await loadDeployment(hre);
-  const signer = await resolveSigner(hre, from);
+  const deployment = await loadDeployment(env);
+  const signer = await resolveSigner(env, from);
   return AllocatorClient.connect(requireContract(deployment, "QuadraticFundingAllocator"), signer);
 }
 
@@ -122,8 +252,38 @@ async function loadArtifactErrors(hre: HardhatRuntimeEnvironment): Promise<void>
   }
 }
 
+/** The Hardhat error number of an error (HHE703 → 703), if it is one. */
+function hardhatErrorNumber(error: unknown): number | undefined {
+  const descriptor = (error as { descriptor?: { number?: unknown } } | null)?.descriptor;
+  return typeof descriptor?.number === "number" ? descriptor.number : undefined;
+}
+
+/** One line for a node that does not answer. */
+export function unreachableLine(network: string, url: string | undefined): string {
+  const where = url !== undefined ? ` at ${url}` : "";
+  const local = network === "localhost";
+  return (
+    `No node answers for network ${network}${where}: ` +
+    (local
+      ? 'start a local node with "npx hardhat node" (or point LOCALHOST_URL at yours)'
+      : "check that the node is running and its URL (RPC_URL) is right")
+  );
+}
+
 /** One readable line for any error a task can meet. */
-export async function describeCliError(hre: HardhatRuntimeEnvironment, error: unknown): Promise<string> {
+export async function describeCliError(
+  hre: HardhatRuntimeEnvironment,
+  error: unknown,
+  env?: CliEnv,
+): Promise<string> {
+  const code = hardhatErrorNumber(error);
+  const networkName = env?.network.name ?? hre.globalOptions.network ?? "default";
+  if (code === 703 || code === 704 || isUnreachable(error))
+    return unreachableLine(String(networkName), env?.network.url);
+  if (code !== undefined) {
+    const text = error instanceof Error ? error.message : String(error);
+    return text.replace(/\s*\n\s*/g, " ");
+  }
   try {
     await loadArtifactErrors(hre);
   } catch {
@@ -131,30 +291,51 @@ export async function describeCliError(hre: HardhatRuntimeEnvironment, error: un
   }
   try {
     const { describeError } = await import("../sdk/errors");
-    return describeError(error);
+    return describeError(error).replace(/\s*\n\s*/g, " ");
   } catch {
     const text = error instanceof Error ? error.message : String(error);
     return text.split("\n")[0] ?? text;
   }
 }
 
+/** Whether an error (or its cause) is a refused or failed connection to the node. */
+function isUnreachable(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e !== undefined && e !== null && depth < 6; depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (code === "ECONNREFUSED" || code === "ENOTFOUND" || code === "EHOSTUNREACH") return true;
+    if (hardhatErrorNumber(e) === 703) return true;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
+/** Resolves once everything written to stdout so far has been handed to the OS. */
+export function drainStdout(): Promise<void> {
+  return new Promise((resolve) => {
+    if (process.stdout.writableLength === 0) resolve();
+    else process.stdout.write("", () => resolve());
+  });
+}
+
 /**
- * Wraps a task action: any error becomes one line on stderr and exit code 1 (no stack trace unless
- * `COFUND_DEBUG` is set).
+ * Runs a task action: opens the network, runs it, and turns any error into one line on stderr and
+ * exit code 1 (the stack trace only with `COFUND_DEBUG`). Stdout is drained before returning.
  */
-export function cliAction<A>(
-  action: (args: A, hre: HardhatRuntimeEnvironment) => Promise<void>,
-): (args: A, hre: HardhatRuntimeEnvironment) => Promise<void> {
-  return async (args, hre) => {
-    try {
-      await action(args, hre);
-    } catch (error) {
-      const line = await describeCliError(hre, error);
-      process.stderr.write(`Error: ${line}\n`);
-      if (process.env.COFUND_DEBUG !== undefined && error instanceof Error && error.stack !== undefined) {
-        process.stderr.write(error.stack + "\n");
-      }
-      process.exitCode = 1;
+export async function runCliAction(
+  hre: HardhatRuntimeEnvironment,
+  action: (env: CliEnv) => Promise<void>,
+): Promise<void> {
+  let env: CliEnv | undefined;
+  try {
+    env = await connectCli(hre);
+    await action(env);
+  } catch (error) {
+    const line = await describeCliError(hre, error, env);
+    process.stderr.write(`Error: ${line}\n`);
+    if (process.env.COFUND_DEBUG !== undefined && error instanceof Error && error.stack !== undefined) {
+      process.stderr.write(error.stack + "\n");
     }
-  };
+    process.exitCode = 1;
+  }
+  await drainStdout();
 }

@@ -12,13 +12,20 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { task } from "hardhat/config";
-import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import type { AuditReport } from "../sdk/audit";
 import type { IndexedHistory } from "../sdk/indexer";
 // units.ts imports nothing generated, so it may load with the config.
 import { formatUnitsExact } from "../sdk/units";
-import { cliAction, loadDeployment, printJson, printLines, renderTable, type JsonValue } from "./_cli";
+import {
+  cliTask,
+  deploymentsDir,
+  loadDeployment,
+  printJson,
+  printLines,
+  renderTable,
+  type CliEnv,
+  type JsonValue,
+} from "./_cli";
 
 interface AuditArgs {
   json: boolean;
@@ -334,7 +341,10 @@ export function auditJson(report: AuditReport, decimals: number): { [key: string
 
 // ─────────────────────────────────────────────── task
 
-task("audit", "Rebuild cofund's history from events and reconcile it with contract state and token balances")
+cliTask(
+  "audit",
+  "Rebuild cofund's history from events and reconcile it with contract state and token balances",
+)
   .addFlag("json", "Print one JSON object on stdout")
   .addOptionalParam(
     "csv",
@@ -345,142 +355,140 @@ task("audit", "Rebuild cofund's history from events and reconcile it with contra
     "blockRange",
     "Blocks per eth_getLogs request (default 2000; halved when the provider refuses)",
   )
-  .setAction(
-    cliAction(async (args: AuditArgs, hre: HardhatRuntimeEnvironment) => {
-      const [{ indexCofund }, { auditCofund }, { formatUnitsDisplay }, { shortHex }] = await Promise.all([
-        import("../sdk/indexer"),
-        import("../sdk/audit"),
-        import("../sdk/units"),
-        import("../sdk/ids"),
-      ]);
-      const fromBlock = parseBlockArg("from-block", args.fromBlock, 0);
-      const blockRange = parseBlockArg("block-range", args.blockRange, 1);
-      const deployment = await loadDeployment(hre);
-      const provider = hre.ethers.provider;
-      const bar = progress(!args.json && process.stderr.isTTY === true);
+  .setAction(async (args: AuditArgs, env: CliEnv) => {
+    const [{ indexCofund }, { auditCofund }, { formatUnitsDisplay }, { shortHex }] = await Promise.all([
+      import("../sdk/indexer"),
+      import("../sdk/audit"),
+      import("../sdk/units"),
+      import("../sdk/ids"),
+    ]);
+    const fromBlock = parseBlockArg("from-block", args.fromBlock, 0);
+    const blockRange = parseBlockArg("block-range", args.blockRange, 1);
+    const deployment = await loadDeployment(env);
+    const provider = env.ethers.provider;
+    const bar = progress(!args.json && process.stderr.isTTY === true);
 
-      const history = await indexCofund({
-        provider,
-        deployment,
-        fromBlock,
-        blockRange,
-        deploymentsDir: path.join(hre.config.paths.ignition, "deployments"),
-        onProgress: (done, total) => bar.update("Indexing blocks", done, total),
-      });
-      bar.end();
-      const report = await auditCofund({
-        provider,
-        history,
-        token: deployment.token,
-        onProgress: (done, total) => bar.update("Auditing", done, total),
-      });
-      bar.end();
-      const decimals = report.balances.find((b) => b.contract === "allocator")?.decimals ?? 18;
-      const csvFiles = args.csv !== undefined ? writeAuditCsv(args.csv, history, report) : [];
-      if (!report.ok) process.exitCode = 1;
+    const history = await indexCofund({
+      provider,
+      deployment,
+      fromBlock,
+      blockRange,
+      deploymentsDir: deploymentsDir(env),
+      onProgress: (done, total) => bar.update("Indexing blocks", done, total),
+    });
+    bar.end();
+    const report = await auditCofund({
+      provider,
+      history,
+      token: deployment.token,
+      onProgress: (done, total) => bar.update("Auditing", done, total),
+    });
+    bar.end();
+    const decimals = report.balances.find((b) => b.contract === "allocator")?.decimals ?? 18;
+    const csvFiles = args.csv !== undefined ? writeAuditCsv(args.csv, history, report) : [];
+    if (!report.ok) process.exitCode = 1;
 
-      if (args.json) {
-        printJson({ ...auditJson(report, decimals), csvFiles });
-        return;
-      }
-      const u = (raw: bigint, d = decimals): string => formatUnitsDisplay(raw, d, 6);
-      const out: string[] = [
-        `Audit of ${hre.network.name}: blocks ${history.fromBlock}–${history.toBlock}, ${history.events.length} events (${history.requests} getLogs requests)`,
-        "",
-        "Gaps",
-        renderTable(
-          [
-            "gap",
-            "status",
-            "contributors",
-            "direct",
-            "matched",
-            "withdrawn",
-            "refunded",
-            "withdrawable",
-            "pending",
-            "refundable",
-          ],
-          report.gaps.map((g) => [
-            g.metadataURI !== "" ? g.metadataURI : shortHex(g.gapId),
-            g.status === "closed" ? `closed@${g.closedRound}` : "active",
-            String(g.contributors),
-            u(g.directTotal),
-            u(g.matchedPaid),
-            u(g.withdrawn),
-            u(g.refunded),
-            u(g.withdrawableNow),
-            u(g.pendingDirect),
-            u(g.refundable),
-          ]),
-          ["l", "l", "r", "r", "r", "r", "r", "r", "r", "r"],
-        ),
-        "",
-        "Rounds",
-        renderTable(
-          ["round", "status", "pool", "mode", "cap", "gaps", "allocated", "paid", "returned"],
-          report.rounds.map((r) => [
-            String(r.roundNumber),
-            r.status,
-            u(r.poolSize),
-            r.distributeWholePool ? "whole pool" : "α≤1",
-            r.capBps === 0n ? "—" : `${r.capBps} bps`,
-            String(r.gapsFunded),
-            u(r.allocated),
-            u(r.paid),
-            u(r.returned),
-          ]),
-          ["r", "l", "r", "l", "r", "r", "r", "r", "r"],
-        ),
-        "",
-        "Campaigns",
-        renderTable(
-          ["id", "mode", "policy", "state", "pledges", "escrow", "h", "pot", "refunds paid", "owed"],
-          report.campaigns.map((c) => [
-            String(c.campaignId),
-            c.mode,
-            c.policy,
-            c.state,
-            String(c.pledges),
-            u(c.escrow, c.decimals),
-            formatUnitsDisplay(c.h, 18, 6),
-            u(c.pot, c.decimals),
-            u(c.refundsPaid, c.decimals),
-            u(c.owed, c.decimals),
-          ]),
-          ["r", "l", "l", "l", "r", "r", "r", "r", "r", "r"],
-        ),
-        "",
-        "Balances",
-        renderTable(
-          ["contract", "token", "owed", "balance", "difference"],
-          report.balances.map((b) => [
-            b.contract,
-            shortHex(b.token),
-            u(b.owed, b.decimals),
-            u(b.balance, b.decimals),
-            b.balance === b.owed
-              ? "0"
-              : (b.balance > b.owed ? "+" : "−") +
-                u(b.balance > b.owed ? b.balance - b.owed : b.owed - b.balance, b.decimals),
-          ]),
-          ["l", "l", "r", "r", "r"],
-        ),
-        "",
-        `Totals: contributed ${u(report.totals.directContributed)}, matches paid ${u(report.totals.matchesPaid)}, ` +
-          `withdrawn ${u(report.totals.withdrawn)}, refunded ${u(report.totals.refunded)}, matching pool ${u(report.totals.matchingPool)}, ` +
-          `allocator owes ${u(report.totals.allocatorOwed)}; ${report.totals.campaigns} campaigns, ${report.totals.pledges} pledges`,
-      ];
-      if (csvFiles.length > 0) out.push(`CSV written: ${csvFiles.join(", ")}`);
-      out.push("");
-      if (report.ok) {
-        out.push("OK: everything reconciles to the wei.");
-      } else {
-        out.push(
-          `${report.discrepancies.length} discrepanc${report.discrepancies.length === 1 ? "y" : "ies"}:`,
-        );
-        for (const d of report.discrepancies) out.push(`  [${d.kind}] ${d.subject}: ${d.sentence}`);
-      }
-      printLines(...out);
-    }),
-  );
+    if (args.json) {
+      printJson({ ...auditJson(report, decimals), csvFiles });
+      return;
+    }
+    const u = (raw: bigint, d = decimals): string => formatUnitsDisplay(raw, d, 6);
+    const out: string[] = [
+      `Audit of ${env.network.name}: blocks ${history.fromBlock}–${history.toBlock}, ${history.events.length} events (${history.requests} getLogs requests)`,
+      "",
+      "Gaps",
+      renderTable(
+        [
+          "gap",
+          "status",
+          "contributors",
+          "direct",
+          "matched",
+          "withdrawn",
+          "refunded",
+          "withdrawable",
+          "pending",
+          "refundable",
+        ],
+        report.gaps.map((g) => [
+          g.metadataURI !== "" ? g.metadataURI : shortHex(g.gapId),
+          g.status === "closed" ? `closed@${g.closedRound}` : "active",
+          String(g.contributors),
+          u(g.directTotal),
+          u(g.matchedPaid),
+          u(g.withdrawn),
+          u(g.refunded),
+          u(g.withdrawableNow),
+          u(g.pendingDirect),
+          u(g.refundable),
+        ]),
+        ["l", "l", "r", "r", "r", "r", "r", "r", "r", "r"],
+      ),
+      "",
+      "Rounds",
+      renderTable(
+        ["round", "status", "pool", "mode", "cap", "gaps", "allocated", "paid", "returned"],
+        report.rounds.map((r) => [
+          String(r.roundNumber),
+          r.status,
+          u(r.poolSize),
+          r.distributeWholePool ? "whole pool" : "α≤1",
+          r.capBps === 0n ? "—" : `${r.capBps} bps`,
+          String(r.gapsFunded),
+          u(r.allocated),
+          u(r.paid),
+          u(r.returned),
+        ]),
+        ["r", "l", "r", "l", "r", "r", "r", "r", "r"],
+      ),
+      "",
+      "Campaigns",
+      renderTable(
+        ["id", "mode", "policy", "state", "pledges", "escrow", "h", "pot", "refunds paid", "owed"],
+        report.campaigns.map((c) => [
+          String(c.campaignId),
+          c.mode,
+          c.policy,
+          c.state,
+          String(c.pledges),
+          u(c.escrow, c.decimals),
+          formatUnitsDisplay(c.h, 18, 6),
+          u(c.pot, c.decimals),
+          u(c.refundsPaid, c.decimals),
+          u(c.owed, c.decimals),
+        ]),
+        ["r", "l", "l", "l", "r", "r", "r", "r", "r", "r"],
+      ),
+      "",
+      "Balances",
+      renderTable(
+        ["contract", "token", "owed", "balance", "difference"],
+        report.balances.map((b) => [
+          b.contract,
+          shortHex(b.token),
+          u(b.owed, b.decimals),
+          u(b.balance, b.decimals),
+          b.balance === b.owed
+            ? "0"
+            : (b.balance > b.owed ? "+" : "−") +
+              u(b.balance > b.owed ? b.balance - b.owed : b.owed - b.balance, b.decimals),
+        ]),
+        ["l", "l", "r", "r", "r"],
+      ),
+      "",
+      `Totals: contributed ${u(report.totals.directContributed)}, matches paid ${u(report.totals.matchesPaid)}, ` +
+        `withdrawn ${u(report.totals.withdrawn)}, refunded ${u(report.totals.refunded)}, matching pool ${u(report.totals.matchingPool)}, ` +
+        `allocator owes ${u(report.totals.allocatorOwed)}; ${report.totals.campaigns} campaigns, ${report.totals.pledges} pledges`,
+    ];
+    if (csvFiles.length > 0) out.push(`CSV written: ${csvFiles.join(", ")}`);
+    out.push("");
+    if (report.ok) {
+      out.push("OK: everything reconciles to the wei.");
+    } else {
+      out.push(
+        `${report.discrepancies.length} discrepanc${report.discrepancies.length === 1 ? "y" : "ies"}:`,
+      );
+      for (const d of report.discrepancies) out.push(`  [${d.kind}] ${d.subject}: ${d.sentence}`);
+    }
+    printLines(...out);
+  });

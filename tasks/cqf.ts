@@ -15,11 +15,10 @@
  * for the output conventions. Speeds, decay and h are decimal strings of 18-decimal fixed point
  * ("0.1"); limits and payments are token units; leverage is a JSON number (null when unbounded).
  */
-import { task } from "hardhat/config";
-import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import type { PledgesClient, CampaignStatus } from "../sdk/pledges";
 import {
-  cliAction,
+  cliTask,
+  type CliEnv,
   formatInt,
   loadDeployment,
   printJson,
@@ -32,19 +31,19 @@ import {
 
 /** Declares a cqf task with the common `--from` and `--json` options. */
 function cqfTask(name: string, description: string) {
-  return task(name, description)
+  return cliTask(name, description)
     .addOptionalParam("from", "Signer: account index or address", "0")
     .addFlag("json", "Print one JSON object on stdout");
 }
 
 /** A `PledgesClient` of the current network's deployment, acting as `--from`. */
-async function connectPledges(hre: HardhatRuntimeEnvironment, from: string): Promise<PledgesClient> {
+async function connectPledges(env: CliEnv, from: string): Promise<PledgesClient> {
   const [{ PledgesClient }, { requireContract }] = await Promise.all([
     import("../sdk/pledges"),
     import("../sdk/deployments"),
   ]);
-  const deployment = await loadDeployment(hre);
-  const signer = await resolveSigner(hre, from);
+  const deployment = await loadDeployment(env);
+  const signer = await resolveSigner(env, from);
   return PledgesClient.connect(requireContract(deployment, "CoordinatedPledges"), signer);
 }
 
@@ -152,64 +151,62 @@ cqfTask("cqf:create", "Create a pledge campaign")
   .addOptionalParam("minLimit", "Smallest accepted limit, in tokens", "0")
   .addOptionalParam("gap", "Send the pot into this allocator gap (name or 0x bytes32)")
   .addOptionalParam("token", "ERC-20 of the campaign (default: the deployment's token)")
-  .setAction(
-    cliAction(async (args: CreateArgs, hre: HardhatRuntimeEnvironment) => {
-      if (args.mode !== "quadratic" && args.mode !== "linear") {
-        throw new Error(`--mode "${args.mode}" must be quadratic or linear`);
-      }
-      if (args.policy !== "constant" && args.policy !== "geometric") {
-        throw new Error(`--policy "${args.policy}" must be constant or geometric`);
-      }
-      if (args.decay !== undefined && args.policy !== "geometric") {
-        throw new Error("--decay applies to the geometric policy only");
-      }
-      if (!hre.ethers.isAddress(args.recipient))
-        throw new Error(`--recipient "${args.recipient}" is not an address`);
-      const duration = parseId("duration", args.duration);
-      const deployment = await loadDeployment(hre);
-      const cp = await connectPledges(hre, args.from);
-      const token = args.token ?? deployment.token;
-      if (token === undefined || !hre.ethers.isAddress(token)) {
-        throw new Error("No token: give --token <address> (the deployment records none)");
-      }
-      const { decimals } = await cp.tokenInfo(token);
-      const u = await units();
-      let gapId: string | undefined;
-      if (args.gap !== undefined) {
-        const { toGapId } = await import("../sdk/ids");
-        gapId = toGapId(args.gap);
-        if (deployment.allocator === undefined) throw new Error("--gap: the deployment has no allocator");
-      }
-      const r = await cp.createCampaign({
+  .setAction(async (args: CreateArgs, env: CliEnv) => {
+    if (args.mode !== "quadratic" && args.mode !== "linear") {
+      throw new Error(`--mode "${args.mode}" must be quadratic or linear`);
+    }
+    if (args.policy !== "constant" && args.policy !== "geometric") {
+      throw new Error(`--policy "${args.policy}" must be constant or geometric`);
+    }
+    if (args.decay !== undefined && args.policy !== "geometric") {
+      throw new Error("--decay applies to the geometric policy only");
+    }
+    if (!env.ethers.isAddress(args.recipient))
+      throw new Error(`--recipient "${args.recipient}" is not an address`);
+    const duration = parseId("duration", args.duration);
+    const deployment = await loadDeployment(env);
+    const cp = await connectPledges(env, args.from);
+    const token = args.token ?? deployment.token;
+    if (token === undefined || !env.ethers.isAddress(token)) {
+      throw new Error("No token: give --token <address> (the deployment records none)");
+    }
+    const { decimals } = await cp.tokenInfo(token);
+    const u = await units();
+    let gapId: string | undefined;
+    if (args.gap !== undefined) {
+      const { toGapId } = await import("../sdk/ids");
+      gapId = toGapId(args.gap);
+      if (deployment.allocator === undefined) throw new Error("--gap: the deployment has no allocator");
+    }
+    const r = await cp.createCampaign({
+      token,
+      recipient: args.recipient,
+      duration,
+      mode: args.mode,
+      policy: args.policy,
+      initialSpeed: await parseFixed("speed", args.speed),
+      ...(args.decay !== undefined ? { decay: await parseFixed("decay", args.decay) } : {}),
+      minLimit: u.parse("min-limit", args.minLimit ?? "0", decimals),
+      ...(gapId !== undefined ? { allocator: deployment.allocator, gapId } : {}),
+    });
+    if (args.json) {
+      printJson({
+        campaignId: r.campaignId.toString(),
+        txHash: r.txHash,
+        gasUsed: r.gasUsed.toString(),
+        deadline: Number(r.deadline),
         token,
-        recipient: args.recipient,
-        duration,
-        mode: args.mode,
-        policy: args.policy,
-        initialSpeed: await parseFixed("speed", args.speed),
-        ...(args.decay !== undefined ? { decay: await parseFixed("decay", args.decay) } : {}),
-        minLimit: u.parse("min-limit", args.minLimit ?? "0", decimals),
-        ...(gapId !== undefined ? { allocator: deployment.allocator, gapId } : {}),
+        ...(gapId !== undefined ? { gapId } : {}),
       });
-      if (args.json) {
-        printJson({
-          campaignId: r.campaignId.toString(),
-          txHash: r.txHash,
-          gasUsed: r.gasUsed.toString(),
-          deadline: Number(r.deadline),
-          token,
-          ...(gapId !== undefined ? { gapId } : {}),
-        });
-      } else {
-        printLines(
-          `Campaign ${r.campaignId} created: ${args.mode}, ${args.policy} speed ${args.speed}` +
-            `${args.decay !== undefined ? ` × ${args.decay}^k` : ""}, pledges until ${utc(r.deadline)}` +
-            `${gapId !== undefined ? `, pot into gap ${args.gap}` : ""}`,
-          txLine(r),
-        );
-      }
-    }),
-  );
+    } else {
+      printLines(
+        `Campaign ${r.campaignId} created: ${args.mode}, ${args.policy} speed ${args.speed}` +
+          `${args.decay !== undefined ? ` × ${args.decay}^k` : ""}, pledges until ${utc(r.deadline)}` +
+          `${gapId !== undefined ? `, pot into gap ${args.gap}` : ""}`,
+        txLine(r),
+      );
+    }
+  });
 
 interface CampaignArgs extends CommonArgs {
   campaign: string;
@@ -222,78 +219,74 @@ interface PledgeArgs extends CampaignArgs {
 cqfTask("cqf:pledge", "Pledge up to --limit tokens to a campaign (approves as needed)")
   .addParam("campaign", "Campaign id")
   .addParam("limit", "The most you will pay, in tokens (escrowed now; the rest comes back)")
-  .setAction(
-    cliAction(async (args: PledgeArgs, hre: HardhatRuntimeEnvironment) => {
-      const campaignId = parseId("campaign", args.campaign);
-      const cp = await connectPledges(hre, args.from);
-      const before = await cp.status(campaignId);
-      const u = await units();
-      const limit = u.parse("limit", args.limit, before.decimals);
-      const r = await cp.pledge(campaignId, limit);
-      const after = await cp.status(campaignId);
-      const mine = after.pledges.find((p) => p.pledgeId === r.pledgeId);
-      if (mine === undefined) throw new Error(`pledge ${r.pledgeId} not found after pledging`);
-      const out = {
-        campaignId: campaignId.toString(),
-        pledgeId: r.pledgeId.toString(),
-        speed: u.fixed(r.speed),
-        txHash: r.txHash,
-        gasUsed: r.gasUsed.toString(),
-        limit: u.format(limit, after.decimals),
-        h: u.fixed(after.h),
-        payment: u.format(mine.payment, after.decimals),
-        leverage: leverageJson(mine.leverage),
-        pot: u.format(after.pot, after.decimals),
-        potIncrease: u.format(after.pot - before.pot, after.decimals),
-      };
-      if (args.json) {
-        printJson(out);
-      } else {
-        printLines(
-          `Pledge ${out.pledgeId} to campaign ${out.campaignId}: limit ${out.limit}, speed ${out.speed}`,
-          `Now h = ${out.h}; you would pay ${out.payment} (leverage ${leverageText(mine.leverage)}); ` +
-            `the pot grew by ${out.potIncrease} to ${out.pot}`,
-          txLine(r),
-        );
-      }
-    }),
-  );
+  .setAction(async (args: PledgeArgs, env: CliEnv) => {
+    const campaignId = parseId("campaign", args.campaign);
+    const cp = await connectPledges(env, args.from);
+    const before = await cp.status(campaignId);
+    const u = await units();
+    const limit = u.parse("limit", args.limit, before.decimals);
+    const r = await cp.pledge(campaignId, limit);
+    const after = await cp.status(campaignId);
+    const mine = after.pledges.find((p) => p.pledgeId === r.pledgeId);
+    if (mine === undefined) throw new Error(`pledge ${r.pledgeId} not found after pledging`);
+    const out = {
+      campaignId: campaignId.toString(),
+      pledgeId: r.pledgeId.toString(),
+      speed: u.fixed(r.speed),
+      txHash: r.txHash,
+      gasUsed: r.gasUsed.toString(),
+      limit: u.format(limit, after.decimals),
+      h: u.fixed(after.h),
+      payment: u.format(mine.payment, after.decimals),
+      leverage: leverageJson(mine.leverage),
+      pot: u.format(after.pot, after.decimals),
+      potIncrease: u.format(after.pot - before.pot, after.decimals),
+    };
+    if (args.json) {
+      printJson(out);
+    } else {
+      printLines(
+        `Pledge ${out.pledgeId} to campaign ${out.campaignId}: limit ${out.limit}, speed ${out.speed}`,
+        `Now h = ${out.h}; you would pay ${out.payment} (leverage ${leverageText(mine.leverage)}); ` +
+          `the pot grew by ${out.potIncrease} to ${out.pot}`,
+        txLine(r),
+      );
+    }
+  });
 
 cqfTask("cqf:status", "Show a campaign: h, pot and every pledge's payment, refund and leverage")
   .addParam("campaign", "Campaign id")
-  .setAction(
-    cliAction(async (args: CampaignArgs, hre: HardhatRuntimeEnvironment) => {
-      const campaignId = parseId("campaign", args.campaign);
-      const cp = await connectPledges(hre, args.from);
-      const s = await cp.status(campaignId);
-      const json = await statusJson(s);
-      if (args.json) {
-        printJson(json);
-        return;
-      }
-      const u = await units();
-      printLines(
-        `Campaign ${s.campaignId} · ${s.state} · ${s.mode}, ${s.policy} · deadline ${utc(s.deadline)}`,
-        `h = ${u.fixed(s.h)} · pot ${u.format(s.pot, s.decimals)} of escrow ${u.format(s.escrow, s.decimals)}` +
-          (s.state === "settled" ? (s.potClaimed ? " · pot paid" : " · pot unclaimed") : " (live values)"),
-        "",
-        renderTable(
-          ["pledge", "pledger", "state", "limit", "speed", "payment", "refund", "leverage"],
-          s.pledges.map((p) => [
-            p.pledgeId.toString(),
-            p.pledger,
-            p.state,
-            u.format(p.limit, s.decimals),
-            u.fixed(p.speed),
-            u.format(p.payment, s.decimals),
-            u.format(p.refund, s.decimals),
-            leverageText(p.leverage),
-          ]),
-          ["r", "l", "l", "r", "r", "r", "r", "r"],
-        ),
-      );
-    }),
-  );
+  .setAction(async (args: CampaignArgs, env: CliEnv) => {
+    const campaignId = parseId("campaign", args.campaign);
+    const cp = await connectPledges(env, args.from);
+    const s = await cp.status(campaignId);
+    const json = await statusJson(s);
+    if (args.json) {
+      printJson(json);
+      return;
+    }
+    const u = await units();
+    printLines(
+      `Campaign ${s.campaignId} · ${s.state} · ${s.mode}, ${s.policy} · deadline ${utc(s.deadline)}`,
+      `h = ${u.fixed(s.h)} · pot ${u.format(s.pot, s.decimals)} of escrow ${u.format(s.escrow, s.decimals)}` +
+        (s.state === "settled" ? (s.potClaimed ? " · pot paid" : " · pot unclaimed") : " (live values)"),
+      "",
+      renderTable(
+        ["pledge", "pledger", "state", "limit", "speed", "payment", "refund", "leverage"],
+        s.pledges.map((p) => [
+          p.pledgeId.toString(),
+          p.pledger,
+          p.state,
+          u.format(p.limit, s.decimals),
+          u.fixed(p.speed),
+          u.format(p.payment, s.decimals),
+          u.format(p.refund, s.decimals),
+          leverageText(p.leverage),
+        ]),
+        ["r", "l", "l", "r", "r", "r", "r", "r"],
+      ),
+    );
+  });
 
 interface SettleArgs extends CampaignArgs {
   maxPledges?: string;
@@ -302,36 +295,33 @@ interface SettleArgs extends CampaignArgs {
 cqfTask("cqf:settle", "Settle a campaign past its deadline (solves off-chain, submits pages)")
   .addParam("campaign", "Campaign id")
   .addOptionalParam("maxPledges", "Pledges per transaction (default: the contract's page cap)")
-  .setAction(
-    cliAction(async (args: SettleArgs, hre: HardhatRuntimeEnvironment) => {
-      const campaignId = parseId("campaign", args.campaign);
-      const cp = await connectPledges(hre, args.from);
-      const before = await cp.status(campaignId);
-      const quiet = args.json || !process.stderr.isTTY;
-      if (!quiet)
-        process.stderr.write(`Settling campaign ${campaignId} (${before.pledges.length} pledges)…\n`);
-      const s = await cp.settle(
-        campaignId,
-        args.maxPledges !== undefined ? { maxPledges: parseId("max-pledges", args.maxPledges) } : {},
+  .setAction(async (args: SettleArgs, env: CliEnv) => {
+    const campaignId = parseId("campaign", args.campaign);
+    const cp = await connectPledges(env, args.from);
+    const before = await cp.status(campaignId);
+    const quiet = args.json || !process.stderr.isTTY;
+    if (!quiet) process.stderr.write(`Settling campaign ${campaignId} (${before.pledges.length} pledges)…\n`);
+    const s = await cp.settle(
+      campaignId,
+      args.maxPledges !== undefined ? { maxPledges: parseId("max-pledges", args.maxPledges) } : {},
+    );
+    const u = await units();
+    if (args.json) {
+      printJson({
+        campaignId: campaignId.toString(),
+        h: u.fixed(s.h),
+        pot: u.format(s.pot, before.decimals),
+        transactions: s.transactions.map((t) => ({ txHash: t.txHash, gasUsed: t.gasUsed.toString() })),
+        gasUsed: s.gasUsed.toString(),
+      });
+    } else {
+      printLines(
+        `Campaign ${campaignId} settled at h = ${u.fixed(s.h)}; pot ${u.format(s.pot, before.decimals)}`,
+        ...s.transactions.map((t, i) => `page ${i + 1}: ${txLine(t)}`),
+        `total gas ${formatInt(s.gasUsed)}`,
       );
-      const u = await units();
-      if (args.json) {
-        printJson({
-          campaignId: campaignId.toString(),
-          h: u.fixed(s.h),
-          pot: u.format(s.pot, before.decimals),
-          transactions: s.transactions.map((t) => ({ txHash: t.txHash, gasUsed: t.gasUsed.toString() })),
-          gasUsed: s.gasUsed.toString(),
-        });
-      } else {
-        printLines(
-          `Campaign ${campaignId} settled at h = ${u.fixed(s.h)}; pot ${u.format(s.pot, before.decimals)}`,
-          ...s.transactions.map((t, i) => `page ${i + 1}: ${txLine(t)}`),
-          `total gas ${formatInt(s.gasUsed)}`,
-        );
-      }
-    }),
-  );
+    }
+  });
 
 interface ClaimArgs extends CampaignArgs {
   pledge?: string;
@@ -340,53 +330,51 @@ interface ClaimArgs extends CampaignArgs {
 cqfTask("cqf:claim", "Claim a pledge's refund (--pledge) or the campaign's pot (without it)")
   .addParam("campaign", "Campaign id")
   .addOptionalParam("pledge", "Pledge id (omit to pay the pot to the recipient or the gap)")
-  .setAction(
-    cliAction(async (args: ClaimArgs, hre: HardhatRuntimeEnvironment) => {
-      const campaignId = parseId("campaign", args.campaign);
-      const cp = await connectPledges(hre, args.from);
-      const { decimals } = await cp.status(campaignId);
-      const u = await units();
-      if (args.pledge !== undefined) {
-        const r = await cp.claim(campaignId, parseId("pledge", args.pledge));
-        const amount = u.format(r.refund, decimals);
-        if (args.json) {
-          printJson({
-            txHash: r.txHash,
-            gasUsed: r.gasUsed.toString(),
-            amount,
-            kind: "refund",
-            to: r.pledger,
-            payment: u.format(r.payment, decimals),
-          });
-        } else {
-          printLines(
-            `Refund of ${amount} sent to ${r.pledger} (paid ${u.format(r.payment, decimals)})`,
-            txLine(r),
-          );
-        }
-        return;
-      }
-      const r = await cp.claimPot(campaignId);
-      const amount = u.format(r.amount, decimals);
+  .setAction(async (args: ClaimArgs, env: CliEnv) => {
+    const campaignId = parseId("campaign", args.campaign);
+    const cp = await connectPledges(env, args.from);
+    const { decimals } = await cp.status(campaignId);
+    const u = await units();
+    if (args.pledge !== undefined) {
+      const r = await cp.claim(campaignId, parseId("pledge", args.pledge));
+      const amount = u.format(r.refund, decimals);
       if (args.json) {
         printJson({
           txHash: r.txHash,
           gasUsed: r.gasUsed.toString(),
           amount,
-          kind: "pot",
-          payouts: r.payouts.map((p) => ({ to: p.to, amount: u.format(p.amount, decimals), toGap: p.toGap })),
+          kind: "refund",
+          to: r.pledger,
+          payment: u.format(r.payment, decimals),
         });
       } else {
         printLines(
-          `Pot of ${amount} paid: ` +
-            r.payouts
-              .map((p) => `${u.format(p.amount, decimals)} to ${p.toGap ? "gap via " : ""}${p.to}`)
-              .join(", "),
+          `Refund of ${amount} sent to ${r.pledger} (paid ${u.format(r.payment, decimals)})`,
           txLine(r),
         );
       }
-    }),
-  );
+      return;
+    }
+    const r = await cp.claimPot(campaignId);
+    const amount = u.format(r.amount, decimals);
+    if (args.json) {
+      printJson({
+        txHash: r.txHash,
+        gasUsed: r.gasUsed.toString(),
+        amount,
+        kind: "pot",
+        payouts: r.payouts.map((p) => ({ to: p.to, amount: u.format(p.amount, decimals), toGap: p.toGap })),
+      });
+    } else {
+      printLines(
+        `Pot of ${amount} paid: ` +
+          r.payouts
+            .map((p) => `${u.format(p.amount, decimals)} to ${p.toGap ? "gap via " : ""}${p.to}`)
+            .join(", "),
+        txLine(r),
+      );
+    }
+  });
 
 interface WithdrawArgs extends CampaignArgs {
   pledge: string;
@@ -395,30 +383,26 @@ interface WithdrawArgs extends CampaignArgs {
 cqfTask("cqf:withdraw", "Withdraw your pledge before the deadline (full refund)")
   .addParam("campaign", "Campaign id")
   .addParam("pledge", "Pledge id")
-  .setAction(
-    cliAction(async (args: WithdrawArgs, hre: HardhatRuntimeEnvironment) => {
-      const campaignId = parseId("campaign", args.campaign);
-      const cp = await connectPledges(hre, args.from);
-      const { decimals } = await cp.status(campaignId);
-      const r = await cp.withdraw(campaignId, parseId("pledge", args.pledge));
-      const u = await units();
-      if (args.json) {
-        printJson({ txHash: r.txHash, gasUsed: r.gasUsed.toString(), amount: u.format(r.limit, decimals) });
-      } else {
-        printLines(`Pledge ${args.pledge} withdrawn: ${u.format(r.limit, decimals)} refunded`, txLine(r));
-      }
-    }),
-  );
+  .setAction(async (args: WithdrawArgs, env: CliEnv) => {
+    const campaignId = parseId("campaign", args.campaign);
+    const cp = await connectPledges(env, args.from);
+    const { decimals } = await cp.status(campaignId);
+    const r = await cp.withdraw(campaignId, parseId("pledge", args.pledge));
+    const u = await units();
+    if (args.json) {
+      printJson({ txHash: r.txHash, gasUsed: r.gasUsed.toString(), amount: u.format(r.limit, decimals) });
+    } else {
+      printLines(`Pledge ${args.pledge} withdrawn: ${u.format(r.limit, decimals)} refunded`, txLine(r));
+    }
+  });
 
 cqfTask("cqf:cancel", "Cancel your campaign before its deadline (pledgers then claim full refunds)")
   .addParam("campaign", "Campaign id")
-  .setAction(
-    cliAction(async (args: CampaignArgs, hre: HardhatRuntimeEnvironment) => {
-      const campaignId = parseId("campaign", args.campaign);
-      const cp = await connectPledges(hre, args.from);
-      const r = await cp.cancel(campaignId);
-      if (args.json)
-        printJson({ txHash: r.txHash, gasUsed: r.gasUsed.toString(), campaignId: campaignId.toString() });
-      else printLines(`Campaign ${campaignId} cancelled`, txLine(r));
-    }),
-  );
+  .setAction(async (args: CampaignArgs, env: CliEnv) => {
+    const campaignId = parseId("campaign", args.campaign);
+    const cp = await connectPledges(env, args.from);
+    const r = await cp.cancel(campaignId);
+    if (args.json)
+      printJson({ txHash: r.txHash, gasUsed: r.gasUsed.toString(), campaignId: campaignId.toString() });
+    else printLines(`Campaign ${campaignId} cancelled`, txLine(r));
+  });

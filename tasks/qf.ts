@@ -15,11 +15,10 @@
  * Every task takes `--from <account index or address>` (default 0) and `--json`; see tasks/_cli.ts
  * for the output conventions. Gaps are names (keccak256(utf8(name))) or 0x bytes32 ids.
  */
-import { task } from "hardhat/config";
-import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import type { AllocatorClient, GapRow } from "../sdk/allocator";
 import {
-  cliAction,
+  cliTask,
+  type CliEnv,
   connectAllocator,
   formatInt,
   printJson,
@@ -31,7 +30,7 @@ import {
 
 /** Declares a qf task with the common `--from` and `--json` options. */
 function qfTask(name: string, description: string) {
-  return task(name, description)
+  return cliTask(name, description)
     .addOptionalParam("from", "Signer: account index or address", "0")
     .addFlag("json", "Print one JSON object on stdout");
 }
@@ -74,32 +73,30 @@ qfTask("qf:gap:register", "Register a gap (CURATOR_ROLE)")
   .addParam("gap", "Gap name or 0x bytes32 id")
   .addParam("recipient", "Address that receives the gap's funds")
   .addOptionalParam("uri", "Metadata URI (default: the gap's name, so tables can show it)")
-  .setAction(
-    cliAction(async (args: RegisterArgs, hre: HardhatRuntimeEnvironment) => {
-      const { isBytes32 } = await import("../sdk/ids");
-      const qf = await connectAllocator(hre, args.from);
-      const recipient: string = args.recipient;
-      if (!hre.ethers.isAddress(recipient)) {
-        const badChecksum = hre.ethers.isAddress(String(recipient).toLowerCase());
-        throw new Error(
-          `--recipient "${args.recipient}" is not an address${badChecksum ? " (its mixed-case checksum is wrong)" : ""}`,
-        );
-      }
-      const uri = args.uri ?? (isBytes32(args.gap) ? "" : args.gap);
-      const r = await qf.registerGap(args.gap, args.recipient, uri);
-      if (args.json) {
-        printJson({
-          txHash: r.txHash,
-          gasUsed: r.gasUsed.toString(),
-          gapId: r.gapId,
-          recipient: r.recipient,
-          metadataURI: r.metadataURI,
-        });
-      } else {
-        printLines(`Registered gap ${args.gap} (${r.gapId}) paying ${r.recipient}`, txLine(r));
-      }
-    }),
-  );
+  .setAction(async (args: RegisterArgs, env: CliEnv) => {
+    const { isBytes32 } = await import("../sdk/ids");
+    const qf = await connectAllocator(env, args.from);
+    const recipient: string = args.recipient;
+    if (!env.ethers.isAddress(recipient)) {
+      const badChecksum = env.ethers.isAddress(String(recipient).toLowerCase());
+      throw new Error(
+        `--recipient "${args.recipient}" is not an address${badChecksum ? " (its mixed-case checksum is wrong)" : ""}`,
+      );
+    }
+    const uri = args.uri ?? (isBytes32(args.gap) ? "" : args.gap);
+    const r = await qf.registerGap(args.gap, args.recipient, uri);
+    if (args.json) {
+      printJson({
+        txHash: r.txHash,
+        gasUsed: r.gasUsed.toString(),
+        gapId: r.gapId,
+        recipient: r.recipient,
+        metadataURI: r.metadataURI,
+      });
+    } else {
+      printLines(`Registered gap ${args.gap} (${r.gapId}) paying ${r.recipient}`, txLine(r));
+    }
+  });
 
 interface GapArgs extends CommonArgs {
   gap: string;
@@ -107,25 +104,23 @@ interface GapArgs extends CommonArgs {
 
 qfTask("qf:gap:close", "Close a gap: contributions of unfinalised rounds become refundable (CURATOR_ROLE)")
   .addParam("gap", "Gap name or 0x bytes32 id")
-  .setAction(
-    cliAction(async (args: GapArgs, hre: HardhatRuntimeEnvironment) => {
-      const qf = await connectAllocator(hre, args.from);
-      const r = await qf.closeGap(args.gap);
-      if (args.json) {
-        printJson({
-          txHash: r.txHash,
-          gasUsed: r.gasUsed.toString(),
-          gapId: r.gapId,
-          closedRound: Number(r.closedRound),
-        });
-      } else {
-        printLines(
-          `Closed gap ${args.gap}; contributions from round ${r.closedRound.toString()} on are refundable`,
-          txLine(r),
-        );
-      }
-    }),
-  );
+  .setAction(async (args: GapArgs, env: CliEnv) => {
+    const qf = await connectAllocator(env, args.from);
+    const r = await qf.closeGap(args.gap);
+    if (args.json) {
+      printJson({
+        txHash: r.txHash,
+        gasUsed: r.gasUsed.toString(),
+        gapId: r.gapId,
+        closedRound: Number(r.closedRound),
+      });
+    } else {
+      printLines(
+        `Closed gap ${args.gap}; contributions from round ${r.closedRound.toString()} on are refundable`,
+        txLine(r),
+      );
+    }
+  });
 
 // ─────────────────────────────────────────────── contributors
 
@@ -140,54 +135,50 @@ interface ContributeArgs extends AmountArgs {
 qfTask("qf:contribute", "Contribute tokens to a gap (approves exactly the amount when needed)")
   .addParam("gap", "Gap name or 0x bytes32 id")
   .addParam("amount", 'Amount in token units, e.g. "12.5"')
-  .setAction(
-    cliAction(async (args: ContributeArgs, hre: HardhatRuntimeEnvironment) => {
-      const qf = await connectAllocator(hre, args.from);
-      const r = await qf.contribute(args.gap, qf.parseAmount(args.amount));
-      if (args.json) {
-        printJson({
-          txHash: r.txHash,
-          gasUsed: r.gasUsed.toString(),
-          round: Number(r.round),
-          gapId: r.gapId,
-          contributor: r.contributor,
-          amount: qf.formatAmount(r.amount),
-          contributorRoundTotal: qf.formatAmount(r.contributorRoundTotal),
-          approvalTxHash: r.approvalTxHash ?? null,
-        });
-      } else {
-        printLines(
-          `${r.contributor} contributed ${qf.formatAmount(r.amount)} ${qf.symbol} to ${args.gap} in round ${r.round.toString()} ` +
-            `(its total there: ${qf.formatAmount(r.contributorRoundTotal)} ${qf.symbol})`,
-          txLine(r) + (r.approvalTxHash !== undefined ? ` · approval ${r.approvalTxHash}` : ""),
-        );
-      }
-    }),
-  );
+  .setAction(async (args: ContributeArgs, env: CliEnv) => {
+    const qf = await connectAllocator(env, args.from);
+    const r = await qf.contribute(args.gap, qf.parseAmount(args.amount));
+    if (args.json) {
+      printJson({
+        txHash: r.txHash,
+        gasUsed: r.gasUsed.toString(),
+        round: Number(r.round),
+        gapId: r.gapId,
+        contributor: r.contributor,
+        amount: qf.formatAmount(r.amount),
+        contributorRoundTotal: qf.formatAmount(r.contributorRoundTotal),
+        approvalTxHash: r.approvalTxHash ?? null,
+      });
+    } else {
+      printLines(
+        `${r.contributor} contributed ${qf.formatAmount(r.amount)} ${qf.symbol} to ${args.gap} in round ${r.round.toString()} ` +
+          `(its total there: ${qf.formatAmount(r.contributorRoundTotal)} ${qf.symbol})`,
+        txLine(r) + (r.approvalTxHash !== undefined ? ` · approval ${r.approvalTxHash}` : ""),
+      );
+    }
+  });
 
 qfTask("qf:fund-pool", "Add tokens to the matching pool (approves exactly the amount when needed)")
   .addParam("amount", 'Amount in token units, e.g. "1000"')
-  .setAction(
-    cliAction(async (args: AmountArgs, hre: HardhatRuntimeEnvironment) => {
-      const qf = await connectAllocator(hre, args.from);
-      const r = await qf.fundPool(qf.parseAmount(args.amount));
-      if (args.json) {
-        printJson({
-          txHash: r.txHash,
-          gasUsed: r.gasUsed.toString(),
-          funder: r.funder,
-          amount: qf.formatAmount(r.amount),
-          matchingPool: qf.formatAmount(r.newBalance),
-          approvalTxHash: r.approvalTxHash ?? null,
-        });
-      } else {
-        printLines(
-          `${r.funder} added ${qf.formatAmount(r.amount)} ${qf.symbol}; the matching pool holds ${qf.formatAmount(r.newBalance)} ${qf.symbol}`,
-          txLine(r),
-        );
-      }
-    }),
-  );
+  .setAction(async (args: AmountArgs, env: CliEnv) => {
+    const qf = await connectAllocator(env, args.from);
+    const r = await qf.fundPool(qf.parseAmount(args.amount));
+    if (args.json) {
+      printJson({
+        txHash: r.txHash,
+        gasUsed: r.gasUsed.toString(),
+        funder: r.funder,
+        amount: qf.formatAmount(r.amount),
+        matchingPool: qf.formatAmount(r.newBalance),
+        approvalTxHash: r.approvalTxHash ?? null,
+      });
+    } else {
+      printLines(
+        `${r.funder} added ${qf.formatAmount(r.amount)} ${qf.symbol}; the matching pool holds ${qf.formatAmount(r.newBalance)} ${qf.symbol}`,
+        txLine(r),
+      );
+    }
+  });
 
 interface RefundArgs extends GapArgs {
   round: string;
@@ -196,28 +187,26 @@ interface RefundArgs extends GapArgs {
 qfTask("qf:refund", "Refund your contribution to a closed gap in a round that was not finalised")
   .addParam("gap", "Gap name or 0x bytes32 id")
   .addParam("round", "Round of the contribution")
-  .setAction(
-    cliAction(async (args: RefundArgs, hre: HardhatRuntimeEnvironment) => {
-      const round = parseRound(args.round);
-      const qf = await connectAllocator(hre, args.from);
-      const r = await qf.refund(args.gap, round);
-      if (args.json) {
-        printJson({
-          txHash: r.txHash,
-          gasUsed: r.gasUsed.toString(),
-          gapId: r.gapId,
-          contributor: r.contributor,
-          round: Number(r.round),
-          amount: qf.formatAmount(r.amount),
-        });
-      } else {
-        printLines(
-          `Refunded ${qf.formatAmount(r.amount)} ${qf.symbol} to ${r.contributor} (gap ${args.gap}, round ${r.round.toString()})`,
-          txLine(r),
-        );
-      }
-    }),
-  );
+  .setAction(async (args: RefundArgs, env: CliEnv) => {
+    const round = parseRound(args.round);
+    const qf = await connectAllocator(env, args.from);
+    const r = await qf.refund(args.gap, round);
+    if (args.json) {
+      printJson({
+        txHash: r.txHash,
+        gasUsed: r.gasUsed.toString(),
+        gapId: r.gapId,
+        contributor: r.contributor,
+        round: Number(r.round),
+        amount: qf.formatAmount(r.amount),
+      });
+    } else {
+      printLines(
+        `Refunded ${qf.formatAmount(r.amount)} ${qf.symbol} to ${r.contributor} (gap ${args.gap}, round ${r.round.toString()})`,
+        txLine(r),
+      );
+    }
+  });
 
 // ─────────────────────────────────────────────── keepers
 
@@ -227,25 +216,23 @@ interface SweepArgs extends CommonArgs {
 
 qfTask("qf:sweep", "Return a fully withdrawn round's unpaid dust and cap excess to the pool (anyone)")
   .addParam("round", "A finalised round whose funded gaps have all withdrawn")
-  .setAction(
-    cliAction(async (args: SweepArgs, hre: HardhatRuntimeEnvironment) => {
-      const qf = await connectAllocator(hre, args.from);
-      const r = await qf.sweep(parseRound(args.round));
-      if (args.json) {
-        printJson({
-          txHash: r.txHash,
-          gasUsed: r.gasUsed.toString(),
-          round: Number(r.round),
-          amount: qf.formatAmount(r.amount),
-        });
-      } else {
-        printLines(
-          `Round ${r.round.toString()} swept: ${qf.formatAmount(r.amount)} ${qf.symbol} back to the matching pool`,
-          txLine(r),
-        );
-      }
-    }),
-  );
+  .setAction(async (args: SweepArgs, env: CliEnv) => {
+    const qf = await connectAllocator(env, args.from);
+    const r = await qf.sweep(parseRound(args.round));
+    if (args.json) {
+      printJson({
+        txHash: r.txHash,
+        gasUsed: r.gasUsed.toString(),
+        round: Number(r.round),
+        amount: qf.formatAmount(r.amount),
+      });
+    } else {
+      printLines(
+        `Round ${r.round.toString()} swept: ${qf.formatAmount(r.amount)} ${qf.symbol} back to the matching pool`,
+        txLine(r),
+      );
+    }
+  });
 
 interface MatchArgs extends CommonArgs {
   pool: string;
@@ -253,65 +240,61 @@ interface MatchArgs extends CommonArgs {
 
 qfTask("qf:match", "Finalise the current matching round with a pool (KEEPER_ROLE)")
   .addParam("pool", 'Matching pool for the round in token units, or "all" for the whole available pool')
-  .setAction(
-    cliAction(async (args: MatchArgs, hre: HardhatRuntimeEnvironment) => {
-      const qf = await connectAllocator(hre, args.from);
-      const pool =
-        args.pool.trim().toLowerCase() === "all" ? await qf.matchingPool() : qf.parseAmount(args.pool);
-      const r = await qf.match(pool);
-      if (args.json) {
-        printJson({
-          txHash: r.txHash,
-          gasUsed: r.gasUsed.toString(),
-          round: Number(r.round),
-          poolSize: qf.formatAmount(r.poolSize),
-          distributed: qf.formatAmount(r.distributed),
-          gapsFunded: Number(r.gapsFunded),
-          totalWeight: (await import("../sdk/units")).formatUnitsExact(r.totalWeight, 18),
-          nextRoundEndTime: Number(r.nextRoundEndTime),
-        });
-      } else {
-        printLines(
-          `Round ${r.round.toString()} finalised: ${qf.formatAmount(r.distributed)} of ${qf.formatAmount(r.poolSize)} ${qf.symbol} ` +
-            `allocated to ${r.gapsFunded.toString()} gap${r.gapsFunded === 1n ? "" : "s"}; the next round ends ${utc(r.nextRoundEndTime)}`,
-          txLine(r),
-        );
-      }
-    }),
-  );
+  .setAction(async (args: MatchArgs, env: CliEnv) => {
+    const qf = await connectAllocator(env, args.from);
+    const pool =
+      args.pool.trim().toLowerCase() === "all" ? await qf.matchingPool() : qf.parseAmount(args.pool);
+    const r = await qf.match(pool);
+    if (args.json) {
+      printJson({
+        txHash: r.txHash,
+        gasUsed: r.gasUsed.toString(),
+        round: Number(r.round),
+        poolSize: qf.formatAmount(r.poolSize),
+        distributed: qf.formatAmount(r.distributed),
+        gapsFunded: Number(r.gapsFunded),
+        totalWeight: (await import("../sdk/units")).formatUnitsExact(r.totalWeight, 18),
+        nextRoundEndTime: Number(r.nextRoundEndTime),
+      });
+    } else {
+      printLines(
+        `Round ${r.round.toString()} finalised: ${qf.formatAmount(r.distributed)} of ${qf.formatAmount(r.poolSize)} ${qf.symbol} ` +
+          `allocated to ${r.gapsFunded.toString()} gap${r.gapsFunded === 1n ? "" : "s"}; the next round ends ${utc(r.nextRoundEndTime)}`,
+        txLine(r),
+      );
+    }
+  });
 
 qfTask("qf:withdraw", "Pay a gap's settled funds (direct + matched) to its recipient; anyone may call")
   .addParam("gap", "Gap name or 0x bytes32 id")
-  .setAction(
-    cliAction(async (args: GapArgs, hre: HardhatRuntimeEnvironment) => {
-      const qf = await connectAllocator(hre, args.from);
-      const r = await qf.withdraw(args.gap);
-      if (args.json) {
-        printJson({
-          txHash: r.txHash,
-          gasUsed: r.gasUsed.toString(),
-          gapId: r.gapId,
-          recipient: r.recipient,
-          amount: qf.formatAmount(r.amount),
-          direct: qf.formatAmount(r.direct),
-          matched: qf.formatAmount(r.matched),
-          rounds: r.rounds.map((x) => ({
-            round: Number(x.round),
-            direct: qf.formatAmount(x.direct),
-            matched: qf.formatAmount(x.matched),
-          })),
-          more: r.more,
-        });
-      } else {
-        printLines(
-          `Paid ${qf.formatAmount(r.amount)} ${qf.symbol} to ${r.recipient} (${qf.formatAmount(r.direct)} direct + ` +
-            `${qf.formatAmount(r.matched)} matched, ${r.rounds.length} round${r.rounds.length === 1 ? "" : "s"})` +
-            (r.more ? " — more rounds remain, run it again" : ""),
-          txLine(r),
-        );
-      }
-    }),
-  );
+  .setAction(async (args: GapArgs, env: CliEnv) => {
+    const qf = await connectAllocator(env, args.from);
+    const r = await qf.withdraw(args.gap);
+    if (args.json) {
+      printJson({
+        txHash: r.txHash,
+        gasUsed: r.gasUsed.toString(),
+        gapId: r.gapId,
+        recipient: r.recipient,
+        amount: qf.formatAmount(r.amount),
+        direct: qf.formatAmount(r.direct),
+        matched: qf.formatAmount(r.matched),
+        rounds: r.rounds.map((x) => ({
+          round: Number(x.round),
+          direct: qf.formatAmount(x.direct),
+          matched: qf.formatAmount(x.matched),
+        })),
+        more: r.more,
+      });
+    } else {
+      printLines(
+        `Paid ${qf.formatAmount(r.amount)} ${qf.symbol} to ${r.recipient} (${qf.formatAmount(r.direct)} direct + ` +
+          `${qf.formatAmount(r.matched)} matched, ${r.rounds.length} round${r.rounds.length === 1 ? "" : "s"})` +
+          (r.more ? " — more rounds remain, run it again" : ""),
+        txLine(r),
+      );
+    }
+  });
 
 // ─────────────────────────────────────────────── views
 
@@ -321,69 +304,67 @@ interface StatsArgs extends CommonArgs {
 
 qfTask("qf:stats", "Funding of every gap (or one) and the system totals")
   .addOptionalParam("gap", "Only this gap (name or 0x bytes32 id)")
-  .setAction(
-    cliAction(async (args: StatsArgs, hre: HardhatRuntimeEnvironment) => {
-      const qf = await connectAllocator(hre, args.from);
-      const s = await qf.stats({ gap: args.gap });
-      const amount = (raw: bigint): string => qf.formatAmount(raw);
-      if (args.json) {
-        const gaps: JsonValue[] = s.gaps.map((g) => ({
-          gapId: g.gapId,
-          recipient: g.recipient,
-          status: g.status,
-          directTotal: amount(g.directTotal),
-          matchedTotal: amount(g.matchedTotal),
-          contributorCount: Number(g.contributorCount),
-          currentRoundDirect: amount(g.currentRoundDirect),
-          estimatedMatch: amount(g.estimatedMatch),
-          metadataURI: g.metadataURI,
-        }));
-        printJson({
-          round: Number(s.round),
-          contributionRound: Number(s.contributionRound),
-          matchingPool: amount(s.matchingPool),
-          gaps,
-          totals: {
-            directTotal: amount(s.totals.directTotal),
-            matchedTotal: amount(s.totals.matchedTotal),
-            gapCount: Number(s.totals.gapCount),
-          },
-        });
-        return;
-      }
-      const { formatUnitsDisplay } = await import("../sdk/units");
-      const { shortHex } = await import("../sdk/ids");
-      const show = (raw: bigint): string => formatUnitsDisplay(raw, qf.decimals, 2);
-      const rows: string[][] = [];
-      for (const g of s.gaps) {
-        rows.push([
-          await gapLabel(qf, g),
-          shortHex(g.recipient),
-          g.status,
-          show(g.directTotal),
-          show(g.matchedTotal),
-          formatInt(g.contributorCount),
-          show(g.currentRoundDirect),
-          show(g.estimatedMatch),
-        ]);
-      }
-      const next =
-        s.contributionRound !== s.round
-          ? ` (its window has ended; contributions now count in round ${s.contributionRound.toString()})`
-          : "";
-      printLines(
-        `Round ${s.round.toString()} open${next} · matching pool ${show(s.matchingPool)} ${qf.symbol}`,
-        "",
-        renderTable(
-          ["gap", "recipient", "status", "direct", "matched", "contributors", "this round", "est. match"],
-          rows,
-          ["l", "l", "l", "r", "r", "r", "r", "r"],
-        ),
-        "",
-        `totals: ${formatInt(s.totals.gapCount)} gap${s.totals.gapCount === 1n ? "" : "s"} · direct ${show(s.totals.directTotal)} ${qf.symbol} · matched ${show(s.totals.matchedTotal)} ${qf.symbol}`,
-      );
-    }),
-  );
+  .setAction(async (args: StatsArgs, env: CliEnv) => {
+    const qf = await connectAllocator(env, args.from);
+    const s = await qf.stats({ gap: args.gap });
+    const amount = (raw: bigint): string => qf.formatAmount(raw);
+    if (args.json) {
+      const gaps: JsonValue[] = s.gaps.map((g) => ({
+        gapId: g.gapId,
+        recipient: g.recipient,
+        status: g.status,
+        directTotal: amount(g.directTotal),
+        matchedTotal: amount(g.matchedTotal),
+        contributorCount: Number(g.contributorCount),
+        currentRoundDirect: amount(g.currentRoundDirect),
+        estimatedMatch: amount(g.estimatedMatch),
+        metadataURI: g.metadataURI,
+      }));
+      printJson({
+        round: Number(s.round),
+        contributionRound: Number(s.contributionRound),
+        matchingPool: amount(s.matchingPool),
+        gaps,
+        totals: {
+          directTotal: amount(s.totals.directTotal),
+          matchedTotal: amount(s.totals.matchedTotal),
+          gapCount: Number(s.totals.gapCount),
+        },
+      });
+      return;
+    }
+    const { formatUnitsDisplay } = await import("../sdk/units");
+    const { shortHex } = await import("../sdk/ids");
+    const show = (raw: bigint): string => formatUnitsDisplay(raw, qf.decimals, 2);
+    const rows: string[][] = [];
+    for (const g of s.gaps) {
+      rows.push([
+        await gapLabel(qf, g),
+        shortHex(g.recipient),
+        g.status,
+        show(g.directTotal),
+        show(g.matchedTotal),
+        formatInt(g.contributorCount),
+        show(g.currentRoundDirect),
+        show(g.estimatedMatch),
+      ]);
+    }
+    const next =
+      s.contributionRound !== s.round
+        ? ` (its window has ended; contributions now count in round ${s.contributionRound.toString()})`
+        : "";
+    printLines(
+      `Round ${s.round.toString()} open${next} · matching pool ${show(s.matchingPool)} ${qf.symbol}`,
+      "",
+      renderTable(
+        ["gap", "recipient", "status", "direct", "matched", "contributors", "this round", "est. match"],
+        rows,
+        ["l", "l", "l", "r", "r", "r", "r", "r"],
+      ),
+      "",
+      `totals: ${formatInt(s.totals.gapCount)} gap${s.totals.gapCount === 1n ? "" : "s"} · direct ${show(s.totals.directTotal)} ${qf.symbol} · matched ${show(s.totals.matchedTotal)} ${qf.symbol}`,
+    );
+  });
 
 interface RoundArgs extends CommonArgs {
   round?: string;
@@ -391,43 +372,41 @@ interface RoundArgs extends CommonArgs {
 
 qfTask("qf:round", "A matching round (default: the open one)")
   .addOptionalParam("round", "Round number")
-  .setAction(
-    cliAction(async (args: RoundArgs, hre: HardhatRuntimeEnvironment) => {
-      const qf = await connectAllocator(hre, args.from);
-      const r = await qf.round(args.round === undefined ? undefined : parseRound(args.round));
-      const { formatUnitsExact } = await import("../sdk/units");
-      if (args.json) {
-        printJson({
-          round: Number(r.round),
-          status: r.status,
-          matchingPoolTokens: qf.formatAmount(r.matchingPoolTokens),
-          gapsFunded: Number(r.gapsFunded),
-          totalWeight: formatUnitsExact(r.totalWeight, 18),
-          distributed: qf.formatAmount(r.distributed),
-          claimed: qf.formatAmount(r.claimed),
-          gapsSettled: Number(r.gapsSettled),
-          startTime: Number(r.startTime),
-          endTime: Number(r.endTime),
-          finalizedAt: Number(r.finalizedAt),
-          capBps: Number(r.capBps),
-          distributeWholePool: r.distributeWholePool,
-        });
-        return;
-      }
-      if (r.status === "None") {
-        printLines(
-          `Round ${r.round.toString()} has not started (the open round is ${(await qf.round()).round.toString()})`,
-        );
-        return;
-      }
+  .setAction(async (args: RoundArgs, env: CliEnv) => {
+    const qf = await connectAllocator(env, args.from);
+    const r = await qf.round(args.round === undefined ? undefined : parseRound(args.round));
+    const { formatUnitsExact } = await import("../sdk/units");
+    if (args.json) {
+      printJson({
+        round: Number(r.round),
+        status: r.status,
+        matchingPoolTokens: qf.formatAmount(r.matchingPoolTokens),
+        gapsFunded: Number(r.gapsFunded),
+        totalWeight: formatUnitsExact(r.totalWeight, 18),
+        distributed: qf.formatAmount(r.distributed),
+        claimed: qf.formatAmount(r.claimed),
+        gapsSettled: Number(r.gapsSettled),
+        startTime: Number(r.startTime),
+        endTime: Number(r.endTime),
+        finalizedAt: Number(r.finalizedAt),
+        capBps: Number(r.capBps),
+        distributeWholePool: r.distributeWholePool,
+      });
+      return;
+    }
+    if (r.status === "None") {
       printLines(
-        `Round ${r.round.toString()}: ${r.status}`,
-        `  window        ${utc(r.startTime)} → ${utc(r.endTime)}`,
-        `  finalised     ${utc(r.finalizedAt)}`,
-        `  pool          ${qf.formatAmount(r.matchingPoolTokens)} ${qf.symbol}`,
-        `  total weight  ${formatUnitsExact(r.totalWeight, 18)}`,
-        `  distributed   ${qf.formatAmount(r.distributed)} ${qf.symbol} to ${r.gapsFunded.toString()} gaps (claimed ${qf.formatAmount(r.claimed)}, ${r.gapsSettled.toString()} settled)`,
-        `  settings      ${r.distributeWholePool ? "whole pool" : "α = min(1, P/W)"}${r.capBps !== 0n ? `, cap ${r.capBps.toString()} bps` : ""}`,
+        `Round ${r.round.toString()} has not started (the open round is ${(await qf.round()).round.toString()})`,
       );
-    }),
-  );
+      return;
+    }
+    printLines(
+      `Round ${r.round.toString()}: ${r.status}`,
+      `  window        ${utc(r.startTime)} → ${utc(r.endTime)}`,
+      `  finalised     ${utc(r.finalizedAt)}`,
+      `  pool          ${qf.formatAmount(r.matchingPoolTokens)} ${qf.symbol}`,
+      `  total weight  ${formatUnitsExact(r.totalWeight, 18)}`,
+      `  distributed   ${qf.formatAmount(r.distributed)} ${qf.symbol} to ${r.gapsFunded.toString()} gaps (claimed ${qf.formatAmount(r.claimed)}, ${r.gapsSettled.toString()} settled)`,
+      `  settings      ${r.distributeWholePool ? "whole pool" : "α = min(1, P/W)"}${r.capBps !== 0n ? `, cap ${r.capBps.toString()} bps` : ""}`,
+    );
+  });

@@ -1,8 +1,7 @@
 import { expect } from "chai";
-import { ethers } from "hardhat";
-import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
+import { ethers, loadFixture, time } from "./chain";
 import Decimal from "decimal.js";
-import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
+import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import type { QuadraticFundingAllocator, TestToken } from "../typechain-types";
 
 Decimal.set({ precision: 60 });

@@ -1,9 +1,7 @@
 import { expect } from "chai";
-import { ethers } from "hardhat";
-import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import type { PledgeMathHarness } from "../typechain-types";
 import * as pm from "../sdk/math/pledges";
-import { UNDER_COVERAGE } from "./chain";
+import { UNDER_COVERAGE, ethers, loadFixture } from "./chain";
 import { D, PI, fromWad, refCampaign, refLeverage, refPayment, refSolve, relErr } from "./pledges.reference";
 
 const WAD = 10n ** 18n;

@@ -1,9 +1,8 @@
 import { expect } from "chai";
-import { ethers } from "hardhat";
-import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { TestToken } from "../typechain-types";
 import { PledgesClient } from "../sdk/pledges";
 import * as pm from "../sdk/math/pledges";
+import { ethers, loadFixture, time } from "./chain";
 
 const WAD = 10n ** 18n;
 

@@ -5,11 +5,10 @@
  * on-chain bracket is checked against the contract's own acceptance rule, not trusted.
  */
 import { expect } from "chai";
-import { ethers } from "hardhat";
-import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { CoordinatedPledges, TestToken } from "../typechain-types";
 import { describeError } from "../sdk/errors";
 import { PledgesClient } from "../sdk/pledges";
+import { ethers, loadFixture, time } from "./chain";
 import { D, fromWad, refCampaign, refPayment, refSolve, relErr } from "./pledges.reference";
 
 const WAD = 10n ** 18n;

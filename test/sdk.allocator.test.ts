@@ -8,8 +8,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import hre from "hardhat";
-import { time } from "@nomicfoundation/hardhat-network-helpers";
-import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
+import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import { deployCofund } from "../scripts/lib/deploy-cofund";
 import { AllocatorClient } from "../sdk/allocator";
 import {
@@ -21,6 +20,7 @@ import {
 import { ContractRevertError } from "../sdk/errors";
 import { gapIdFromName } from "../sdk/ids";
 import { roundOutcome, type RoundContributions } from "../sdk/math/qf";
+import { connection, ethers, time } from "./chain";
 
 const SIX_HOURS = 6 * 60 * 60;
 const tokens = (n: number | string): bigint => BigInt(n) * 10n ** 18n;
@@ -40,9 +40,9 @@ describe("deploy module + sdk/allocator (in-process network)", () => {
   let qf: AllocatorClient;
 
   before(async () => {
-    signers = await hre.ethers.getSigners();
-    const deployed = await deployCofund(hre);
-    const found = await findDeployment({ network: "hardhat", provider: hre.ethers.provider });
+    signers = await ethers.getSigners();
+    const deployed = await deployCofund(hre, { connection });
+    const found = await findDeployment({ network: connection.networkName, provider: ethers.provider });
     qf = await AllocatorClient.connect(requireContract(found, "QuadraticFundingAllocator"), signers[0]!);
     expect(found.allocator).to.equal(deployed.allocator);
     expect(found.token).to.equal(deployed.token);
@@ -211,11 +211,15 @@ describe("deploy module with an external token (TOKEN_ADDRESS)", () => {
   after(() => clearRegisteredDeployments());
 
   it("uses the given ERC-20 (6 decimals here), mints nothing, and the client scales amounts", async () => {
-    const [admin, alice, bob] = await hre.ethers.getSigners();
-    const usdc = await hre.ethers.deployContract("TestToken", ["USD Coin (test)", "USDC", 6]);
+    const [admin, alice, bob] = await ethers.getSigners();
+    const usdc = await ethers.deployContract("TestToken", ["USD Coin (test)", "USDC", 6]);
     await usdc.mint(alice!.address, 1_000_000n);
     await usdc.mint(bob!.address, 4_000_000n);
-    const deployed = await deployCofund(hre, { tokenAddress: await usdc.getAddress(), roundDuration: 60 });
+    const deployed = await deployCofund(hre, {
+      connection,
+      tokenAddress: await usdc.getAddress(),
+      roundDuration: 60,
+    });
     expect(deployed.testToken).to.equal(false);
     expect(deployed.contracts.Token).to.equal(await usdc.getAddress());
     expect(deployed.contracts.TestToken).to.equal(undefined);
@@ -239,14 +243,14 @@ describe("sdk/deployments", () => {
     clearRegisteredDeployments();
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cofund-deployments-"));
     try {
-      const args = { network: "localhost", provider: hre.ethers.provider, deploymentsDir: dir };
+      const args = { network: "localhost", provider: ethers.provider, deploymentsDir: dir };
       let error: unknown;
       await findDeployment(args).catch((e: unknown) => (error = e));
       expect(error).to.be.instanceOf(DeploymentNotFoundError);
       expect((error as Error).message).to.equal(
         "No cofund deployment found for network localhost — run npm run deploy -- --network localhost",
       );
-      const chainId = (await hre.ethers.provider.getNetwork()).chainId;
+      const chainId = (await ethers.provider.getNetwork()).chainId;
       fs.mkdirSync(path.join(dir, `chain-${chainId}`));
       const ghost = "0x000000000000000000000000000000000000dEaD";
       fs.writeFileSync(

@@ -5,7 +5,6 @@
  */
 import { expect } from "chai";
 import { AbiCoder, ErrorFragment, Interface, id } from "ethers";
-import hre from "hardhat";
 import { ICoordinatedPledges__factory, IQuadraticFundingAllocator__factory } from "../typechain-types";
 import {
   ContractRevertError,
@@ -18,6 +17,7 @@ import {
   type ErrorContext,
 } from "../sdk/errors";
 import { gapIdFromName } from "../sdk/ids";
+import { ethers } from "./chain";
 
 const coder = AbiCoder.defaultAbiCoder();
 const allocatorInterface = IQuadraticFundingAllocator__factory.createInterface();
@@ -220,9 +220,9 @@ describe("sdk/errors", () => {
 
   describe("reverts thrown by a real chain (in-process network)", () => {
     it("finds and decodes the revert inside ethers/Hardhat errors", async () => {
-      const [admin, other] = await hre.ethers.getSigners();
-      const token = await hre.ethers.deployContract("TestToken", ["T", "T", 18]);
-      const allocator = await hre.ethers.deployContract("QuadraticFundingAllocator", [
+      const [admin, other] = await ethers.getSigners();
+      const token = await ethers.deployContract("TestToken", ["T", "T", 18]);
+      const allocator = await ethers.deployContract("QuadraticFundingAllocator", [
         await token.getAddress(),
         3600,
         admin!.address,

@@ -23,6 +23,15 @@ const D = Decimal.clone({ precision: 80, rounding: Decimal.ROUND_FLOOR });
 const floorD = (x: Decimal): bigint => BigInt(x.floor().toFixed(0));
 const dec = (x: bigint): Decimal => new D(x.toString());
 
+/**
+ * chai's `closeTo` for plain numbers: |actual − expected| ≤ delta. Written out because Hardhat 3's
+ * chai matchers (installed once any suite of the run opens the chain) send every number `closeTo`
+ * through BigInt, which rejects fractional values.
+ */
+function expectClose(actual: number, expected: number, delta: number): void {
+  expect(Math.abs(actual - expected), `${actual} is not within ${delta} of ${expected}`).to.be.at.most(delta);
+}
+
 /** Deterministic pseudo-random bigints (xorshift), so failures reproduce. */
 function rng(seed: number): () => number {
   let s = seed >>> 0 || 1;
@@ -105,9 +114,9 @@ describe("sdk/math/qf", () => {
     expect(ten.weight <= tokens(900)).to.equal(true);
     // Ten floors of < 1 unit each in S ≈ 31.6e18 lower S² by < 2·31.62·10 ≈ 633 wei.
     expect(tokens(900) - ten.weight <= 633n).to.equal(true);
-    expect(qfMatchFloat(Array(10).fill(10))).to.be.closeTo(900, 1e-9);
+    expectClose(qfMatchFloat(Array(10).fill(10)), 900, 1e-9);
     expect(qfMatchFloat([100])).to.equal(0);
-    expect(qfMatchFloat(Array(100).fill(1))).to.be.closeTo(9_900, 1e-9);
+    expectClose(qfMatchFloat(Array(100).fill(1)), 9_900, 1e-9);
   });
 
   it("sums a contributor's contributions before the square root (split neutrality)", () => {
@@ -235,9 +244,9 @@ describe("sdk/math/qf", () => {
   it("float helpers agree with the closed forms", () => {
     const m = roundMatchesFloat([[1, 1, 1, 1], [100], [4, 9]], 10);
     // Weights: (4)² − 4 = 12, 0, (2 + 3)² − 13 = 12 → W = 24 > 10, α = 10/24.
-    expect(m[0]).to.be.closeTo(5, 1e-12);
+    expectClose(m[0], 5, 1e-12);
     expect(m[1]).to.equal(0);
-    expect(m[2]).to.be.closeTo(5, 1e-12);
+    expectClose(m[2], 5, 1e-12);
     expect(roundMatchesFloat([[1, 1]], 100)).to.deep.equal([2]);
     expect(roundMatchesFloat([[1, 1]], 100, true)).to.deep.equal([100]);
     expect(roundMatchesFloat([[5]], 100)).to.deep.equal([0]);

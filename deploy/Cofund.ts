@@ -8,7 +8,8 @@
  * test token with open minting) and mints `testTokenMint` tokens to each of the first
  * `testTokenHolders` accounts.
  *
- * Parameters (Ignition `--parameters '{"Cofund": {...}}'` or `hre.ignition.deploy(..., { parameters })`):
+ * Parameters (a `--parameters` file `{"Cofund": {...}}` of `hardhat ignition deploy`, or
+ * `connection.ignition.deploy(…, { parameters })`):
  * - `roundDuration` — seconds a matching round lasts at least (default 21600 = 6 hours);
  * - `admin` — receives DEFAULT_ADMIN_ROLE, CURATOR_ROLE, KEEPER_ROLE and PAUSER_ROLE (default: the deployer);
  * - `tokenAddress` — overrides the address of the external token (only when built with one);

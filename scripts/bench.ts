@@ -1,16 +1,22 @@
 /**
  * `npm run bench`: deterministic gas figures from transaction receipts on the in-process network.
- * Every module in scripts/bench/ exports `default async function (): Promise<BenchRow[]>`; this
- * script runs them in order, prints one table, writes it as Markdown to out/gas.md and, on a full run
+ * Every module in scripts/bench/ exports a `BenchModule` (`default async function (connection, hre):
+ * Promise<BenchRow[]>`, `connection` being the in-process chain they share); this script runs them in order, prints one table, writes it as Markdown to out/gas.md and, on a full run
  * (no BENCH_ONLY), replaces the table between the `<!-- gas-table -->` markers of README.md, so the
  * committed figures are always the measured ones. A row over its limit makes the run exit non-zero.
  */
-import * as fs from "fs";
-import * as path from "path";
-import type { BenchRow } from "./bench/types";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { pathToFileURL } from "node:url";
+import hre from "hardhat";
+import type { BenchModule, BenchRow } from "./bench/types";
 
 async function main(): Promise<void> {
-  const dir = path.join(__dirname, "bench");
+  const connection = await hre.network.getOrCreate();
+  if (connection.networkConfig.type !== "edr-simulated") {
+    throw new Error(`bench: run it on the in-process network, not ${connection.networkName}`);
+  }
+  const dir = path.join(import.meta.dirname, "bench");
   const only = process.env.BENCH_ONLY;
   const files = fs
     .readdirSync(dir)
@@ -19,9 +25,8 @@ async function main(): Promise<void> {
   const rows: BenchRow[] = [];
   for (const file of files) {
     process.stderr.write(`bench: ${file}\n`);
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const mod = require(path.join(dir, file)) as { default: () => Promise<BenchRow[]> };
-    rows.push(...(await mod.default()));
+    const mod = (await import(pathToFileURL(path.join(dir, file)).href)) as { default: BenchModule };
+    rows.push(...(await mod.default(connection, hre)));
   }
   const md = ["| operation | gas | limit | note |", "| --- | ---: | ---: | --- |"];
   let failed = 0;
@@ -47,7 +52,7 @@ async function main(): Promise<void> {
 
 /** Replaces the gas table between the README's markers (left alone when the markers are missing). */
 function updateReadme(table: string): void {
-  const readme = path.join(__dirname, "..", "README.md");
+  const readme = path.join(import.meta.dirname, "..", "README.md");
   const text = fs.readFileSync(readme, "utf8");
   const begin = "<!-- gas-table -->";
   const end = "<!-- /gas-table -->";
@@ -64,7 +69,7 @@ function updateReadme(table: string): void {
   }
 }
 
-main().catch((e: unknown) => {
+await main().catch((e: unknown) => {
   console.error(e);
   process.exitCode = 1;
 });

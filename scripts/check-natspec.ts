@@ -1,6 +1,7 @@
 /**
- * NatSpec gate (`npm run lint:natspec`, part of `npm run lint`): reads the compiler's AST of every
- * product source (contracts/, mocks excluded) and fails when documentation is missing.
+ * NatSpec gate (`npm run lint:natspec`, part of `npm run lint`): builds the contracts (tests are not
+ * needed), reads the compiler's AST of every product source (contracts/, mocks excluded) from
+ * Hardhat's build info and fails when documentation is missing.
  *
  * Rules, per contract, interface and library:
  * - the unit itself has a @title or @notice;
@@ -11,6 +12,7 @@
  * - every event and custom error has @notice.
  * Prints one line per finding; exits non-zero when there is any.
  */
+import * as fs from "node:fs/promises";
 import hre from "hardhat";
 
 interface DocNode {
@@ -87,22 +89,39 @@ function checkUnit(unit: AstNode, file: string, out: Finding[]): void {
   }
 }
 
+/** The solc output sources of one Hardhat 3 build info, keyed by input source name. */
+type OutputSources = Record<string, { ast?: AstNode } | undefined>;
+
 async function main(): Promise<void> {
-  await hre.run("compile", { quiet: true });
-  const names = await hre.artifacts.getAllFullyQualifiedNames();
-  const sources = new Set(
-    names
-      .map((n) => n.split(":")[0])
-      .filter((s) => s.startsWith("contracts/") && !s.startsWith("contracts/mocks/")),
-  );
+  await hre.tasks.getTask("build").run({ quiet: true, noTests: true });
+  // One artifact per product source: its build info holds the AST of the whole source unit.
+  const sources = new Map<string, string>();
+  for (const fqn of [...(await hre.artifacts.getAllFullyQualifiedNames())].sort()) {
+    const source = fqn.slice(0, fqn.lastIndexOf(":"));
+    if (!source.startsWith("contracts/") || source.startsWith("contracts/mocks/")) continue;
+    if (!sources.has(source)) sources.set(source, fqn);
+  }
+  const outputs = new Map<string, OutputSources>();
   const findings: Finding[] = [];
   let units = 0;
-  for (const source of [...sources].sort()) {
-    const fqn = names.find((n) => n.startsWith(`${source}:`));
-    if (fqn === undefined) continue;
-    const buildInfo = await hre.artifacts.getBuildInfo(fqn);
-    const ast = buildInfo?.output.sources[source]?.ast as AstNode | undefined;
-    if (ast === undefined) throw new Error(`no AST for ${source}: run \`npx hardhat compile --force\``);
+  for (const [source, fqn] of [...sources].sort(([a], [b]) => a.localeCompare(b))) {
+    const artifact = await hre.artifacts.readArtifact(fqn);
+    const buildInfoId = artifact.buildInfoId ?? (await hre.artifacts.getBuildInfoId(fqn));
+    const outputPath =
+      buildInfoId === undefined ? undefined : await hre.artifacts.getBuildInfoOutputPath(buildInfoId);
+    if (buildInfoId === undefined || outputPath === undefined) {
+      throw new Error(`no build info for ${source}: run \`npx hardhat build --force\``);
+    }
+    let output = outputs.get(buildInfoId);
+    if (output === undefined) {
+      const parsed = JSON.parse(await fs.readFile(outputPath, "utf8")) as {
+        output?: { sources?: OutputSources };
+      };
+      output = parsed.output?.sources ?? {};
+      outputs.set(buildInfoId, output);
+    }
+    const ast = output[artifact.inputSourceName ?? source]?.ast;
+    if (ast === undefined) throw new Error(`no AST for ${source}: run \`npx hardhat build --force\``);
     for (const unit of ast.nodes ?? []) {
       if (unit.nodeType !== "ContractDefinition") continue;
       units++;
@@ -118,7 +137,7 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((e: unknown) => {
+await main().catch((e: unknown) => {
   console.error(e);
   process.exitCode = 1;
 });

@@ -11,17 +11,18 @@ import { say, section } from "./demo/narrate";
 
 async function main(): Promise<void> {
   section("Deploying cofund on the in-process Hardhat network");
-  const deployed = await deployCofund(hre);
+  const connection = await hre.network.getOrCreate();
+  const deployed = await deployCofund(hre, { connection });
   for (const [name, address] of Object.entries(deployed.contracts)) say(`${name.padEnd(26)} ${address}`);
   say("The test token minted 1,000,000 tokens to each of the first 10 accounts.");
 
-  await runAllocatorDemo(hre, deployed);
-  await runPledgesDemo(hre, deployed, "ocean-plastic-survey");
+  await runAllocatorDemo(hre, connection, deployed);
+  await runPledgesDemo(connection, deployed, "ocean-plastic-survey");
 
   console.log("");
 }
 
-main().catch((error: unknown) => {
+await main().catch((error: unknown) => {
   console.error(error);
   process.exitCode = 1;
 });

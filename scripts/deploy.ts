@@ -4,9 +4,9 @@
  * deploy/deployments/<deploymentId>/ (default `chain-<chainId>`), where the CLI tasks find them.
  *
  * Environment:
- * - `TOKEN_ADDRESS` — the ERC-20 to use. Without it, local networks (`hardhat`, `localhost`) get the
- *   test token (18 decimals) with 1,000,000 tokens minted to each of the first 10 accounts; other
- *   networks refuse to deploy.
+ * - `TOKEN_ADDRESS` — the ERC-20 to use. Without it, local networks (`localhost`, the in-process
+ *   `default`) get the test token (18 decimals) with 1,000,000 tokens minted to each of the first 10
+ *   accounts; other networks refuse to deploy.
  * - `RPC_URL`, `PRIVATE_KEY` — define the network `custom` (see hardhat.config.ts).
  * - `ROUND_DURATION` (seconds, default 21600), `ADMIN_ADDRESS` (default: the deployer),
  *   `CURATOR_ADDRESSES`, `KEEPER_ADDRESSES`, `PAUSER_ADDRESSES` (comma-separated extra role holders).
@@ -79,7 +79,7 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
+await main().catch((error: unknown) => {
   const message = error instanceof Error ? error.message : String(error);
   console.error(message);
   if (/reconciliation errors/.test(message)) {

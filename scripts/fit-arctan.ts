@@ -2,8 +2,8 @@
  * Derives every constant of contracts/libraries/Arctan.sol (and of its mirror sdk/math/arctan.ts)
  * from a high-precision minimax fit, and prints them in the exact form the library uses.
  *
- *   npx ts-node scripts/fit-arctan.ts            print the constants (about 10 s)
- *   npx ts-node scripts/fit-arctan.ts --check    also verify that Arctan.sol and the SDK mirror hold
+ *   npx tsx scripts/fit-arctan.ts                print the constants (about 10 s)
+ *   npx tsx scripts/fit-arctan.ts --check        also verify that Arctan.sol and the SDK mirror hold
  *                                                exactly these constants (non-zero exit otherwise)
  *   (npx hardhat run scripts/fit-arctan.ts works too, without --check)
  *
@@ -19,8 +19,8 @@
  * The coefficients and table entries are scaled by 2^128 and rounded to nearest; π/2 is rounded
  * down, so that the library's result stays below π/2.
  */
-import * as fs from "fs";
-import * as path from "path";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import Decimal from "decimal.js";
 
 /** Working precision of the fit (significant digits). */
@@ -242,7 +242,7 @@ function main(): void {
   for (const line of typescriptLines(c)) console.log(line);
 
   if (process.argv.includes("--check")) {
-    const root = path.join(__dirname, "..");
+    const root = path.join(import.meta.dirname, "..");
     let missing = 0;
     const check = (file: string, lines: string[]): void => {
       const text = fs.readFileSync(path.join(root, file), "utf8");
@@ -261,4 +261,6 @@ function main(): void {
   console.log(`(${((Date.now() - started) / 1000).toFixed(1)} s)`);
 }
 
-if (require.main === module) main();
+// Run when started as a program (`tsx scripts/fit-arctan.ts`, `hardhat run scripts/fit-arctan.ts`),
+// not when imported for its exports.
+if (process.argv.slice(1).some((arg) => path.resolve(arg) === import.meta.filename)) main();

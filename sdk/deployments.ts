@@ -5,15 +5,15 @@
  * address. The in-process `hardhat` network keeps no records (each run starts a new chain), so code
  * that deploys there registers the addresses in memory with `registerDeployment`.
  */
-import * as fs from "fs";
-import * as path from "path";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import type { Provider } from "ethers";
 
 /** The Ignition module id of `deploy/Cofund.ts`; record keys look like `Cofund#QuadraticFundingAllocator`. */
 export const COFUND_MODULE_ID = "Cofund";
 
 /** Where Ignition keeps deployment records (`paths.ignition` + `/deployments`). */
-export const DEFAULT_DEPLOYMENTS_DIR = path.resolve(__dirname, "..", "deploy", "deployments");
+export const DEFAULT_DEPLOYMENTS_DIR = path.resolve(import.meta.dirname, "..", "deploy", "deployments");
 
 /** Addresses of one cofund deployment on one chain. */
 export interface CofundDeployment {

@@ -5,10 +5,9 @@
  * and CLI approve, so the figures include the token's real storage costs; the contract already holds
  * tokens (the pool is funded first), as it does in steady operation.
  */
-import hre from "hardhat";
-import { time } from "@nomicfoundation/hardhat-network-helpers";
-import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
+import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import type { ContractTransactionResponse } from "ethers";
+import type { NetworkConnection } from "hardhat/types/network";
 import type { QuadraticFundingAllocator, TestToken } from "../../typechain-types";
 import { gapIdFromName } from "../../sdk/ids";
 import type { BenchRow } from "./types";
@@ -29,11 +28,11 @@ async function gasOf(tx: Promise<ContractTransactionResponse>): Promise<bigint> 
   return receipt.gasUsed;
 }
 
-async function fixture(): Promise<Fixture> {
-  const signers = await hre.ethers.getSigners();
+async function fixture({ ethers }: NetworkConnection): Promise<Fixture> {
+  const signers = await ethers.getSigners();
   const admin = signers[0]!;
-  const token = (await hre.ethers.deployContract("TestToken", ["Bench", "BCH", 18])) as unknown as TestToken;
-  const allocator = (await hre.ethers.deployContract("QuadraticFundingAllocator", [
+  const token = (await ethers.deployContract("TestToken", ["Bench", "BCH", 18])) as unknown as TestToken;
+  const allocator = (await ethers.deployContract("QuadraticFundingAllocator", [
     await token.getAddress(),
     ROUND,
     admin.address,
@@ -60,8 +59,8 @@ async function fundPool(f: Fixture, amount: bigint): Promise<bigint> {
 }
 
 /** Finalises round 1 after `gaps` gaps got two contributors each. */
-async function finaliseWithGaps(gaps: number): Promise<bigint> {
-  const f = await fixture();
+async function finaliseWithGaps(connection: NetworkConnection, gaps: number): Promise<bigint> {
+  const f = await fixture(connection);
   await fundPool(f, 1_000n * TOKEN);
   for (let i = 0; i < gaps; i++) {
     const name = `bench-${i}`;
@@ -70,12 +69,13 @@ async function finaliseWithGaps(gaps: number): Promise<bigint> {
     await contribute(f, f.signers[2]!, name, 5n * TOKEN);
   }
   if ((await f.allocator.getRound(1)).gapsFunded !== BigInt(gaps)) throw new Error("gaps not funded");
-  await time.increase(ROUND);
+  await connection.networkHelpers.time.increase(ROUND);
   return gasOf(f.allocator.computeMatchingRound(1_000n * TOKEN));
 }
 
-export default async function (): Promise<BenchRow[]> {
-  const f = await fixture();
+export default async function (connection: NetworkConnection): Promise<BenchRow[]> {
+  const { ethers, networkHelpers } = connection;
+  const f = await fixture(connection);
   const [, alice, bob, carol] = f.signers as [
     HardhatEthersSigner,
     HardhatEthersSigner,
@@ -162,7 +162,7 @@ export default async function (): Promise<BenchRow[]> {
       deadline,
     },
   );
-  const sig = hre.ethers.Signature.from(signature);
+  const sig = ethers.Signature.from(signature);
   const permit = await gasOf(
     f.allocator
       .connect(bob)
@@ -177,7 +177,7 @@ export default async function (): Promise<BenchRow[]> {
   // Withdrawal of one finalised round: gap "a", then gap "b" (the round's last funded gap), then the
   // sweep that returns the round's unpaid dust to the pool.
   await contribute(f, carol, "b", 9n * TOKEN); // "b" gets a second contributor: positive weight
-  await time.increase(ROUND);
+  await networkHelpers.time.increase(ROUND);
   await (await f.allocator.computeMatchingRound(100n * TOKEN)).wait();
   const round1 = await f.allocator.getRound(1);
   if (round1.gapsFunded !== 2n) throw new Error(`round 1 funded ${round1.gapsFunded} gaps, expected 2`);
@@ -202,8 +202,8 @@ export default async function (): Promise<BenchRow[]> {
   });
   // Finalisation: the same with 2 and with 200 funded gaps (fresh deployments, measured last because
   // they move the chain's clock).
-  const two = await finaliseWithGaps(2);
-  const twoHundred = await finaliseWithGaps(200);
+  const two = await finaliseWithGaps(connection, 2);
+  const twoHundred = await finaliseWithGaps(connection, 200);
   const diff = ((Number(twoHundred) - Number(two)) / Number(two)) * 100;
   rows.push({ name: "computeMatchingRound (2 funded gaps)", gas: two, limit: 100_000 });
   rows.push({

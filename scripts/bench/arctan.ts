@@ -5,7 +5,7 @@
  * and its neighbours, 0, uniform steps over [0, 2] (the table intervals on both sides of 1), and one
  * input per decade from 1e-18 to 1e59 (the whole uint256 range). `BENCH_ONLY=arctan npm run bench`.
  */
-import hre from "hardhat";
+import type { NetworkConnection } from "hardhat/types/network";
 import type { BenchRow } from "./types";
 import type { ArctanHarness } from "../../typechain-types";
 import { MAX_RESULT, MAX_UINT256, WAD, atan, branchPoints } from "../../sdk/math/arctan";
@@ -21,8 +21,8 @@ function inputs(): bigint[] {
   return [...xs].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
-export default async function (): Promise<BenchRow[]> {
-  const harness = (await hre.ethers.deployContract("ArctanHarness")) as unknown as ArctanHarness;
+export default async function ({ ethers }: NetworkConnection): Promise<BenchRow[]> {
+  const harness = (await ethers.deployContract("ArctanHarness")) as unknown as ArctanHarness;
   await harness.waitForDeployment();
   const xs = inputs();
   const [gas, results] = await harness.measureGasBatch(xs);

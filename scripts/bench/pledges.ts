@@ -5,7 +5,8 @@
  * single transaction. Every pledge is a real `pledge` transaction (automine, a handful of accounts);
  * the bracket comes from the SDK's exact mirror, as `cqf:settle` does it.
  */
-import { ethers, network } from "hardhat";
+import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
+import type { NetworkConnection } from "hardhat/types/network";
 import type { BenchRow } from "./types";
 import type { CoordinatedPledges, TestToken } from "../../typechain-types";
 import * as pm from "../../sdk/math/pledges";
@@ -24,8 +25,23 @@ async function readMath(cp: CoordinatedPledges, id: bigint): Promise<pm.Campaign
   return { mode: Number(c.mode) as pm.Mode, scale: c.scale, pledges };
 }
 
-export default async function (): Promise<BenchRow[]> {
-  await network.provider.send("hardhat_reset");
+/** Measures on a fresh in-process chain of its own (so the figures do not depend on what ran before). */
+export default async function (
+  shared: NetworkConnection,
+  hre: HardhatRuntimeEnvironment,
+): Promise<BenchRow[]> {
+  const connection = await hre.network.create(shared.networkName);
+  try {
+    return await measure(connection);
+  } finally {
+    await connection.close();
+  }
+}
+
+async function measure(connection: NetworkConnection): Promise<BenchRow[]> {
+  const { ethers, provider } = connection;
+  const send = (method: string, params: unknown[] = []): Promise<unknown> =>
+    provider.request({ method, params });
   const signers = (await ethers.getSigners()).slice(0, 8);
   const token = (await ethers.deployContract("TestToken", ["Bench", "BEN", 18])) as unknown as TestToken;
   const cp = (await ethers.deployContract("CoordinatedPledges")) as unknown as CoordinatedPledges;
@@ -76,7 +92,7 @@ export default async function (): Promise<BenchRow[]> {
       rows.push({ name: "pledge (typical)", gas: pledgeGas[1], limit: 130_000 });
     }
     if (n === 100) rows.push({ name: "pledge (first in a campaign)", gas: pledgeGas[0], limit: 130_000 });
-    await network.provider.send("evm_setNextBlockTimestamp", [deadline]);
+    await send("evm_setNextBlockTimestamp", [deadline]);
     const math = await readMath(cp, id);
     const t0 = Date.now();
     const { hLow, hHigh } = pm.findBracket(math);
@@ -127,7 +143,7 @@ export default async function (): Promise<BenchRow[]> {
     const { id, deadline } = await createCampaign(WAD / 10n);
     await cp.connect(emptied).pledge(id, 5n * WAD);
     await cp.connect(signers[2]).pledge(id, 50n * WAD);
-    await network.provider.send("evm_setNextBlockTimestamp", [deadline]);
+    await send("evm_setNextBlockTimestamp", [deadline]);
     const { hLow, hHigh } = pm.findBracket(await readMath(cp, id));
     await cp.settle(id, hLow, hHigh, 0n);
     const r = await (await cp.claim(id, 0n)).wait();
@@ -143,8 +159,8 @@ export default async function (): Promise<BenchRow[]> {
   {
     const { id, deadline } = await createCampaign((WAD * 4n) / 1000n);
     for (let k = 0; k < 100; k++) await cp.connect(signers[2 + (k % 6)]).pledge(id, limitOf(k));
-    await network.provider.send("evm_setNextBlockTimestamp", [deadline]);
-    await network.provider.send("evm_mine");
+    await send("evm_setNextBlockTimestamp", [deadline]);
+    await send("evm_mine");
     const checkData = ethers.AbiCoder.defaultAbiCoder().encode(
       ["uint256", "uint256", "uint256"],
       [id - 1n, 1n, 0n],
@@ -173,7 +189,7 @@ export default async function (): Promise<BenchRow[]> {
     const n = Number(await cp.MAX_PAGE_PLEDGES());
     const { id, deadline } = await createCampaign(WAD / 1000n);
     for (let k = 0; k < n; k++) await cp.connect(signers[2 + (k % 6)]).pledge(id, limitOf(k));
-    await network.provider.send("evm_setNextBlockTimestamp", [deadline]);
+    await send("evm_setNextBlockTimestamp", [deadline]);
     const { hLow } = pm.findBracket(await readMath(cp, id));
     // A wide-but-valid bracket forces the two-point pass; the final page verifies it.
     const hHigh = hLow + pm.maxBracketWidth(hLow);

@@ -1,3 +1,6 @@
+import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
+import type { NetworkConnection } from "hardhat/types/network";
+
 /** One line of the gas table printed by `npm run bench`. */
 export interface BenchRow {
   /** What was measured, e.g. "contributeToGap (first in round)". */
@@ -8,3 +11,12 @@ export interface BenchRow {
   limit?: number;
   note?: string;
 }
+
+/**
+ * What every module of scripts/bench/ exports as default: its rows, measured on `connection` (the
+ * in-process chain the modules share) or on a fresh chain of its own (`hre.network.create`).
+ */
+export type BenchModule = (
+  connection: NetworkConnection,
+  hre: HardhatRuntimeEnvironment,
+) => Promise<BenchRow[]>;

@@ -4,8 +4,8 @@
  * closed early, the matching round, the stats table and the withdrawals. Everything goes through the
  * SDK (sdk/allocator.ts) and the CLI task `qf:stats`, on the in-process network.
  */
-import type { HardhatRuntimeEnvironment } from "hardhat/types";
-import { time } from "@nomicfoundation/hardhat-network-helpers";
+import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
+import type { NetworkConnection } from "hardhat/types/network";
 import { AllocatorClient } from "../../sdk/allocator";
 import { ContractRevertError } from "../../sdk/errors";
 import { formatUnitsDisplay } from "../../sdk/units";
@@ -60,12 +60,17 @@ const GAPS: DemoGap[] = [
 
 const POOL = "1000";
 
-/** Plays the allocator's story on the deployment `deployed` (in-process network). */
+/**
+ * Plays the allocator's story on the deployment `deployed` (in-process network `connection`, the one
+ * `hre.network.getOrCreate()` returns, so the `qf:stats` task sees the same chain).
+ */
 export async function runAllocatorDemo(
   hre: HardhatRuntimeEnvironment,
+  connection: NetworkConnection,
   deployed: DeployedCofund,
 ): Promise<AllocatorDemoResult> {
-  const signers = await hre.ethers.getSigners();
+  const { ethers, networkHelpers } = connection;
+  const signers = await ethers.getSigners();
   const admin = await AllocatorClient.connect(deployed.allocator, signers[0]!);
   const amount = (raw: bigint): string => `${formatUnitsDisplay(raw, admin.decimals, 2)} ${admin.symbol}`;
   const roundLength = Number(await admin.contract.roundDuration());
@@ -102,7 +107,7 @@ export async function runAllocatorDemo(
   const funded = await admin.fundPool(admin.parseAmount(POOL));
   say(`Account 0 adds ${amount(funded.amount)}; the pool holds ${amount(funded.newBalance)}.`);
   say("Each gap's weight is (Σ√cᵢ)² − Σcᵢ over its contributors; the live estimate of its match:");
-  await hre.run("qf:stats");
+  await hre.tasks.getTask("qf:stats").run();
 
   section("4. The keeper tries to match too early");
   try {
@@ -113,7 +118,7 @@ export async function runAllocatorDemo(
   }
 
   section(`5. ${roundLength / 3600} hours later: the matching round`);
-  await time.increase(roundLength);
+  await networkHelpers.time.increase(roundLength);
   const pool = await admin.matchingPool();
   const predicted = roundOutcome(contributions, pool, admin.decimals);
   const m = await admin.match(pool);
@@ -144,7 +149,7 @@ export async function runAllocatorDemo(
     );
   }
   section("7. Stats after the round and the withdrawals");
-  await hre.run("qf:stats");
+  await hre.tasks.getTask("qf:stats").run();
   const after = await admin.stats();
   say(
     `The matching pool keeps ${amount(after.matchingPool)} (rounding dust and anything unallocated roll over).`,

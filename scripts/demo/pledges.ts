@@ -5,10 +5,9 @@
  * then the deadline passes, anyone settles from an off-chain solution verified on-chain, and
  * everyone claims. A small linear campaign shows the collapse to h = 0 (everyone refunded).
  */
-import * as fs from "fs";
-import * as path from "path";
-import type { HardhatRuntimeEnvironment } from "hardhat/types";
-import { time } from "@nomicfoundation/hardhat-network-helpers";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import type { NetworkConnection } from "hardhat/types/network";
 import { PledgesClient, type CampaignStatus } from "../../sdk/pledges";
 import { gapIdFromName } from "../../sdk/ids";
 import { formatUnitsDisplay, formatUnitsExact, parseUnitsExact } from "../../sdk/units";
@@ -62,11 +61,13 @@ function table(status: CampaignStatus): void {
 
 /** Plays the pledges section; `gapName` is an allocator gap that receives the pot. */
 export async function runPledgesDemo(
-  hre: HardhatRuntimeEnvironment,
+  connection: NetworkConnection,
   deployed: DeployedCofund,
   gapName: string,
 ): Promise<void> {
-  const signers = await hre.ethers.getSigners();
+  const { ethers, networkHelpers } = connection;
+  const { time } = networkHelpers;
+  const signers = await ethers.getSigners();
   const address = deployed.contracts.CoordinatedPledges;
   if (address === undefined) throw new Error("the deployment has no CoordinatedPledges");
   const creator = await PledgesClient.connect(address, signers[0]!);

@@ -1,6 +1,10 @@
 /**
- * Deploys the "Cofund" Ignition module (deploy/Cofund.ts) on the network of `hre` and returns the
- * addresses. Used by `scripts/deploy.ts` (`npm run deploy`), the demo and the benchmarks.
+ * Deploys the "Cofund" Ignition module (deploy/Cofund.ts) on a network connection and returns the
+ * addresses. Used by `scripts/deploy.ts` (`npm run deploy`), the demo and the tests.
+ *
+ * Which network: `options.connection`, else `hre.network.getOrCreate()` — the `--network` of the
+ * command line (default: the in-process chain), the same cached connection the CLI tasks and the
+ * mocha suites (test/chain.ts) use.
  *
  * Stale local records: a `hardhat node` restarted with the same chain id (31337) starts empty, but
  * the records of the previous deployment are still in `deploy/deployments/chain-31337`, and Ignition
@@ -9,14 +13,15 @@
  * instance id differs from the one remembered in `cache/cofund-local-instances.json`) or when any
  * recorded address has no code (works with any local node, e.g. anvil).
  */
-import * as fs from "fs";
-import * as path from "path";
-import type { HardhatRuntimeEnvironment } from "hardhat/types";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
+import type { NetworkConnection } from "hardhat/types/network";
 import { buildCofundModule, MODULE_ID, type CofundModuleOptions } from "../../deploy/Cofund";
 import { deploymentIdFor, readDeploymentRecords, registerDeployment } from "../../sdk/deployments";
 
 /** Networks where the test token is deployed and stale records are wiped automatically. */
-export const LOCAL_NETWORKS = new Set(["hardhat", "localhost"]);
+export const LOCAL_NETWORKS = new Set(["default", "hardhat", "localhost"]);
 
 /** What `deployCofund` does. */
 export interface DeployCofundOptions extends Omit<CofundModuleOptions, "testTokenHolders"> {
@@ -28,13 +33,15 @@ export interface DeployCofundOptions extends Omit<CofundModuleOptions, "testToke
   displayUi?: boolean;
   /** Accounts that get test tokens (default 10, at most the accounts available). */
   testTokenHolders?: number;
+  /** The network to deploy on (default: `hre.network.getOrCreate()`). */
+  connection?: NetworkConnection;
 }
 
 /** Result of `deployCofund`. */
 export interface DeployedCofund {
   network: string;
   chainId: bigint;
-  /** The Ignition deployment id (records in deploy/deployments/<id>), undefined on the in-process network. */
+  /** The Ignition deployment id (records in deploy/deployments/<id>), undefined on an in-process network. */
   deploymentId?: string;
   /** Whether the test token was deployed (no `tokenAddress`). */
   testToken: boolean;
@@ -44,13 +51,23 @@ export interface DeployedCofund {
   allocator: string;
 }
 
-function isLocal(hre: HardhatRuntimeEnvironment, chainId: bigint): boolean {
-  return LOCAL_NETWORKS.has(hre.network.name) || chainId === 31337n || chainId === 1337n;
+/** Whether `connection` is an in-process (EDR) chain, which ends with the process: no records. */
+function isEphemeral(connection: NetworkConnection): boolean {
+  return connection.networkConfig.type === "edr-simulated";
 }
 
-async function nodeInstanceId(hre: HardhatRuntimeEnvironment): Promise<string | undefined> {
+function isLocal(connection: NetworkConnection, chainId: bigint): boolean {
+  return (
+    isEphemeral(connection) ||
+    LOCAL_NETWORKS.has(connection.networkName) ||
+    chainId === 31337n ||
+    chainId === 1337n
+  );
+}
+
+async function nodeInstanceId(connection: NetworkConnection): Promise<string | undefined> {
   try {
-    const metadata = (await hre.network.provider.request({ method: "hardhat_metadata" })) as {
+    const metadata = (await connection.provider.request({ method: "hardhat_metadata" })) as {
       instanceId?: string;
     };
     return metadata.instanceId;
@@ -65,6 +82,7 @@ async function nodeInstanceId(hre: HardhatRuntimeEnvironment): Promise<string | 
  */
 async function clearStaleLocalRecords(
   hre: HardhatRuntimeEnvironment,
+  connection: NetworkConnection,
   deploymentsDir: string,
   deploymentId: string,
 ): Promise<string | undefined> {
@@ -73,7 +91,7 @@ async function clearStaleLocalRecords(
   const instances = fs.existsSync(instanceFile)
     ? (JSON.parse(fs.readFileSync(instanceFile, "utf8")) as Record<string, string>)
     : {};
-  const instanceId = await nodeInstanceId(hre);
+  const instanceId = await nodeInstanceId(connection);
 
   let reason: string | undefined;
   if (fs.existsSync(dir)) {
@@ -83,7 +101,7 @@ async function clearStaleLocalRecords(
     } else {
       const records = readDeploymentRecords(deploymentsDir, deploymentId) ?? {};
       for (const [name, address] of Object.entries(records)) {
-        if ((await hre.ethers.provider.getCode(address)) === "0x") {
+        if ((await connection.ethers.provider.getCode(address)) === "0x") {
           reason = `${name} at ${address} has no code on this chain`;
           break;
         }
@@ -112,43 +130,52 @@ export async function deployCofund(
   options: DeployCofundOptions = {},
   log: (line: string) => void = () => undefined,
 ): Promise<DeployedCofund> {
-  const chainId = (await hre.ethers.provider.getNetwork()).chainId;
-  const local = isLocal(hre, chainId);
+  const connection = options.connection ?? (await hre.network.getOrCreate());
+  const { ethers, networkName } = connection;
+  const chainId = (await ethers.provider.getNetwork()).chainId;
+  const local = isLocal(connection, chainId);
   const tokenAddress = options.tokenAddress;
   if (tokenAddress === undefined && !local) {
     throw new Error(
-      `Set TOKEN_ADDRESS to the ERC-20 the allocator should use on network ${hre.network.name} ` +
+      `Set TOKEN_ADDRESS to the ERC-20 the allocator should use on network ${networkName} ` +
         `(the open-mint test token is only deployed on local networks)`,
     );
   }
-  if (tokenAddress !== undefined && !hre.ethers.isAddress(tokenAddress)) {
+  if (tokenAddress !== undefined && !ethers.isAddress(tokenAddress)) {
     throw new Error(`TOKEN_ADDRESS "${tokenAddress}" is not an address`);
   }
-  const signers = await hre.ethers.getSigners();
+  const signers = await ethers.getSigners();
   if (signers.length === 0) {
-    throw new Error(`No account to deploy from on network ${hre.network.name}: set PRIVATE_KEY`);
+    throw new Error(`No account to deploy from on network ${networkName}: set PRIVATE_KEY`);
   }
 
-  const ephemeral = hre.network.name === "hardhat";
+  const ephemeral = isEphemeral(connection);
   const deploymentId = ephemeral ? undefined : deploymentIdFor(chainId);
   if (deploymentId !== undefined && local) {
     const note = await clearStaleLocalRecords(
       hre,
+      connection,
       path.join(hre.config.paths.ignition, "deployments"),
       deploymentId,
     );
     if (note !== undefined) log(note);
   }
 
+  const { curators, keepers, pausers, testTokenMint, testTokenDecimals } = options;
   const module = buildCofundModule({
-    ...options,
+    tokenAddress,
+    curators,
+    keepers,
+    pausers,
+    testTokenMint,
+    testTokenDecimals,
     testTokenHolders: Math.min(options.testTokenHolders ?? 10, signers.length),
   });
   const parameters: Record<string, string | number | bigint> = {};
   if (options.roundDuration !== undefined) parameters.roundDuration = options.roundDuration;
   if (options.admin !== undefined) parameters.admin = options.admin;
 
-  const result = await hre.ignition.deploy(module, {
+  const result = await connection.ignition.deploy(module, {
     parameters: { [MODULE_ID]: parameters },
     deploymentId,
     displayUi: options.displayUi ?? false,
@@ -166,7 +193,7 @@ export async function deployCofund(
   const allocator = await result.allocator.getAddress();
   if (ephemeral) registerDeployment(chainId, contracts);
   return {
-    network: hre.network.name,
+    network: networkName,
     chainId,
     deploymentId,
     testToken: tokenAddress === undefined,

@@ -9,9 +9,10 @@
  * so the test never touches a developer's own localhost records.
  */
 import { expect } from "chai";
-import type { ChildProcess } from "child_process";
+import type { ChildProcess } from "node:child_process";
 import Decimal from "decimal.js";
 import hre from "hardhat";
+import { ethers } from "./chain";
 import {
   childEnv,
   finish,
@@ -87,7 +88,7 @@ describe("CLI end to end (hardhat node in a child process)", function () {
   }
 
   before(async () => {
-    accounts = (await hre.ethers.getSigners()).map((s) => s.address); // same mnemonic as the node
+    accounts = (await ethers.getSigners()).map((s) => s.address); // same mnemonic as the node
     port = await freePort();
     url = `http://127.0.0.1:${port}`;
     await startNode();
@@ -125,7 +126,7 @@ describe("CLI end to end (hardhat node in a child process)", function () {
       task("qf:gap:register", ["--gap", "broad-support", "--recipient", recipientBroad]),
       task("qf:gap:register", ["--gap", "single", "--recipient", recipientSingle, "--from", accounts[8]!]),
     ]);
-    expect(broad).to.include({ gapId: hre.ethers.id("broad-support"), recipient: recipientBroad });
+    expect(broad).to.include({ gapId: ethers.id("broad-support"), recipient: recipientBroad });
     expect(broad!.txHash).to.match(/^0x[0-9a-f]{64}$/);
     expect(broad!.gasUsed).to.match(/^\d+$/);
 
@@ -151,14 +152,14 @@ describe("CLI end to end (hardhat node in a child process)", function () {
     ]);
     expect(c1).to.include({
       round: 1,
-      gapId: hre.ethers.id("broad-support"),
+      gapId: ethers.id("broad-support"),
       contributor: accounts[1],
       amount: "4",
     });
     expect(c1!.approvalTxHash).to.match(/^0x[0-9a-f]{64}$/); // approved exactly the amount first
     expect(c2).to.include({ amount: "16", contributor: accounts[2] });
     expect(c3).to.include({ amount: "12.5", contributor: accounts[3] });
-    expect(c4).to.include({ amount: "30", gapId: hre.ethers.id("single") });
+    expect(c4).to.include({ amount: "30", gapId: ethers.id("single") });
     expect(funded).to.include({ amount: "100", funder: accounts[5] });
 
     const early = await rejectEarly;
@@ -182,7 +183,7 @@ describe("CLI end to end (hardhat node in a child process)", function () {
       expect(diff.lte("1e-15"), `${String(actual)} vs ${new D(expected).toString()}`).to.equal(true);
     };
     const byId = (stats: Record<string, unknown>, name: string): Record<string, unknown> => {
-      const row = (stats.gaps as Record<string, unknown>[]).find((g) => g.gapId === hre.ethers.id(name));
+      const row = (stats.gaps as Record<string, unknown>[]).find((g) => g.gapId === ethers.id(name));
       expect(row, name).to.not.equal(undefined);
       return row!;
     };
@@ -274,7 +275,7 @@ describe("CLI end to end (hardhat node in a child process)", function () {
       "broad-support",
     ]);
     expect(created.campaignId).to.equal("1");
-    expect(created.gapId).to.equal(hre.ethers.id("broad-support"));
+    expect(created.gapId).to.equal(ethers.id("broad-support"));
 
     const early = await hardhat(["cqf:settle", "--campaign", "1", "--network", "localhost"]);
     expect(early.code).to.not.equal(0);

@@ -7,7 +7,8 @@
  */
 import { expect } from "chai";
 import type { ChildProcess } from "child_process";
-import hre, { ethers } from "hardhat";
+import hre from "hardhat";
+import { ethers, loadFixture, time } from "./chain";
 import {
   childEnv,
   finish,
@@ -18,8 +19,7 @@ import {
   startNode,
   stopProcess,
 } from "./local-node";
-import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
-import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
+import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import { JsonRpcProvider } from "ethers";
 import type { CoordinatedPledges, QuadraticFundingAllocator, TestToken } from "../typechain-types";
 import {

@@ -3,13 +3,13 @@
  * Hardhat CLI run as a user runs it, JSON-RPC calls, and cleanup of the deployment records a suite
  * wrote under its own COFUND_DEPLOYMENT_ID (never a developer's own localhost records).
  */
-import { spawn, type ChildProcess } from "child_process";
-import * as fs from "fs";
-import * as net from "net";
-import * as path from "path";
+import { spawn, type ChildProcess } from "node:child_process";
+import * as fs from "node:fs";
+import * as net from "node:net";
+import * as path from "node:path";
 
-export const ROOT = path.resolve(__dirname, "..");
-export const HARDHAT = path.join(ROOT, "node_modules", "hardhat", "internal", "cli", "bootstrap.js");
+export const ROOT = path.resolve(import.meta.dirname, "..");
+export const HARDHAT = path.join(ROOT, "node_modules", "hardhat", "dist", "src", "cli.js");
 
 /** What a finished child process printed. */
 export interface Run {

@@ -79,8 +79,23 @@ async function main(): Promise<void> {
   }
 }
 
+/** Hardhat 3's "Hardhat Ignition deployment error" (HHE10120): the message is Ignition's own text. */
+const IGNITION_DEPLOYMENT_ERROR = 10120;
+
+/** The error's sentence, without the HHE prefix Hardhat 3 wraps around Ignition's deployment failures. */
+function errorMessage(error: unknown): string {
+  const hardhat = error as { descriptor?: { number?: unknown }; messageArguments?: { message?: unknown } };
+  if (
+    hardhat?.descriptor?.number === IGNITION_DEPLOYMENT_ERROR &&
+    typeof hardhat.messageArguments?.message === "string"
+  ) {
+    return hardhat.messageArguments.message;
+  }
+  return error instanceof Error ? error.message : String(error);
+}
+
 await main().catch((error: unknown) => {
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorMessage(error);
   console.error(message);
   if (/reconciliation errors/.test(message)) {
     console.error(

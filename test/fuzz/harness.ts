@@ -7,12 +7,13 @@
  */
 import { connection, ethers } from "../chain";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
-import type { ContractTransactionReceipt, ContractTransactionResponse, LogDescription } from "ethers";
+import { toQuantity, type ContractTransaction, type LogDescription } from "ethers";
 import type { CoordinatedPledges, QuadraticFundingAllocator, TestToken } from "../../typechain-types";
 import * as pm from "../../sdk/math/pledges";
 import { AllocatorModel, GRACE, Model, PledgesModel, ROUND } from "./model";
 import type { CampaignModel, GapModel, Payment } from "./model";
 import type { ChainView } from "./invariants";
+import { viewsOf, type Views } from "./reads";
 
 /** Gap names the actions pick from (the fixture registers the first two). */
 export const GAP_NAMES = ["g0", "g1", "g2", "g3"] as const;
@@ -68,6 +69,7 @@ export interface World {
   deployedAt: bigint;
   allocatorAddress: string;
   pledgesAddress: string;
+  tokenAddress: string;
 }
 
 /** Deploys token, allocator (6-hour rounds) and pledges; mints and approves; registers g0 and g1. */
@@ -105,6 +107,7 @@ export async function deployWorld(decimals: number): Promise<World> {
     deployedAt,
     allocatorAddress,
     pledgesAddress,
+    tokenAddress: await token.getAddress(),
   };
 }
 
@@ -121,6 +124,12 @@ function revertData(e: unknown): string | undefined {
     for (const k of ["data", "error", "info", "cause", "revert"]) stack.push(o[k]);
   }
   return undefined;
+}
+
+/** The fields of a JSON-RPC transaction receipt the harness reads. */
+interface RawReceipt {
+  status: string;
+  logs: { address: string; topics: string[]; data: string }[];
 }
 
 /** Why an action's outcome differed from the model's prediction. */
@@ -148,7 +157,19 @@ export class Harness {
   /** The custom error of the latest expected revert. */
   lastError = "";
 
+  /** The world's view functions, read in batches (see test/fuzz/reads.ts). */
+  private readonly views: {
+    allocator: Views<QuadraticFundingAllocator>;
+    pledges: Views<CoordinatedPledges>;
+    token: Views<TestToken>;
+  };
+
   constructor(readonly w: World) {
+    this.views = {
+      allocator: viewsOf(w.allocator, w.allocatorAddress),
+      pledges: viewsOf(w.pledges, w.pledgesAddress),
+      token: viewsOf(w.token, w.tokenAddress),
+    };
     const a = new AllocatorModel(w.allocatorAddress, w.decimals, w.deployedAt);
     const p = new PledgesModel(w.pledgesAddress, w.decimals);
     this.model = new Model(a, p);
@@ -185,20 +206,33 @@ export class Harness {
   // ─────────────────────────────────────────────── sending
 
   /**
-   * Sends a transaction at `this.clock` and checks the outcome against `expected` (a custom error
-   * name, or null for success). Returns the receipt on success.
+   * Sends `from`'s transaction (a contract call populated by TypeChain) at `this.clock` and checks
+   * the outcome against `expected` (a custom error name, or null for success). Returns the receipt
+   * on success. The transaction goes to the node as a plain `eth_sendTransaction` (the node fills
+   * in nonce and fees) and its receipt is one `eth_getTransactionReceipt`: ethers' send-and-wait
+   * would add a block-number poll and a transaction lookup to every step.
    */
   private async send(
     label: string,
     expected: string | null,
-    fn: (o: { gasLimit: bigint }) => Promise<ContractTransactionResponse>,
-  ): Promise<ContractTransactionReceipt | null> {
+    from: HardhatEthersSigner,
+    populated: Promise<ContractTransaction>,
+  ): Promise<RawReceipt | null> {
+    const tx = await populated;
     await connection.provider.request({ method: "evm_setNextBlockTimestamp", params: [Number(this.clock)] });
-    let rc: ContractTransactionReceipt | null = null;
+    let rc: RawReceipt | null = null;
     let error: string | null = null;
     try {
-      const tx = await fn({ gasLimit: GAS_LIMIT });
-      rc = await tx.wait();
+      const hash = (await connection.provider.request({
+        method: "eth_sendTransaction",
+        params: [{ from: from.address, to: tx.to, data: tx.data, gas: toQuantity(GAS_LIMIT) }],
+      })) as string;
+      const receipt = (await connection.provider.request({
+        method: "eth_getTransactionReceipt",
+        params: [hash],
+      })) as RawReceipt | null;
+      if (receipt?.status !== "0x1") throw new Error(`transaction ${hash} failed without revert data`);
+      rc = receipt;
     } catch (e) {
       const data = revertData(e);
       const parsed = data
@@ -206,7 +240,10 @@ export class Harness {
         : null;
       error = parsed?.name ?? `undecoded revert: ${e instanceof Error ? e.message : String(e)}`;
     }
-    const latest = await ethers.provider.getBlock("latest");
+    const latest = (await connection.provider.request({
+      method: "eth_getBlockByNumber",
+      params: ["latest", false],
+    })) as { timestamp: string } | null;
     if (!latest) throw new Error("no latest block");
     this.clock = BigInt(latest.timestamp) + 1n;
     if (error !== expected) {
@@ -221,7 +258,7 @@ export class Harness {
     return rc;
   }
 
-  private events(rc: ContractTransactionReceipt | null): LogDescription[] {
+  private events(rc: RawReceipt | null): LogDescription[] {
     if (!rc) return [];
     const out: LogDescription[] = [];
     for (const log of rc.logs) {
@@ -309,8 +346,11 @@ export class Harness {
             ? "GapAlreadyRegistered"
             : null;
         const signer = a.byAdmin ? admin : this.user(0);
-        await this.send("registerGap", expected, (o) =>
-          al.connect(signer).registerGap(gapIdOf(name), recipient, `ipfs://${name}`, o),
+        await this.send(
+          "registerGap",
+          expected,
+          signer,
+          al.registerGap.populateTransaction(gapIdOf(name), recipient, `ipfs://${name}`),
         );
         if (expected === null) {
           A.gaps.set(name, {
@@ -335,8 +375,11 @@ export class Harness {
             : g.closedRound !== 0n
               ? "GapIsClosed"
               : null;
-        await this.send("closeGap", expected, (o) =>
-          al.connect(a.byAdmin ? admin : this.user(0)).closeGap(gapIdOf(this.gapName(a.gap)), o),
+        await this.send(
+          "closeGap",
+          expected,
+          a.byAdmin ? admin : this.user(0),
+          al.closeGap.populateTransaction(gapIdOf(this.gapName(a.gap))),
         );
         if (expected === null && g) g.closedRound = A.currentRound;
         return true;
@@ -347,8 +390,11 @@ export class Harness {
         const who = this.user(a.user);
         const amount = this.raw(a.amount);
         const v = A.predictContribute(g, amount);
-        const rc = await this.send("contributeToGap", v.error, (o) =>
-          al.connect(who).contributeToGap(g?.id ?? gapIdOf(this.gapName(a.gap)), amount, o),
+        const rc = await this.send(
+          "contributeToGap",
+          v.error,
+          who,
+          al.contributeToGap.populateTransaction(g?.id ?? gapIdOf(this.gapName(a.gap)), amount),
         );
         if (v.error === null && g) {
           const round = A.commitContribute(g, who.address, amount, ts);
@@ -363,7 +409,7 @@ export class Harness {
         const who = this.user(a.user);
         const amount = this.raw(a.amount);
         const expected = amount === 0n ? "ZeroAmount" : null;
-        await this.send("fundMatchingPool", expected, (o) => al.connect(who).fundMatchingPool(amount, o));
+        await this.send("fundMatchingPool", expected, who, al.fundMatchingPool.populateTransaction(amount));
         if (expected === null) {
           A.pool += amount;
           this.model.move(who.address, this.w.allocatorAddress, amount);
@@ -380,12 +426,15 @@ export class Harness {
           ? A.predictFinalize(poolSize, ts).error
           : "AccessControlUnauthorizedAccount";
         const signer = a.byAdmin ? admin : this.user(0);
-        const rc = await this.send(a.viaUpkeep ? "performUpkeep" : "computeMatchingRound", expected, (o) =>
+        const rc = await this.send(
+          a.viaUpkeep ? "performUpkeep" : "computeMatchingRound",
+          expected,
+          signer,
           a.viaUpkeep
-            ? al
-                .connect(signer)
-                .performUpkeep(ethers.AbiCoder.defaultAbiCoder().encode(["uint256"], [requested]), o)
-            : al.connect(signer).computeMatchingRound(poolSize, o),
+            ? al.performUpkeep.populateTransaction(
+                ethers.AbiCoder.defaultAbiCoder().encode(["uint256"], [requested]),
+              )
+            : al.computeMatchingRound.populateTransaction(poolSize),
         );
         if (expected === null) {
           const { round, allocated } = A.commitFinalize(poolSize, ts);
@@ -398,8 +447,11 @@ export class Harness {
       case "settings": {
         const capBps = BigInt(a.capBps);
         const expected = capBps > 10_000n ? "InvalidCap" : null;
-        await this.send("setMatchingSettings", expected, (o) =>
-          al.connect(admin).setMatchingSettings(a.wholePool, capBps, o),
+        await this.send(
+          "setMatchingSettings",
+          expected,
+          admin,
+          al.setMatchingSettings.populateTransaction(a.wholePool, capBps),
         );
         if (expected === null) {
           A.wholePool = a.wholePool;
@@ -411,8 +463,11 @@ export class Harness {
         const ready = [...A.gaps.values()].filter((x) => A.settleable(x).length > 0);
         const g = ready.length > 0 && a.gap % 5 !== 0 ? ready[a.gap % ready.length] : this.gap(a.gap);
         const v = A.predictWithdraw(g);
-        const rc = await this.send("withdrawGapFunds", v.error, (o) =>
-          al.connect(this.user(a.user)).withdrawGapFunds(g?.id ?? gapIdOf(this.gapName(a.gap)), o),
+        const rc = await this.send(
+          "withdrawGapFunds",
+          v.error,
+          this.user(a.user),
+          al.withdrawGapFunds.populateTransaction(g?.id ?? gapIdOf(this.gapName(a.gap))),
         );
         if (v.error === null && g) {
           const predicted = A.commitWithdraw(g);
@@ -456,8 +511,11 @@ export class Harness {
         const base = g && g.closedRound !== 0n ? g.closedRound : A.currentRound;
         const round = target?.r ?? base + BigInt(a.round % 3) - 1n;
         const v = A.predictRefund(g, who.address, round);
-        const rc = await this.send("refundContribution", v.error, (o) =>
-          al.connect(who).refundContribution(g?.id ?? gapIdOf(this.gapName(a.gap)), round, o),
+        const rc = await this.send(
+          "refundContribution",
+          v.error,
+          who,
+          al.refundContribution.populateTransaction(g?.id ?? gapIdOf(this.gapName(a.gap)), round),
         );
         if (v.error === null && g) {
           const amount = A.commitRefund(g, who.address, round);
@@ -480,8 +538,11 @@ export class Harness {
             ? unswept[a.round % unswept.length]
             : BigInt(1 + (a.round % (Number(A.currentRound) + 1)));
         const v = A.predictSweep(round);
-        const rc = await this.send("sweepRound", v.error, (o) =>
-          al.connect(this.user(a.user)).sweepRound(round, o),
+        const rc = await this.send(
+          "sweepRound",
+          v.error,
+          this.user(a.user),
+          al.sweepRound.populateTransaction(round),
         );
         if (v.error === null) {
           const amount = A.commitSweep(round);
@@ -495,8 +556,11 @@ export class Harness {
         // six, else an unpause that must revert — so pauses are short.
         const on = A.paused ? a.pick % 5 === 0 : a.pick % 6 === 0;
         const expected = on ? (A.paused ? "ContractPaused" : null) : A.paused ? null : "ContractNotPaused";
-        await this.send(on ? "pause" : "unpause", expected, (o) =>
-          on ? al.connect(admin).pause(o) : al.connect(admin).unpause(o),
+        await this.send(
+          on ? "pause" : "unpause",
+          expected,
+          admin,
+          on ? al.pause.populateTransaction() : al.unpause.populateTransaction(),
         );
         if (expected === null) A.paused = on;
         return true;
@@ -522,7 +586,7 @@ export class Harness {
         const who = this.user(a.user);
         const limit = this.raw(a.limit);
         const v = P.predictPledge(c, limit, ts);
-        const rc = await this.send("pledge", v.error, (o) => pl.connect(who).pledge(id, limit, o));
+        const rc = await this.send("pledge", v.error, who, pl.pledge.populateTransaction(id, limit));
         if (v.error === null && c) {
           const { pledgeId, speed } = P.commitPledge(c, who.address, limit);
           const ev = this.events(rc).find((e) => e.name === "Pledged");
@@ -540,8 +604,11 @@ export class Harness {
         const owner = c && pledgeId < BigInt(n) ? c.pledges[Number(pledgeId)].pledger : undefined;
         const signer = (a.asPledger && this.w.users.find((u) => u.address === owner)) || this.user(a.user);
         const v = P.predictWithdraw(c, pledgeId, signer.address, ts);
-        const rc = await this.send("withdrawPledge", v.error, (o) =>
-          pl.connect(signer).withdrawPledge(id, pledgeId, o),
+        const rc = await this.send(
+          "withdrawPledge",
+          v.error,
+          signer,
+          pl.withdrawPledge.populateTransaction(id, pledgeId),
         );
         if (v.error === null && c) {
           const p = c.pledges[Number(pledgeId)];
@@ -564,7 +631,7 @@ export class Harness {
         const signer =
           (a.asCreator && this.w.users.find((u) => u.address === c?.creator)) || this.user(a.user);
         const v = P.predictCancel(c, signer.address, ts);
-        await this.send("cancelCampaign", v.error, (o) => pl.connect(signer).cancelCampaign(id, o));
+        await this.send("cancelCampaign", v.error, signer, pl.cancelCampaign.populateTransaction(id));
         if (v.error === null && c) c.state = "cancelled";
         return true;
       }
@@ -581,8 +648,11 @@ export class Harness {
           active.length > 0 && a.pledge % 5 !== 0 ? active[a.pledge % active.length] : choose(a.pledge, n),
         );
         const v = P.predictClaim(c, pledgeId);
-        const rc = await this.send("claim", v.error, (o) =>
-          pl.connect(this.user(a.user)).claim(id, pledgeId, o),
+        const rc = await this.send(
+          "claim",
+          v.error,
+          this.user(a.user),
+          pl.claim.populateTransaction(id, pledgeId),
         );
         if (v.error === null && c) {
           const p = c.pledges[Number(pledgeId)];
@@ -612,7 +682,12 @@ export class Harness {
         const id = this.campaignId(a.campaign, (c) => c.state === "settled" && !c.potClaimed);
         const c = P.get(id);
         const v = P.predictClaimPot(c);
-        const rc = await this.send("claimPot", v.error, (o) => pl.connect(this.user(a.user)).claimPot(id, o));
+        const rc = await this.send(
+          "claimPot",
+          v.error,
+          this.user(a.user),
+          pl.claimPot.populateTransaction(id),
+        );
         if (v.error === null && c) this.commitPot(c, rc, ts);
         return true;
       }
@@ -635,7 +710,7 @@ export class Harness {
             ? "InvalidDecay"
             : null;
     const params = {
-      token: await this.w.token.getAddress(),
+      token: this.w.tokenAddress,
       recipient,
       deadline,
       mode: a.linear ? pm.Mode.Linear : pm.Mode.Quadratic,
@@ -646,8 +721,11 @@ export class Harness {
       allocator: gapName === null ? ethers.ZeroAddress : this.w.allocatorAddress,
       gapId: gapName === null ? ethers.ZeroHash : gapIdOf(gapName),
     };
-    const rc = await this.send("createCampaign", expected, (o) =>
-      this.w.pledges.connect(creator).createCampaign(params, o),
+    const rc = await this.send(
+      "createCampaign",
+      expected,
+      creator,
+      this.w.pledges.createCampaign.populateTransaction(params),
     );
     if (expected === null) {
       const id = BigInt(P.campaigns.length + 1);
@@ -709,8 +787,11 @@ export class Harness {
     for (;;) {
       const last = pageSize === 0n || cursor + pageSize >= count;
       const expected = last ? verdict.error : null;
-      const rc = await this.send(`settle page at ${cursor}`, expected, (o) =>
-        this.w.pledges.connect(signer).settle(id, hLow, hHigh, pageSize, o),
+      const rc = await this.send(
+        `settle page at ${cursor}`,
+        expected,
+        signer,
+        this.w.pledges.settle.populateTransaction(id, hLow, hHigh, pageSize),
       );
       if (expected !== null) return true;
       const events = this.events(rc);
@@ -733,7 +814,7 @@ export class Harness {
   }
 
   /** Books a claimed pot: into the allocator gap when it accepts it, else to the recipient. */
-  private commitPot(c: CampaignModel, rc: ContractTransactionReceipt | null, ts: bigint): void {
+  private commitPot(c: CampaignModel, rc: RawReceipt | null, ts: bigint): void {
     const A = this.model.allocator;
     c.potClaimed = true;
     const amount = c.pot;
@@ -757,36 +838,52 @@ export class Harness {
 
   // ─────────────────────────────────────────────── reading the chain
 
-  /** Reads every time-independent view the invariants compare, for what the model knows about. */
+  /**
+   * Reads every time-independent view the invariants compare, for what the model knows about. The
+   * reads are issued together and go to the chain in a few batched calls (test/fuzz/reads.ts): one
+   * for everything that needs no earlier answer, then the rounds up to `currentRound` + 1 and each
+   * campaign's root, then what is read at that root.
+   */
   async readView(): Promise<ChainView> {
-    const { allocator: al, pledges: pl, token } = this.w;
+    const { allocator: al, pledges: pl, token } = this.views;
     const A = this.model.allocator;
     const P = this.model.pledges;
     const holders = [...this.model.balances.keys()];
-    const [balances, pool, currentRound, paused, settings] = await Promise.all([
-      Promise.all(holders.map((h) => token.balanceOf(h))),
-      al.matchingPoolBalance(),
-      al.currentRound(),
-      al.paused(),
-      al.matchingSettings(),
-    ]);
-    const roundNumbers: bigint[] = [];
-    for (let r = 1n; r <= currentRound + 1n; r++) roundNumbers.push(r);
     const gaps = [...A.gaps.values()];
     const pairs = gaps.flatMap((g) => [...g.rounds.keys()].sort(ORDER).map((r) => ({ g, r })));
     const triples = pairs.flatMap(({ g, r }) =>
       [...(g.rounds.get(r)?.totals.keys() ?? [])].map((who) => ({ g, r, who })),
     );
-    const [rounds, gapStats, gapRounds, contributions, campaigns] = await Promise.all([
-      Promise.all(roundNumbers.map((r) => al.getRound(r))),
-      Promise.all(
-        gaps.map(async (g) => [await al.getGapFundingStats(g.id), await al.withdrawable(g.id)] as const),
-      ),
-      Promise.all(
-        pairs.map(async ({ g, r }) => [await al.gapRoundState(g.id, r), await al.matchOf(g.id, r)] as const),
-      ),
-      Promise.all(triples.map(({ g, r, who }) => al.contributionOf(g.id, who, r))),
-      Promise.all(P.campaigns.map((c) => this.readCampaign(pl, c))),
+    // Every read is in flight at once; only the rounds wait for `currentRound` (rounds 1 … current + 1).
+    const currentRoundRead = al.currentRound();
+    const roundsRead = currentRoundRead.then((current) => {
+      const numbers: bigint[] = [];
+      for (let r = 1n; r <= current + 1n; r++) numbers.push(r);
+      return Promise.all(numbers.map(async (r) => [r, await al.getRound(r)] as const));
+    });
+    const all = <T>(xs: Promise<T>[]): Promise<T[]> => Promise.all(xs);
+    const [
+      balances,
+      pool,
+      currentRound,
+      paused,
+      settings,
+      rounds,
+      gapStats,
+      gapRounds,
+      contributions,
+      campaigns,
+    ] = await Promise.all([
+      all(holders.map((h) => token.balanceOf(h))),
+      al.matchingPoolBalance(),
+      currentRoundRead,
+      al.paused(),
+      al.matchingSettings(),
+      roundsRead,
+      all(gaps.map((g) => Promise.all([al.getGapFundingStats(g.id), al.withdrawable(g.id)]))),
+      all(pairs.map(({ g, r }) => Promise.all([al.gapRoundState(g.id, r), al.matchOf(g.id, r)]))),
+      all(triples.map(({ g, r, who }) => al.contributionOf(g.id, who, r))),
+      all(P.campaigns.map((c) => this.readCampaign(pl, c))),
     ]);
     const view: ChainView = {
       balances: new Map(holders.map((h, i) => [h, balances[i]])),
@@ -797,8 +894,8 @@ export class Harness {
         wholePool: settings.distributeWholePool,
         capBps: settings.capBps,
         rounds: new Map(
-          rounds.map((rv, i) => [
-            roundNumbers[i],
+          rounds.map(([r, rv]) => [
+            r,
             {
               status: rv.status,
               matchingPoolTokens: rv.matchingPoolTokens,
@@ -842,7 +939,7 @@ export class Harness {
     return view;
   }
 
-  private async readCampaign(pl: CoordinatedPledges, c: CampaignModel) {
+  private async readCampaign(pl: Views<CoordinatedPledges>, c: CampaignModel) {
     const cv = await pl.getCampaign(c.id);
     const count = cv.pledgeCount;
     const probeH = cv.state === 3n ? cv.h : await pl.solve(c.id);

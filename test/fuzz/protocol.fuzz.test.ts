@@ -15,9 +15,10 @@
  */
 import { expect } from "chai";
 import fc from "fast-check";
-import { Harness, deployWorld, type Action, type World } from "./harness";
+import { Harness, deployWorld, gapIdOf, type Action, type World } from "./harness";
 import { invariants, violations, type ChainView, type InvariantContext } from "./invariants";
 import { ROUND } from "./model";
+import { READER_ADDRESS, READER_CODE, readerInput, splitAnswers, viewsOf } from "./reads";
 import { UNDER_COVERAGE, connection, ethers, loadFixture } from "../chain";
 
 // Under coverage the instrumented contracts are slower: fewer runs there (12 in `npm test`).
@@ -320,15 +321,15 @@ async function setTokenBalance(w: World, who: string, value: bigint): Promise<vo
   });
 }
 
+async function scripted(): Promise<Harness> {
+  const h = new Harness(await loadFixture(fixture18));
+  await h.start();
+  for (const a of SCRIPT) await h.step(a);
+  return h;
+}
+
 describe("the invariant catalogue bites", function () {
   this.timeout(0);
-
-  async function scripted(): Promise<Harness> {
-    const h = new Harness(await loadFixture(fixture18));
-    await h.start();
-    for (const a of SCRIPT) await h.step(a);
-    return h;
-  }
 
   const failing = (ctx: InvariantContext): string[] =>
     invariants.filter((inv) => inv.check(ctx) !== undefined).map((inv) => inv.name);
@@ -476,5 +477,82 @@ describe("the invariant catalogue bites", function () {
       expect(names, `perturbing ${inv.name}`).to.include(inv.name);
     }
     expect(failing({ model: m, view })).to.deep.equal([]);
+  });
+});
+
+// ─────────────────────────────────────────────── the batched reads
+
+describe("batched reads (test/fuzz/reads.ts) answer exactly as single calls", function () {
+  this.timeout(0);
+
+  const call = async (to: string, data: string, overrides?: object): Promise<string> =>
+    (await connection.provider.request({
+      method: "eth_call",
+      params: overrides ? [{ to, data }, "latest", overrides] : [{ to, data }, "latest"],
+    })) as string;
+  const failure = (p: Promise<unknown>): Promise<unknown> =>
+    p.then(
+      () => expect.fail("expected a revert"),
+      (e: unknown) => e,
+    );
+  const json = (x: unknown): string =>
+    JSON.stringify(x, (_k, v: unknown) => (typeof v === "bigint" ? `${v}n` : v));
+
+  it("the reader returns each call's bytes, and a failing call's revert data", async () => {
+    const { w } = await scripted();
+    const calls = [
+      { to: w.tokenAddress, data: w.token.interface.encodeFunctionData("balanceOf", [w.users[0].address]) },
+      { to: w.pledgesAddress, data: w.pledges.interface.encodeFunctionData("getPledges", [1, 0, 3]) },
+      { to: w.allocatorAddress, data: w.allocator.interface.encodeFunctionData("getRound", [1]) },
+      { to: w.pledgesAddress, data: w.pledges.interface.encodeFunctionData("campaignCount") },
+      {
+        to: w.allocatorAddress,
+        data: w.allocator.interface.encodeFunctionData("matchOf", [gapIdOf("g0"), 1]),
+      },
+    ];
+    const override = { [READER_ADDRESS]: { code: READER_CODE } };
+    const singles = await Promise.all(calls.map((c) => call(c.to, c.data)));
+    const answer = await call(READER_ADDRESS, readerInput(calls), override);
+    expect(splitAnswers(answer, calls.length)).to.deep.equal(singles);
+    expect(singles[1].length).to.be.greaterThan(2 + 64 * 8); // a dynamic answer of several words
+
+    const unknown = {
+      to: w.pledgesAddress,
+      data: w.pledges.interface.encodeFunctionData("getCampaign", [99]),
+    };
+    const alone = (await failure(call(unknown.to, unknown.data))) as { data?: string };
+    const batched = (await failure(
+      call(READER_ADDRESS, readerInput([calls[0], unknown, calls[1]]), override),
+    )) as { data?: string };
+    expect(alone.data).to.match(/^0x[0-9a-f]{8,}$/);
+    expect(batched.data).to.equal(alone.data);
+    expect(w.pledges.interface.parseError(batched.data ?? "0x")?.name).to.equal("UnknownCampaign");
+  });
+
+  it("views issued together decode as through the contract; a reverting one fails alone", async () => {
+    const { w } = await scripted();
+    const al = viewsOf(w.allocator, w.allocatorAddress);
+    const pl = viewsOf(w.pledges, w.pledgesAddress);
+    const tk = viewsOf(w.token, w.tokenAddress);
+    const g0 = gapIdOf("g0");
+    const [balance, round, stats, campaign, pledges, evaluated, missing] = await Promise.all([
+      tk.balanceOf(w.users[0].address),
+      al.getRound(1),
+      al.getGapFundingStats(g0),
+      pl.getCampaign(1),
+      pl.getPledges(1, 0, 3),
+      pl.evaluate(1, 10n ** 18n),
+      failure(pl.getCampaign(99)),
+    ]);
+    expect(json(balance)).to.equal(json(await w.token.balanceOf(w.users[0].address)));
+    expect(json(round)).to.equal(json(await w.allocator.getRound(1)));
+    expect(json(stats)).to.equal(json(await w.allocator.getGapFundingStats(g0)));
+    expect(json(campaign)).to.equal(json(await w.pledges.getCampaign(1)));
+    expect(json(pledges)).to.equal(json(await w.pledges.getPledges(1, 0, 3)));
+    expect(json(evaluated)).to.equal(json(await w.pledges.evaluate(1, 10n ** 18n)));
+    expect(campaign.pledgeCount).to.equal(3n);
+    expect(stats.recipient).to.equal(w.recipients[0].address);
+    const data = (missing as { data?: string }).data ?? "0x";
+    expect(w.pledges.interface.parseError(data)?.name).to.equal("UnknownCampaign");
   });
 });

@@ -8,8 +8,7 @@
  * test token with open minting) and mints `testTokenMint` tokens to each of the first
  * `testTokenHolders` accounts.
  *
- * Parameters (a `--parameters` file `{"Cofund": {...}}` of `hardhat ignition deploy`, or
- * `connection.ignition.deploy(…, { parameters })`):
+ * Parameters (`connection.ignition.deploy(…, { parameters: { Cofund: {...} } })`):
  * - `roundDuration` — seconds a matching round lasts at least (default 21600 = 6 hours);
  * - `admin` — receives DEFAULT_ADMIN_ROLE, CURATOR_ROLE, KEEPER_ROLE and PAUSER_ROLE (default: the deployer);
  * - `tokenAddress` — overrides the address of the external token (only when built with one);
@@ -106,7 +105,11 @@ function addressList(value: string | undefined): string[] | undefined {
   return list.length > 0 ? list : undefined;
 }
 
-/** The module `npx hardhat ignition deploy deploy/Cofund.ts` uses, configured from the environment. */
+/**
+ * The module configured from the environment (`TOKEN_ADDRESS`, `CURATOR_ADDRESSES`, …), for code that
+ * imports it. Deploy with `npm run deploy`: Ignition's own CLI (`hardhat ignition deploy`) only loads
+ * modules from deploy/modules/, and it would skip the stale-record check of scripts/lib/deploy-cofund.ts.
+ */
 export default buildCofundModule({
   tokenAddress: process.env.TOKEN_ADDRESS !== "" ? process.env.TOKEN_ADDRESS : undefined,
   curators: addressList(process.env.CURATOR_ADDRESSES),

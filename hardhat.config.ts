@@ -73,6 +73,10 @@ export default defineConfig({
         }
       : {}),
   },
+  // Mocks and test contracts are scaffolding, not product code: left out of coverage.
+  coverage: {
+    skipFiles: ["contracts/mocks/**", "test/**"],
+  },
   typechain: {
     outDir: "typechain-types",
   },

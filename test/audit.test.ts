@@ -11,7 +11,6 @@
  * - The task itself through hre.tasks: exit code, one JSON object, CSV files.
  */
 // `rejectedWith`: chai-as-promised, which the Hardhat 3 chai matchers register at runtime.
-/// <reference types="chai-as-promised" />
 import { expect } from "chai";
 import Decimal from "decimal.js";
 import * as fs from "node:fs";

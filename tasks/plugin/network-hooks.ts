@@ -192,6 +192,8 @@ export default async (): Promise<Partial<NetworkHooks>> => ({
   async onRequest(context, connection, request, next) {
     const conn = connection as NetworkConnection<string>;
     const forward = next as unknown as Next;
+    // An in-process chain has no transport to fail: nothing to retry or to ask.
+    if ((conn.networkConfig as { type?: string }).type !== "http") return forward(context, conn, request);
     return WRITE_METHODS.has(request.method)
       ? write(context, conn, request, forward)
       : read(context, conn, request, forward);

@@ -125,8 +125,14 @@ library PledgeMath {
     function derivative(uint256 limitNorm, uint256 speed, uint256 h) internal pure returns (uint256) {
         uint256 x = (h * speed) / UNIT;
         if (x > MAX_X) x = MAX_X;
-        // L ≤ MAX_ESCROW and s ≤ MAX_SPEED: L·s ≤ 1e65; x ≤ 1e36: x² ≤ 1e72 — no overflow.
-        uint256 c = (((limitNorm * speed) / UNIT) * TWO_OVER_PI_36) / 1e36;
+        // L ≤ MAX_ESCROW and s ≤ MAX_SPEED: L·s ≤ 1e65; x ≤ 1e36: x² ≤ 1e72 — no overflow. The product
+        // ⌊L·s/1e18⌋·(2/π·1e36) can pass 2²⁵⁶ (from L·s ≈ 1.8e59 on): there it is taken by mulDiv, which
+        // rounds down to the same value; below, the plain product is cheaper and exact.
+        uint256 ls = (limitNorm * speed) / UNIT;
+        uint256 c =
+            ls <= type(uint256).max / TWO_OVER_PI_36
+                ? (ls * TWO_OVER_PI_36) / 1e36
+                : mulDiv(ls, TWO_OVER_PI_36, 1e36);
         return (c * UNIT) / (UNIT + (x * x) / UNIT);
     }
 

@@ -85,14 +85,26 @@ export default defineConfig({
     mocha: {
       timeout: 300_000,
     },
+    // Solidity tests (test/solidity/): fuzz and invariant runs from FUZZ, one fixed seed (override
+    // with SOLIDITY_FUZZ_SEED to explore), handlers' unexpected reverts fail the run, and a failing
+    // case is recorded under cache/solidity-tests/ and replayed first by the next run.
     solidity: {
       profiles: Object.fromEntries(
         Object.entries(FUZZ).map(([name, f]) => [
           name,
           {
             blockGasLimit: 60_000_000n,
-            fuzz: { runs: f.fuzzRuns, seed: "0xc0f0d" },
-            invariant: { runs: f.invariantRuns, depth: f.depth, failOnRevert: false },
+            fuzz: {
+              runs: f.fuzzRuns,
+              seed: process.env.SOLIDITY_FUZZ_SEED ?? "0xc0f0d",
+              failurePersistDir: "cache/solidity-tests/fuzz",
+            },
+            invariant: {
+              runs: f.invariantRuns,
+              depth: f.depth,
+              failOnRevert: true,
+              failurePersistDir: "cache/solidity-tests/invariant",
+            },
           },
         ]),
       ),

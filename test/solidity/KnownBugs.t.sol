@@ -5,14 +5,18 @@ import {PledgeMath} from "../../contracts/libraries/PledgeMath.sol";
 import {CoordinatedPledges} from "../../contracts/CoordinatedPledges.sol";
 import {ICoordinatedPledges} from "../../contracts/interfaces/ICoordinatedPledges.sol";
 import {TestToken} from "../../contracts/mocks/TestToken.sol";
+import {QuadraticFundingAllocator} from "../../contracts/QuadraticFundingAllocator.sol";
+import {IQuadraticFundingAllocator} from "../../contracts/interfaces/IQuadraticFundingAllocator.sol";
 import {TestBase} from "./utils/Test.sol";
 
 /// @title KnownBugsTest
-/// @notice ██ FAILING ON PURPOSE ██ — real contract bugs found by these Solidity tests, one failing
-/// test each, with the minimal sequence. They are not fixed here (tests only); they pass once the
-/// contracts are fixed. Run alone: `npx hardhat test solidity test/solidity/KnownBugs.t.sol`.
+/// @notice ██ FAILING ON PURPOSE while a bug is open ██ — real contract bugs found by these Solidity
+/// tests, one failing test each, with the minimal sequence. The tests only check the correct
+/// behaviour: they pass once the contract is fixed, and then stay as regression tests.
+/// Run alone: `npx hardhat test solidity test/solidity/KnownBugs.t.sol`.
 ///
-/// BUG 1 — `PledgeMath.derivative` overflows inside its documented domain.
+/// BUG 1 — FIXED in 37708b1 (these tests now pass) — `PledgeMath.derivative` overflowed inside its
+/// documented domain.
 ///   c = ⌊⌊L·s/1e18⌋ · TWO_OVER_PI_36 / 1e36⌋ multiplies before dividing: ⌊L·s/1e18⌋ · 6.37e35
 ///   exceeds 2²⁵⁶ as soon as L·s > 1.8189e59, while the NatSpec promises no overflow for
 ///   L ≤ MAX_ESCROW (1e38) and s ≤ MAX_SPEED (1e27), i.e. L·s up to 1e65. Every caller panics
@@ -25,6 +29,18 @@ import {TestBase} from "./utils/Test.sol";
 ///   that campaign. Funds are not locked: `settle` with an off-chain bracket does not use the
 ///   derivative (shown below).
 ///   Fix direction: divide before multiplying (e.g. mulDiv(L·s/1e18, TWO_OVER_PI_36, 1e36)).
+///
+/// BUG 2 — OPEN — `QuadraticFundingAllocator.withdrawGapFunds` truncates the match total to 96 bits.
+///   `cold.matchedTotal += uint96(matched)` casts the sum of up to 32 rounds' matches, which can exceed
+///   2⁹⁶ − 1 although each round's match is below 2⁹⁶ (the comment "each ≤ a pool < 2^96" is about one
+///   round). (a) One withdrawal settling rounds whose matches add up to ≥ 2⁹⁶ records
+///   matchedTotal = Σ − 2⁹⁶: silently wrong (getGapFundingStats, getAllGapsFunding totals, the
+///   auditor's reconciliation). (b) Once a gap's cumulative matches reach 2⁹⁶ the checked `+=`
+///   overflows: every later withdrawGapFunds of that gap reverts with Panic(0x11) and its direct
+///   contributions and matches are locked for good. 2⁹⁶ raw units are 7.9·10¹⁰ tokens at 18 decimals
+///   (a cheap token, or many rounds of a large pool). Found by the allocator invariant (deep profile);
+///   its handler now keeps round pools ≤ 2⁹⁰ so that it keeps testing everything else.
+///   Fix direction: keep matchedTotal in a wider type (or check the sum before casting).
 contract KnownBugsTest is TestBase {
     uint256 internal constant UNIT = 1e18;
 
@@ -144,6 +160,73 @@ contract KnownBugsTest is TestBase {
             (uint256 gm, ) = pledges.evaluate(id, mid);
             if (gm >= mid) lo = mid;
             else hi = mid;
+        }
+    }
+
+    // ─────────────────────────────────────────────── BUG 2
+
+    uint256 internal constant U96 = type(uint96).max;
+    bytes32 internal constant GAP = keccak256("gap");
+    address internal constant RECIPIENT = address(0x4EC1);
+
+    /// @dev An 18-decimal allocator in whole-pool mode with one gap that two contributors fund every
+    /// round: the gap's match is each round's whole pool, here U96 = 2⁹⁶ − 1.
+    function wholePoolAllocator() internal returns (QuadraticFundingAllocator alloc, TestToken token) {
+        token = new TestToken("T", "T", 18);
+        alloc = new QuadraticFundingAllocator(address(token), 6 hours, address(this));
+        alloc.registerGap(GAP, RECIPIENT, "");
+        alloc.setMatchingSettings(true, 0);
+        token.mint(address(this), 4 * U96);
+        token.approve(address(alloc), type(uint256).max);
+        alloc.fundMatchingPool(4 * U96);
+        token.mint(address(0xA), 10e18);
+        token.mint(address(0xB), 10e18);
+        vm.prank(address(0xA));
+        token.approve(address(alloc), type(uint256).max);
+        vm.prank(address(0xB));
+        token.approve(address(alloc), type(uint256).max);
+    }
+
+    function fundedRound(QuadraticFundingAllocator alloc) internal {
+        vm.prank(address(0xA));
+        alloc.contributeToGap(GAP, 1e18);
+        vm.prank(address(0xB));
+        alloc.contributeToGap(GAP, 1e18);
+        vm.warp(block.timestamp + 6 hours);
+        alloc.computeMatchingRound(U96);
+    }
+
+    /// @dev BUG 2(a). Sequence: setMatchingSettings(wholePool) → fundMatchingPool(2¹¹¹) → two rounds, each
+    /// with contributions of 1 token from two contributors and computeMatchingRound(2⁹⁶ − 1) →
+    /// withdrawGapFunds: 2·(2⁹⁶ − 1) of matches are paid, matchedTotal records 2⁹⁶ − 2.
+    function test_BUG2_matchedTotalTruncatedInOneWithdrawal() public {
+        (QuadraticFundingAllocator alloc, TestToken token) = wholePoolAllocator();
+        fundedRound(alloc);
+        fundedRound(alloc);
+        uint256 paid = alloc.withdrawGapFunds(GAP);
+        assertEq(paid, 2 * U96 + 4e18, "paid: two whole pools and the direct contributions");
+        assertEq(token.balanceOf(RECIPIENT), paid, "the recipient got it all");
+        IQuadraticFundingAllocator.GapStats memory s = alloc.getGapFundingStats(GAP);
+        assertEq(s.matchedTotal, 2 * U96, "BUG 2(a): matchedTotal truncated to 96 bits");
+    }
+
+    /// @dev BUG 2(b). Sequence: as above, one round → withdrawGapFunds (matchedTotal = 2⁹⁶ − 1) → one
+    /// more round → withdrawGapFunds reverts with Panic(0x11): the gap's funds are locked.
+    function test_BUG2_withdrawalsLockedOnceMatchesReach2pow96() public {
+        (QuadraticFundingAllocator alloc, ) = wholePoolAllocator();
+        fundedRound(alloc);
+        alloc.withdrawGapFunds(GAP);
+        fundedRound(alloc);
+        try alloc.withdrawGapFunds(GAP) returns (uint256 paid) {
+            assertEq(paid, U96 + 2e18, "second withdrawal");
+        } catch (bytes memory err) {
+            fail(
+                string.concat(
+                    "BUG 2(b): withdrawGapFunds reverts with ",
+                    describeRevert(err),
+                    " once the gap's matches reach 2^96: its funds are locked"
+                )
+            );
         }
     }
 }

@@ -60,7 +60,7 @@ abstract contract TestBase {
         if (a != b) revert(string.concat(message, ": ", toHex(uint256(a)), " != ", toHex(uint256(b))));
     }
 
-    function assertEq(bytes4 a, bytes4 b, string memory message) internal pure {
+    function assertSelector(bytes4 a, bytes4 b, string memory message) internal pure {
         if (a != b) revert(string.concat(message, ": ", toHex(uint32(a)), " != ", toHex(uint32(b))));
     }
 

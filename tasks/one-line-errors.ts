@@ -27,8 +27,9 @@ export function foldHardhatErrors(): void {
       original(plain.replace(/\s*\n\s*/g, " "));
       return;
     }
-    if (folding && (plain === "" || plain.startsWith("For more info"))) return;
-    folding = false;
+    // After Hardhat's error line comes only its report (a blank line, a link, or — on CI, where
+    // Hardhat shows stack traces by default — the error object itself): the process then exits.
+    if (folding) return;
     original(...args);
   };
 }

@@ -144,8 +144,11 @@ describe("CLI robustness end to end (hardhat node in a child process)", function
       [["qf:stats", "--network", "nowhere"], /network "nowhere"/],
       [["qf:stats", "--from", "99", ...local], /--from 99/],
     ];
-    const runs = await Promise.all(cases.map(([args]) => hardhat(args)));
-    runs.forEach((r, i) => expectOneLineError(r, cases[i]![1]));
+    // As a developer runs it, and as CI does (where Hardhat shows stack traces by default).
+    for (const extra of [{}, { CI: "true" }]) {
+      const runs = await Promise.all(cases.map(([args]) => hardhat(args, nodeUrl, extra)));
+      runs.forEach((r, i) => expectOneLineError(r, cases[i]![1]));
+    }
   });
 
   it("names the URL of a node that does not answer and how to start one", async () => {

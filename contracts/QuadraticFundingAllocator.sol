@@ -87,7 +87,7 @@ contract QuadraticFundingAllocator is IQuadraticFundingAllocator, AccessControl,
     /// @dev Written at registration and by withdrawals that pay a match.
     struct GapCold {
         address recipient;
-        uint96 matchedTotal;
+        uint96 matchedTotal; // low 96 bits of the lifetime total; the rest is in _matchedCarry
     }
     /// @dev A withdrawal walk that did not finish in one call: the next round to settle and the
     /// round the walk started from.
@@ -124,6 +124,8 @@ contract QuadraticFundingAllocator is IQuadraticFundingAllocator, AccessControl,
     mapping(bytes32 gapId => GapHot) private _gapHot;
     mapping(bytes32 gapId => GapCold) private _gapCold;
     mapping(bytes32 gapId => GapWalk) private _gapWalk;
+    /// @dev A gap's lifetime matched total above its low 96 bits (`GapCold.matchedTotal`), in units of 2^96.
+    mapping(bytes32 gapId => uint256) private _matchedCarry;
     mapping(bytes32 gapId => string) private _gapURI;
     mapping(uint256 round => mapping(bytes32 gapId => GapRound)) private _gapRounds;
     mapping(bytes32 gapId => mapping(address contributor => Contributor)) private _contributors;
@@ -346,7 +348,17 @@ contract QuadraticFundingAllocator is IQuadraticFundingAllocator, AccessControl,
         }
         _gapHot[gapId] = gap;
         GapCold storage cold = _gapCold[gapId];
-        if (matched != 0) cold.matchedTotal += uint96(matched); // Σ of matches, each ≤ a pool < 2^96
+        if (matched != 0) {
+            // The lifetime total is unbounded (a gap can be matched 2^96 raw units over many rounds):
+            // its low 96 bits share the recipient's slot; what carries past them goes to its own slot,
+            // written only then, so a withdrawal never reverts on the counter.
+            uint256 total = uint256(cold.matchedTotal) + matched;
+            if (total > type(uint96).max) {
+                _matchedCarry[gapId] += total >> 96;
+                total &= type(uint96).max;
+            }
+            cold.matchedTotal = uint96(total);
+        }
         address recipient = cold.recipient;
         emit GapFundsWithdrawn(gapId, recipient, amount);
         if (amount != 0) _TOKEN.safeTransfer(recipient, amount);
@@ -450,7 +462,7 @@ contract QuadraticFundingAllocator is IQuadraticFundingAllocator, AccessControl,
         s.status = gap.status;
         s.metadataURI = _gapURI[gapId];
         s.directTotal = gap.directTotal;
-        s.matchedTotal = cold.matchedTotal;
+        s.matchedTotal = (_matchedCarry[gapId] << 96) | cold.matchedTotal;
         s.contributorCount = gap.contributorCount;
         s.closedRound = gap.closedRound;
         uint256 round = contributionRound();

@@ -93,7 +93,9 @@ export default defineConfig({
         Object.entries(FUZZ).map(([name, f]) => [
           name,
           {
-            blockGasLimit: 60_000_000n,
+            // One Solidity test transaction may deploy six allocators (instrumented and twice as large
+            // under --coverage) or run a long fixed sequence: well beyond a mainnet block.
+            blockGasLimit: 1_000_000_000n,
             fuzz: {
               runs: f.fuzzRuns,
               seed: process.env.SOLIDITY_FUZZ_SEED ?? "0xc0f0d",

@@ -30,7 +30,7 @@ import {TestBase} from "./utils/Test.sol";
 ///   derivative (shown below).
 ///   Fix direction: divide before multiplying (e.g. mulDiv(L·s/1e18, TWO_OVER_PI_36, 1e36)).
 ///
-/// BUG 2 — OPEN — `QuadraticFundingAllocator.withdrawGapFunds` truncates the match total to 96 bits.
+/// BUG 2 — FIXED in cc2bf68 (these tests now pass) — `QuadraticFundingAllocator.withdrawGapFunds` truncated the match total to 96 bits.
 ///   `cold.matchedTotal += uint96(matched)` casts the sum of up to 32 rounds' matches, which can exceed
 ///   2⁹⁶ − 1 although each round's match is below 2⁹⁶ (the comment "each ≤ a pool < 2^96" is about one
 ///   round). (a) One withdrawal settling rounds whose matches add up to ≥ 2⁹⁶ records
@@ -38,8 +38,7 @@ import {TestBase} from "./utils/Test.sol";
 ///   auditor's reconciliation). (b) Once a gap's cumulative matches reach 2⁹⁶ the checked `+=`
 ///   overflows: every later withdrawGapFunds of that gap reverts with Panic(0x11) and its direct
 ///   contributions and matches are locked for good. 2⁹⁶ raw units are 7.9·10¹⁰ tokens at 18 decimals
-///   (a cheap token, or many rounds of a large pool). Found by the allocator invariant (deep profile);
-///   its handler now keeps round pools ≤ 2⁹⁰ so that it keeps testing everything else.
+///   (a cheap token, or many rounds of a large pool). Found by the allocator invariant (deep profile).
 ///   Fix direction: keep matchedTotal in a wider type (or check the sum before casting).
 contract KnownBugsTest is TestBase {
     uint256 internal constant UNIT = 1e18;

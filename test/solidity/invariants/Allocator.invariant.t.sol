@@ -43,10 +43,9 @@ contract AllocatorHandler is TestBase {
     uint256 internal constant DURATION = 6 hours;
     uint256 internal constant U96 = type(uint96).max;
     uint256 internal constant U112 = type(uint112).max;
-    /// @dev Round pools stay ≤ 2⁹⁰ (≤ 64 rounds a run), so a gap's matches never add up to 2⁹⁶: beyond,
-    /// withdrawGapFunds truncates and then overflows matchedTotal (test/solidity/KnownBugs.t.sol,
-    /// BUG 2). Pools above 2⁹⁶ are still tried, and rejected with AmountTooLarge.
-    uint256 internal constant MAX_ROUND_POOL = 1 << 90;
+    /// @dev Round pools up to 2⁹⁶ − 1 (a gap's matches may add up past 2⁹⁶ over rounds: BUG 2 of
+    /// test/solidity/KnownBugs.t.sol, fixed in cc2bf68, stays covered); larger ones are rejected.
+    uint256 internal constant MAX_ROUND_POOL = U96;
     /// @dev Raw units minted to every contributor of every token.
     uint256 internal constant FUNDS = 1 << 100;
     uint256 internal constant WAD = 1e18;

@@ -41,7 +41,7 @@ contract PledgesHandler is TestBase {
     uint256 internal constant N_TOKENS = 8;
     uint256 internal constant N_ACTORS = 6;
     uint256 internal constant N_RECIPIENTS = 3;
-    uint256 internal constant MAX_CAMPAIGNS = 12;
+    uint256 internal constant MAX_CAMPAIGNS = 20;
     uint256 internal constant MAX_PLEDGES = 14;
     uint256 internal constant GRACE = 30 days;
     uint256 internal constant FUNDS = 1e30;
@@ -140,6 +140,8 @@ contract PledgesHandler is TestBase {
 
     mapping(string action => uint256) public ok;
     mapping(string action => uint256) public rejected;
+    /// @notice Predicted rejections per error selector.
+    mapping(bytes4 selector => uint256) public rejectedWith;
 
     constructor(bool misrecording) {
         pledges = misrecording ? new MisrecordingPledges() : new CoordinatedPledges();
@@ -228,6 +230,7 @@ contract PledgesHandler is TestBase {
             );
         }
         ++rejected[what];
+        ++rejectedWith[selectorOf(err)];
         return false;
     }
 
@@ -466,7 +469,7 @@ contract PledgesHandler is TestBase {
     /// settled: rejected).
     function cancel(uint256 idSeed, uint256 seed) external {
         if (campaignCount == 0) return _warpAction(seed);
-        uint256 id = 1 + pick(idSeed, campaignCount);
+        uint256 id = _pickCampaign(idSeed, true);
         MCampaign storage c = campaigns[id];
         // Cancelling is rare: three calls in four come from someone else (rejected).
         address caller = dice(seed, 1, 4) == 0 ? c.creator : actors[dice(seed, 2, N_ACTORS)];
@@ -496,8 +499,13 @@ contract PledgesHandler is TestBase {
         uint256 before;
     }
 
-    /// @notice Pledges to a campaign (mostly an open one before its deadline).
+    /// @notice One to three pledges (opening a campaign first when none is open before its deadline).
     function pledge(uint256 idSeed, uint256 aSeed, uint256 limitSeed) external {
+        uint256 times = 1 + dice(limitSeed, 90, 3);
+        for (uint256 k = 0; k < times; ++k) _pledge(mix(idSeed, k), mix(aSeed, k), mix(limitSeed, k));
+    }
+
+    function _pledge(uint256 idSeed, uint256 aSeed, uint256 limitSeed) internal {
         if (!_anyOpen() && campaignCount < MAX_CAMPAIGNS)
             this.createCampaign(mix(idSeed, 5) << 8, aSeed, limitSeed);
         if (campaignCount == 0) return _warpAction(idSeed);
@@ -597,6 +605,13 @@ contract PledgesHandler is TestBase {
         return PledgeMath.preview(c.quadratic, L, S, c.sumLS, scale);
     }
 
+    function _anyOpenAtAll() internal view returns (bool) {
+        for (uint256 id = 1; id <= campaignCount; ++id) {
+            if (campaigns[id].state == ICP.CampaignState.Open) return true;
+        }
+        return false;
+    }
+
     function _anyOpen() internal view returns (bool) {
         for (uint256 id = 1; id <= campaignCount; ++id) {
             if (campaigns[id].state == ICP.CampaignState.Open && block.timestamp < campaigns[id].deadline)
@@ -668,7 +683,7 @@ contract PledgesHandler is TestBase {
     /// @notice The automation path: checkUpkeep for one due campaign (or, sometimes, the whole list),
     /// then performUpkeep with its data — a page at a time; sometimes stale or malformed data.
     function upkeep(uint256 idSeed, uint256 seed) external {
-        if (campaignCount == 0) return _warpAction(seed);
+        if (!_anyOpenAtAll()) return this.pledge(idSeed, seed, mix(seed, 77));
         _waitForDeadline(idSeed, seed);
         uint256 id = _pickCampaign(idSeed, false);
         uint256 page = dice(seed, 1, 3) == 0 ? 0 : 1 + dice(seed, 2, 6);
@@ -740,7 +755,7 @@ contract PledgesHandler is TestBase {
     /// @notice `settle` with a bracket: the tight one, one shifted up or down, one too wide, [0, 0] or
     /// a reversed one — a page at a time (continuing an unfinished session half the time).
     function settle(uint256 idSeed, uint256 seed, uint256 shift) external {
-        if (campaignCount == 0) return _warpAction(seed);
+        if (!_anyOpenAtAll()) return this.pledge(idSeed, seed, shift);
         _waitForDeadline(idSeed, seed);
         uint256 id = _pickCampaign(idSeed, false);
         MCampaign storage c = campaigns[id];
@@ -760,8 +775,21 @@ contract PledgesHandler is TestBase {
         else if (variant == 5 && hi > 0) (lo, hi) = (hi + 1, hi);
         else if (variant == 6 && lo > 0) hi = lo + pick(shift, PledgeMath.maxBracketWidth(lo) + 1);
         uint256 page = dice(seed, 2, 3) == 0 ? 0 : 1 + dice(seed, 3, 6);
+        // Half the time, the last unfinished session of this campaign goes on where it stopped.
+        Bracket storage last = lastSession[id];
+        if (c.state == ICP.CampaignState.Open && last.open && dice(seed, 4, 2) == 0)
+            (lo, hi) = (last.lo, last.hi);
         _settleOrPerform(id, lo, hi, page, false, "");
     }
+
+    struct Bracket {
+        uint256 lo;
+        uint256 hi;
+        bool open;
+    }
+
+    /// @dev The last session left unfinished per campaign (a settler keeps paging it).
+    mapping(uint256 id => Bracket) internal lastSession;
 
     struct SettleVars {
         bytes32 sid;
@@ -831,6 +859,7 @@ contract PledgesHandler is TestBase {
         if (lo == 0) return _applySettlement(id, 0, 0);
         if (!v.last) {
             sessions[v.sid] = v.acc;
+            lastSession[id] = Bracket(lo, hi, true);
             ICP.SessionView memory sv = pledges.getSession(id, lo, hi);
             assertEq(sv.cursor, v.acc.cursor, "session cursor");
             assertEq(sv.gAtLow, v.acc.gLow, "session g(hLow)");
@@ -839,6 +868,7 @@ contract PledgesHandler is TestBase {
             return;
         }
         delete sessions[v.sid];
+        delete lastSession[id];
         _applySettlement(id, lo, v.acc.pot);
     }
 
@@ -1065,7 +1095,7 @@ contract PledgesHandler is TestBase {
         _warpAction(seed);
     }
 
-    /// @dev When no campaign is due, half the time the settler waits for the earliest open deadline.
+    /// @dev When no campaign is due, three times in four the settler waits for the earliest open deadline.
     function _waitForDeadline(uint256, uint256 seed) internal {
         uint256 earliest = type(uint256).max;
         for (uint256 id = 1; id <= campaignCount; ++id) {
@@ -1074,7 +1104,7 @@ contract PledgesHandler is TestBase {
             if (block.timestamp >= c.deadline) return; // one is due already
             if (c.deadline < earliest) earliest = c.deadline;
         }
-        if (earliest != type(uint256).max && dice(seed, 60, 2) == 0)
+        if (earliest != type(uint256).max && dice(seed, 60, 4) != 0)
             vm.warp(earliest + dice(seed, 61, 1 hours));
     }
 
@@ -1372,7 +1402,7 @@ contract PledgesInvariantTest is TestBase, InvariantTargets {
     /// through and how many were rejected as predicted.
     function test_pseudoRandomSequence() public {
         PledgesHandler h = handler;
-        for (uint256 i = 0; i < 150; ++i) {
+        for (uint256 i = 0; i < 300; ++i) {
             uint256 r = mix(i, 0xC0F);
             uint256 a = mix(r, 1);
             uint256 b = mix(r, 2);
@@ -1414,5 +1444,23 @@ contract PledgesInvariantTest is TestBase, InvariantTargets {
         }
         console.log(line);
         console.log("campaigns", h.campaignCount());
+        bytes4[10] memory sels = [
+            ICP.HTooHigh.selector,
+            ICP.HTooLow.selector,
+            ICP.BracketTooWide.selector,
+            ICP.InvalidBracket.selector,
+            ICP.TrivialRootRejected.selector,
+            ICP.SessionAdvanced.selector,
+            ICP.DeadlineNotReached.selector,
+            ICP.InvalidCampaignState.selector,
+            ICP.NothingToClaim.selector,
+            ICP.PotNotClaimable.selector
+        ];
+        string memory l2;
+        for (uint256 i = 0; i < 10; ++i) l2 = string.concat(l2, toString(h.rejectedWith(sels[i])), " ");
+        console.log(
+            "HTooHigh HTooLow TooWide Invalid Trivial SessionAdv NotReached State NothingToClaim PotNot:",
+            l2
+        );
     }
 }

@@ -145,7 +145,7 @@ describe("CLI robustness end to end (hardhat node in a child process)", function
       [["qf:stats", "--from", "99", ...local], /--from 99/],
     ];
     // As a developer runs it, and as CI does (where Hardhat shows stack traces by default).
-    for (const extra of [{}, { CI: "true" }]) {
+    for (const extra of [{}, { CI: "true" }] as Record<string, string>[]) {
       const runs = await Promise.all(cases.map(([args]) => hardhat(args, nodeUrl, extra)));
       runs.forEach((r, i) => expectOneLineError(r, cases[i]![1]));
     }

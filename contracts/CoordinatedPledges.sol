@@ -715,5 +715,13 @@ contract CoordinatedPledges is ICoordinatedPledges, ReentrancyGuardTransient {
             revert InvalidAllocator(allocator, gapId);
         }
         if (allocatorToken != token) revert AllocatorTokenMismatch(allocator, allocatorToken, token);
+        uint8 status;
+        try IPledgeGapSink(allocator).gapStatus(gapId) returns (uint8 s) {
+            status = s;
+        } catch {
+            revert InvalidAllocator(allocator, gapId);
+        }
+        // 1 = GapStatus.Active: an unregistered or closed gap would send every pot to the recipient.
+        if (status != 1) revert GapNotActive(allocator, gapId, status);
     }
 }

@@ -453,6 +453,11 @@ contract QuadraticFundingAllocator is IQuadraticFundingAllocator, AccessControl,
     }
 
     /// @inheritdoc IQuadraticFundingAllocator
+    function gapStatus(bytes32 gapId) external view returns (GapStatus) {
+        return _gapHot[gapId].status;
+    }
+
+    /// @inheritdoc IQuadraticFundingAllocator
     function getGapFundingStats(bytes32 gapId) public view returns (GapStats memory s) {
         GapHot memory gap = _gapHot[gapId];
         if (gap.status == GapStatus.None) revert UnknownGap(gapId);

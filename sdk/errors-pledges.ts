@@ -14,6 +14,8 @@ export const PLEDGES_ERROR_SENTENCES: Record<string, Sentence> = {
   "InvalidDecay(uint256)": (a, f) => `The decay ${f.int(a[0])} must be in (0, 1e18] (UD60x18)`,
   "InvalidAllocator(address,bytes32)": (a, f) =>
     `Allocator ${f.address(a[0])} is not a contract answering token(), or the gap id and allocator do not go together`,
+  "GapNotActive(address,bytes32,uint256)": (a, f) =>
+    `Gap ${f.gap(a[1])} of allocator ${f.address(a[0])} is ${Number(a[2]) === 2 ? "closed" : Number(a[2]) === 0 ? "not registered" : "not active"} (status ${f.int(a[2])}): a campaign's pot needs an active gap`,
   "AllocatorTokenMismatch(address,address,address)": (a, f) =>
     `Allocator ${f.address(a[0])} moves ${f.address(a[1])}, not the campaign's token ${f.address(a[2])}`,
   "UnknownCampaign(uint256)": (a, f) => `Campaign ${f.int(a[0])} does not exist`,

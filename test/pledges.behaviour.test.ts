@@ -751,6 +751,19 @@ describe("CoordinatedPledges", () => {
       await expect(create(fx, { allocator: t, gapId: GAP }))
         .to.be.revertedWithCustomError(fx.cp, "InvalidAllocator")
         .withArgs(t, GAP);
+      // The gap must be registered and open at creation, or the pot would silently go elsewhere.
+      const alloc = await fx.allocator.getAddress();
+      const unknownGap = ethers.id("never-registered");
+      await expect(create(fx, { allocator: alloc, gapId: unknownGap }))
+        .to.be.revertedWithCustomError(fx.cp, "GapNotActive")
+        .withArgs(alloc, unknownGap, 0);
+      const closedGap = ethers.id("closed-gap");
+      await fx.allocator.registerGap(closedGap, fx.recipient.address, "");
+      await create(fx, { allocator: alloc, gapId: closedGap }); // open: accepted
+      await fx.allocator.closeGap(closedGap);
+      await expect(create(fx, { allocator: alloc, gapId: closedGap }))
+        .to.be.revertedWithCustomError(fx.cp, "GapNotActive")
+        .withArgs(alloc, closedGap, 2);
       await expect(
         create(fx, {
           token: await fx.token6.getAddress(),
@@ -775,8 +788,8 @@ describe("CoordinatedPledges", () => {
         }),
       )
         .to.emit(fx.cp, "CampaignCreated")
-        .withArgs(1n, fx.creator.address, t, anyValue);
-      expect((await fx.cp.getCampaign(1)).decay).to.equal(WAD); // ignored under the constant policy
+        .withArgs(2n, fx.creator.address, t, anyValue);
+      expect((await fx.cp.getCampaign(2)).decay).to.equal(WAD); // ignored under the constant policy
     });
 
     it("pledge, unknown ids, hostile tokens", async () => {

@@ -224,6 +224,9 @@ interface ICoordinatedPledges {
     error InvalidToken(address token);
     /// @notice The allocator has no code, or `gapId` is zero while `allocator` is set (or the reverse).
     error InvalidAllocator(address allocator, bytes32 gapId);
+    /// @notice Gap `gapId` of `allocator` does not accept contributions: `status` 0 = not registered,
+    /// 2 = closed (the allocator's GapStatus). A campaign is tied to an active gap at creation.
+    error GapNotActive(address allocator, bytes32 gapId, uint256 status);
     /// @notice The allocator moves `allocatorToken`, not the campaign's `token`.
     error AllocatorTokenMismatch(address allocator, address allocatorToken, address token);
     /// @notice No campaign has id `campaignId`.
@@ -281,8 +284,9 @@ interface ICoordinatedPledges {
     /// @notice Creates a campaign; `msg.sender` becomes its creator (the only one who may cancel it).
     /// @dev Reverts with `ZeroAddress` (token or recipient), `InvalidToken`, `UnsupportedDecimals`,
     /// `DeadlineNotInFuture`, `LimitTooLarge` (minimum limit above the campaign cap), `InvalidSpeed`
-    /// (s₀ = 0 or above 1e27, which keeps h·s below 2²⁵⁶), `InvalidDecay`, `InvalidAllocator` or
-    /// `AllocatorTokenMismatch`. The token's decimals are read once here.
+    /// (s₀ = 0 or above 1e27, which keeps h·s below 2²⁵⁶), `InvalidDecay`, `InvalidAllocator` (also
+    /// when the allocator does not answer `token()` or `gapStatus(gapId)`), `AllocatorTokenMismatch` or
+    /// `GapNotActive` (the gap is not registered, or closed). The token's decimals are read once here.
     /// @dev Warning: the creator chooses the allocator; pledgers should check it. Whatever it does,
     /// `claimPot` cannot be blocked: when `contributeToGap` reverts (gap closed, allocator paused, …) or
     /// pulls less than the pot, the rest is paid to the recipient.
@@ -544,6 +548,11 @@ interface IPledgeGapSink {
     /// @notice The ERC-20 the allocator moves.
     /// @return The token's address (must equal the campaign's token).
     function token() external view returns (address);
+
+    /// @notice The gap's status, as the allocator's `GapStatus`: 0 not registered, 1 active, 2 closed.
+    /// @param gapId The allocator gap.
+    /// @return The status (a campaign can only be created for an active gap).
+    function gapStatus(bytes32 gapId) external view returns (uint8);
 
     /// @notice Pulls `amount` tokens from the caller into gap `gapId`'s escrow.
     /// @param gapId The allocator gap receiving the pot.

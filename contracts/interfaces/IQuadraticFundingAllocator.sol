@@ -367,6 +367,11 @@ interface IQuadraticFundingAllocator {
     /// the next round (currentRound() + 1) reports zero start and end times.
     function getRound(uint256 roundNumber) external view returns (RoundView memory);
 
+    /// @notice A gap's status, cheaply (CoordinatedPledges checks it when a campaign is created).
+    /// @param gapId The gap.
+    /// @return The gap's status (`None` for an id never registered; does not revert).
+    function gapStatus(bytes32 gapId) external view returns (GapStatus);
+
     /// @notice One gap's funding breakdown.
     /// @dev Reverts with `UnknownGap`.
     /// @param gapId The gap.

@@ -27,6 +27,11 @@ contract PledgeMockAllocator {
         return _TOKEN;
     }
 
+    /// @notice Every gap is active (1) for the stand-in.
+    function gapStatus(bytes32) external pure returns (uint8) {
+        return 1;
+    }
+
     function configure(uint256 pullBps_, bool rejecting_) external {
         pullBps = pullBps_;
         rejecting = rejecting_;

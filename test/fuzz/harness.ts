@@ -701,6 +701,8 @@ export class Harness {
     const deadline = ts + BigInt(a.duration);
     const gapName = a.gap === null ? null : this.gapName(a.gap);
     const minLimit = this.raw(a.minLimit);
+    // A campaign is tied to a registered, open gap at creation.
+    const gapModel = gapName === null ? undefined : this.model.allocator.gaps.get(gapName);
     const expected =
       deadline <= ts
         ? "DeadlineNotInFuture"
@@ -708,7 +710,9 @@ export class Harness {
           ? "InvalidSpeed"
           : a.geometric && (a.decay === 0n || a.decay > pm.UNIT)
             ? "InvalidDecay"
-            : null;
+            : gapName !== null && (gapModel === undefined || gapModel.closedRound !== 0n)
+              ? "GapNotActive"
+              : null;
     const params = {
       token: this.w.tokenAddress,
       recipient,

@@ -35,8 +35,8 @@ import {InvariantTargets} from "../utils/Invariant.sol";
 /// The model (campaigns, pledges, sessions, token flows) predicts every call: the exact revert data,
 /// or the return values, payments and state, compared after the call. Settlement is predicted from
 /// the model's own columns: g and the pot are summed pledge by pledge as the settlement pass does,
-/// the bracket `checkUpkeep` must propose is PledgeMath.bracket over those columns. Speeds and limits
-/// keep Lᵢ·sᵢ ≤ 1e59 (see test/solidity/KnownBugs.t.sol, BUG 1).
+/// the bracket `checkUpkeep` must propose is PledgeMath.bracket over those columns. Speeds go up to
+/// MAX_SPEED and limits up to 10¹⁸ tokens, so Lᵢ·sᵢ spans the range of KnownBugs.t.sol's BUG 1.
 contract PledgesHandler is TestBase {
     uint256 internal constant N_TOKENS = 8;
     uint256 internal constant N_ACTORS = 6;
@@ -45,8 +45,9 @@ contract PledgesHandler is TestBase {
     uint256 internal constant MAX_PLEDGES = 14;
     uint256 internal constant GRACE = 30 days;
     uint256 internal constant FUNDS = 1e30;
-    /// @dev Normalised limits stay ≤ 1e32 so that L·s ≤ 1e59 for every speed ≤ MAX_SPEED (BUG 1).
-    uint256 internal constant MAX_LIMIT_NORM = 1e32;
+    /// @dev Normalised limits up to 1e36 (10¹⁸ tokens): with speeds up to MAX_SPEED, L·s reaches 1e63,
+    /// past where PledgeMath.derivative overflowed before 37708b1 (KnownBugs.t.sol, BUG 1).
+    uint256 internal constant MAX_LIMIT_NORM = 1e36;
     uint256 internal constant UNIT = 1e18;
 
     enum Kind {
@@ -382,8 +383,14 @@ contract PledgesHandler is TestBase {
             v.p.allocator = address(mockAllocator);
             v.p.gapId = keccak256(abi.encode("mock-gap", seed));
         }
-        v.variant = dice(seed, 7, 8) == 0 ? 1 + dice(seed, 8, 9) : 0;
+        v.variant = dice(seed, 7, 8) == 0 ? 1 + dice(seed, 8, 10) : 0;
         _createVariant(v, seed);
+        if (v.variant == 0 && v.p.allocator == address(allocator)) {
+            // A campaign is tied to an active gap at creation (the handler closes gaps in `mischief`).
+            uint256 k = v.p.gapId == allocatorGaps[0] ? 0 : 1;
+            if (allocatorGapClosed[k])
+                v.expected = abi.encodeWithSelector(ICP.GapNotActive.selector, v.p.allocator, v.p.gapId, 2);
+        }
         vm.prank(v.creator);
         try pledges.createCampaign(v.p) returns (uint256 id) {
             outcome(true, "", v.expected, "createCampaign");
@@ -462,6 +469,11 @@ contract PledgesHandler is TestBase {
             p.allocator = address(0xa110c);
             p.gapId = bytes32(uint256(1));
             v.expected = abi.encodeWithSelector(ICP.InvalidAllocator.selector, p.allocator, p.gapId);
+        } else if (v.variant == 10) {
+            p.token = tokens[0].token;
+            p.allocator = address(allocator);
+            p.gapId = keccak256(abi.encode("never-registered", seed));
+            v.expected = abi.encodeWithSelector(ICP.GapNotActive.selector, p.allocator, p.gapId, 0);
         }
     }
 
@@ -1078,8 +1090,10 @@ contract PledgesHandler is TestBase {
             if (c.pot > u96 - allocatorRoundDirect[k][r] || c.pot > u96 - allocatorDirectTotal[k]) return 0;
             return c.pot;
         }
-        if (mockRejecting || mockPullBps > 10_000) return 0;
-        return (c.pot * mockPullBps) / 10_000;
+        // The mock pulls ⌊pot·bps/10⁴⌋; more than the pot exceeds the allowance and reverts (caught).
+        if (mockRejecting) return 0;
+        uint256 pulled = (c.pot * mockPullBps) / 10_000;
+        return pulled > c.pot ? 0 : pulled;
     }
 
     // ─────────────────────────────────────────────── time, sinks and token mischief

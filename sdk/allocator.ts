@@ -28,6 +28,7 @@ import { ERC20Permit__factory } from "../typechain-types/factories/@openzeppelin
 import { QuadraticFundingAllocator__factory } from "../typechain-types/factories/contracts/QuadraticFundingAllocator__factory";
 import type { ERC20Permit, QuadraticFundingAllocator } from "../typechain-types";
 import { toRevertError, type ErrorContext } from "./errors";
+import { sendAndWait } from "./tx";
 import { GapNames, isBytes32, toGapId, type GapRef } from "./ids";
 import { formatUnitsExact, parseUnitsExact } from "./units";
 
@@ -257,19 +258,11 @@ export class AllocatorClient {
     }
   }
 
-  /** Sends a transaction and waits for its receipt. */
+  /** Sends a transaction and waits for its receipt (a mined revert still names its error: sdk/tx.ts). */
   private async send(
     fn: () => Promise<ContractTransactionResponse>,
   ): Promise<{ receipt: ContractTransactionReceipt; info: TxInfo }> {
-    return this.guard(async () => {
-      const tx = await fn();
-      const receipt = await tx.wait();
-      if (receipt === null) throw new Error(`Transaction ${tx.hash} was dropped`);
-      return {
-        receipt,
-        info: { txHash: receipt.hash, gasUsed: receipt.gasUsed, blockNumber: receipt.blockNumber },
-      };
-    });
+    return this.guard(() => sendAndWait(fn, this.runner.provider ?? null));
   }
 
   /** The allocator's events in `receipt`, decoded, optionally only those named `name`. */

@@ -29,7 +29,10 @@ const DEPLOYMENT_ID = `e2e-robust-${process.pid}-${Date.now()}`;
 const WRITES = new Set(["eth_sendTransaction", "eth_sendRawTransaction"]);
 
 /** What the proxy does to each JSON-RPC request. */
-type ProxyMode = "pass" | "drop-every-other-read" | "break-after-write";
+type ProxyMode = "pass" | "drop-every-other-read" | "break-after-write" | "strip-revert-data";
+
+/** Methods whose reverts the "strip-revert-data" proxy answers without data, as some nodes do. */
+const STRIPPED = new Set(["eth_estimateGas", "eth_sendTransaction", "eth_sendRawTransaction"]);
 
 /** A JSON-RPC proxy to `target` that can drop connections, counting what it did. */
 async function startProxy(target: string): Promise<{
@@ -66,7 +69,14 @@ async function startProxy(target: string): Promise<{
           headers: { "content-type": "application/json" },
           body,
         });
-        const text = await answer.text();
+        let text = await answer.text();
+        if (proxy.mode === "strip-revert-data" && STRIPPED.has(method)) {
+          const reply = JSON.parse(text) as { error?: { code: number; message: string; data?: unknown } };
+          if (reply.error !== undefined) {
+            reply.error = { code: -32000, message: "execution reverted" };
+            text = JSON.stringify(reply);
+          }
+        }
         if (proxy.mode === "break-after-write" && isWrite) {
           proxy.brokenWrites++;
           req.socket.destroy(); // the node has the transaction; the client never hears it
@@ -204,6 +214,17 @@ describe("CLI robustness end to end (hardhat node in a child process)", function
     const silent = `http://127.0.0.1:${await freePort()}`;
     const r = await hardhat(["qf:fund-pool", "--amount", "3", "--network", "localhost"], silent);
     expectOneLineError(r, /npx hardhat node/);
+  });
+
+  it("names the custom error of a write whose node answers a revert without its data", async () => {
+    const proxy = await startProxy(nodeUrl);
+    try {
+      proxy.mode = "strip-revert-data";
+      const r = await hardhat(["qf:match", "--pool", "all", "--network", "localhost"], proxy.url);
+      expectOneLineError(r, /^Error: Round \d+ is still open until .+ UTC \(RoundNotOver\)$/);
+    } finally {
+      await proxy.close();
+    }
   });
 
   it("prints the whole --json of a 320-pledge campaign through a pipe", async () => {

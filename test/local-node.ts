@@ -118,3 +118,68 @@ export function removeDeploymentRecords(deploymentId: string, cacheDir: string):
     fs.writeFileSync(instances, JSON.stringify(map, null, 2) + "\n");
   }
 }
+
+/** The mnemonic of Hardhat's default accounts, which `startAnvil` gives anvil too. */
+export const TEST_MNEMONIC = "test test test test test test test test test test test junk";
+
+/**
+ * The anvil binary of the `@foundry-rs/anvil` devDependency: the npm package ships it in a
+ * per-platform optional dependency (`@foundry-rs/anvil-<platform>-<arch>/bin/anvil`).
+ */
+export function anvilBinary(): string {
+  const arch = process.arch === "x64" ? "amd64" : process.arch;
+  const binary = `anvil${process.platform === "win32" ? ".exe" : ""}`;
+  const candidate = path.join(
+    ROOT,
+    "node_modules",
+    "@foundry-rs",
+    `anvil-${process.platform}-${arch}`,
+    "bin",
+    binary,
+  );
+  if (!fs.existsSync(candidate)) {
+    throw new Error(
+      `anvil is not installed for ${process.platform}-${process.arch} (npm install installs @foundry-rs/anvil)`,
+    );
+  }
+  return candidate;
+}
+
+/**
+ * Starts anvil on `port` with Hardhat's chain id (31337), mnemonic and 20 accounts, so `--network
+ * localhost` meets the same accounts as on `hardhat node`; resolves once it answers (60 s at most).
+ */
+export async function startAnvil(port: number): Promise<ChildProcess> {
+  const anvil = spawn(
+    anvilBinary(),
+    [
+      "--host",
+      "127.0.0.1",
+      "--port",
+      String(port),
+      "--chain-id",
+      "31337",
+      "--accounts",
+      "20",
+      "--mnemonic",
+      TEST_MNEMONIC,
+    ],
+    { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] },
+  );
+  let log = "";
+  anvil.stdout?.on("data", (d: Buffer) => (log = (log + d.toString()).slice(-20_000)));
+  anvil.stderr?.on("data", (d: Buffer) => (log = (log + d.toString()).slice(-20_000)));
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    try {
+      if ((await rpcCall(`http://127.0.0.1:${port}`, "eth_chainId")) === "0x7a69") return anvil;
+    } catch {
+      // not up yet
+    }
+    if (anvil.exitCode !== null || Date.now() > deadline) {
+      anvil.kill("SIGKILL");
+      throw new Error(`anvil did not start:\n${log}`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}

@@ -20,7 +20,7 @@ import {
 import { ContractRevertError } from "../sdk/errors";
 import { gapIdFromName } from "../sdk/ids";
 import { roundOutcome, type RoundContributions } from "../sdk/math/qf";
-import { connection, ethers, time } from "./chain";
+import { connection, ethers, mine, time } from "./chain";
 
 const SIX_HOURS = 6 * 60 * 60;
 const tokens = (n: number | string): bigint => BigInt(n) * 10n ** 18n;
@@ -137,6 +137,36 @@ describe("deploy module + sdk/allocator (in-process network)", () => {
     expect(r).to.include({ amount: tokens(3), round: c.round, contributor: signers[4]!.address });
     expect(await qf.balanceOf(signers[4]!.address)).to.equal(before + tokens(3));
     expect((await rejects(carol.refund("to-close", c.round))).errorName).to.equal("NothingToRefund");
+  });
+
+  it("names the custom error of a transaction mined reverted (replayed as a call at its block)", async () => {
+    // A contribution that passes its estimate, then is mined after the gap closed in the same block:
+    // the receipt says only "reverted"; the client replays the call to name the error.
+    await qf.registerGap("closing-under", signers[15]!.address);
+    const dave = qf.withRunner(signers[5]!);
+    await qf.token.connect(signers[5]!).approve(qf.address, tokens(2));
+    const provider = connection.provider;
+    await provider.request({ method: "evm_setAutomine", params: [false] });
+    try {
+      const pending = dave.contribute("closing-under", tokens(2), { approve: false });
+      const settled = pending.then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      const nonce = await ethers.provider.getTransactionCount(signers[5]!.address);
+      while ((await ethers.provider.getTransactionCount(signers[5]!.address, "pending")) === nonce) {
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      // The curator's close pays more priority, so it comes first in the block.
+      await qf.contract.closeGap(gapIdFromName("closing-under"), { maxPriorityFeePerGas: 10n ** 10n });
+      await mine(1);
+      const error = await settled;
+      expect(error).to.be.instanceOf(ContractRevertError);
+      expect((error as ContractRevertError).errorName).to.equal("GapIsClosed");
+      expect((error as ContractRevertError).message).to.equal('Gap "closing-under" is closed (GapIsClosed)');
+    } finally {
+      await provider.request({ method: "evm_setAutomine", params: [true] });
+    }
   });
 
   it("pages through every gap in stats and sums the totals itself", async () => {

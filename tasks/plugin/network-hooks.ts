@@ -4,7 +4,13 @@
  * - A read that fails in transport (socket closed, reset, timeout) is retried, up to
  *   {@link READ_RETRIES} times with a doubling pause, before the error reaches the caller.
  * - A write (eth_sendTransaction / eth_sendRawTransaction) is never retried: sending twice could
- *   pay twice. When its transport fails, the hook asks the node whether the transaction arrived
+ *   pay twice.
+ * - A write the node signs (eth_sendTransaction without `gas`) is simulated first (eth_estimateGas),
+ *   as Hardhat's own node does: a call that would revert is answered with its revert data and never
+ *   mined, whatever the node (anvil mines it, reverted, and its receipt carries no reason).
+ * - A revert answered without its data (some nodes and hosted RPCs say only "execution reverted")
+ *   is run again as eth_call with the same parameters, whose answer carries the data, so the custom
+ *   error can be named. When its transport fails, the hook asks the node whether the transaction arrived
  *   and throws {@link InterruptedWriteError}, whose one-line message says whether it was sent,
  *   with its hash when known, and how to check it.
  */
@@ -147,6 +153,77 @@ async function findSentHash(
   return undefined;
 }
 
+type JsonRpcErrorObject = { code: number; message: string; data?: unknown };
+
+function failure(response: JsonRpcResponse): JsonRpcErrorObject | undefined {
+  return "error" in response && response.error !== undefined
+    ? (response.error as JsonRpcErrorObject)
+    : undefined;
+}
+
+/** Revert data in a JSON-RPC error (`data` as hex, or `data.data` as some nodes nest it). */
+function revertData(error: JsonRpcErrorObject): string | undefined {
+  const data = error.data;
+  const hex =
+    typeof data === "string"
+      ? data
+      : data !== null && typeof data === "object" && typeof (data as { data?: unknown }).data === "string"
+        ? (data as { data: string }).data
+        : undefined;
+  return hex !== undefined && /^0x([0-9a-fA-F]{2}){4,}$/.test(hex) ? hex : undefined;
+}
+
+function isRevert(error: JsonRpcErrorObject): boolean {
+  return error.code === 3 || /revert/i.test(error.message);
+}
+
+/**
+ * A failed eth_estimateGas/eth_call/eth_sendTransaction answer that says "reverted" without the
+ * revert data: the same call again as eth_call (at `block`), whose error carries the data, merged in.
+ */
+async function withRevertData(
+  context: HookContext,
+  connection: NetworkConnection<string>,
+  next: Next,
+  response: JsonRpcResponse,
+  call: unknown,
+  block: unknown = "latest",
+): Promise<JsonRpcResponse> {
+  const error = failure(response);
+  if (error === undefined || !isRevert(error) || revertData(error) !== undefined) return response;
+  if (call === null || typeof call !== "object") return response;
+  const { gas: _gas, nonce: _nonce, ...params } = call as Record<string, unknown>;
+  void _gas;
+  void _nonce;
+  try {
+    const again = await read(
+      context,
+      connection,
+      { jsonrpc: "2.0", id: nextId++, method: "eth_call", params: [params, block] },
+      next,
+    );
+    const replayed = failure(again);
+    const data = replayed !== undefined ? revertData(replayed) : undefined;
+    if (data === undefined) return response;
+    return { ...response, error: { ...error, code: error.code, data } } as JsonRpcResponse;
+  } catch {
+    return response;
+  }
+}
+
+/** A read, with its revert data recovered when it is a call or an estimate that reverted. */
+async function readCall(
+  context: HookContext,
+  connection: NetworkConnection<string>,
+  request: JsonRpcRequest,
+  next: Next,
+): Promise<JsonRpcResponse> {
+  const response = await read(context, connection, request, next);
+  if (request.method !== "eth_call" && request.method !== "eth_estimateGas") return response;
+  const params = (request.params ?? []) as unknown[];
+  return withRevertData(context, connection, next, response, params[0], params[1] ?? "latest");
+}
+
 async function write(
   context: HookContext,
   connection: NetworkConnection<string>,
@@ -170,7 +247,21 @@ async function write(
       );
     }
   }
-  const from = String((params[0] as { from?: unknown } | undefined)?.from ?? "").toLowerCase();
+  const call = params[0] as { from?: unknown; gas?: unknown } | undefined;
+  if (call !== undefined && call.gas === undefined) {
+    // Simulate first: a call that would revert is answered with its revert data, never mined.
+    const estimate = await readCall(
+      context,
+      connection,
+      { jsonrpc: "2.0", id: nextId++, method: "eth_estimateGas", params: [call] },
+      next,
+    );
+    const error = failure(estimate);
+    if (error !== undefined && isRevert(error)) {
+      return { jsonrpc: "2.0", id: request.id, error } as JsonRpcResponse;
+    }
+  }
+  const from = String(call?.from ?? "").toLowerCase();
   const before =
     from !== ""
       ? await ask<string>(context, connection, next, "eth_getTransactionCount", [from, "pending"])
@@ -196,6 +287,6 @@ export default async (): Promise<Partial<NetworkHooks>> => ({
     if ((conn.networkConfig as { type?: string }).type !== "http") return forward(context, conn, request);
     return WRITE_METHODS.has(request.method)
       ? write(context, conn, request, forward)
-      : read(context, conn, request, forward);
+      : readCall(context, conn, request, forward);
   },
 });

@@ -16,7 +16,7 @@ const SOLJSON_PATH = createRequire(import.meta.url).resolve("solc/soljson.js");
 
 /** Invariant and fuzz run counts: modest in `npm test`, deep in `npm run test:fuzz` (profile "deep"). */
 const FUZZ = {
-  default: { fuzzRuns: 256, invariantRuns: 64, depth: 25 },
+  default: { fuzzRuns: 512, invariantRuns: 256, depth: 50 },
   deep: { fuzzRuns: 10_000, invariantRuns: 10_000, depth: 50 },
 } as const;
 

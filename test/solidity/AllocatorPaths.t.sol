@@ -70,6 +70,15 @@ contract AllocatorPathsTest is TestBase {
         alloc.pause();
         vm.expectRevert(abi.encodeWithSelector(IQF.ContractPaused.selector));
         alloc.pause();
+        // Paused: no contribution, no finalisation (even once the round is over).
+        vm.prank(A);
+        vm.expectRevert(abi.encodeWithSelector(IQF.ContractPaused.selector));
+        alloc.contributeToGap(GAP, 1);
+        vm.warp(block.timestamp + DURATION);
+        vm.expectRevert(abi.encodeWithSelector(IQF.ContractPaused.selector));
+        alloc.computeMatchingRound(0);
+        (bool needed, ) = alloc.checkUpkeep("");
+        assertFalse(needed, "no upkeep while paused");
         alloc.unpause();
         vm.expectRevert(abi.encodeWithSelector(IQF.ContractNotPaused.selector));
         alloc.unpause();
@@ -166,6 +175,8 @@ contract AllocatorPathsTest is TestBase {
         contribute(B, 100e18); // w = 400 tokens, α = 1, cap = 10% of 1,000 = 100
         nextRound(1000e18);
         assertEq(alloc.matchOf(GAP, 1), 100e18, "capped at 10% of the pool");
+        vm.expectRevert(abi.encodeWithSelector(IQF.GapsUnsettled.selector, 1, 0, 1));
+        alloc.sweepRound(1);
         assertEq(alloc.withdrawGapFunds(GAP), 600e18, "direct 500 + capped match 100");
         assertEq(alloc.sweepRound(1), 300e18, "allocation 400 - paid 100 back to the pool");
         assertEq(alloc.matchingPoolBalance(), 900e18, "pool");

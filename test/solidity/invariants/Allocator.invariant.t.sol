@@ -1336,6 +1336,17 @@ contract AllocatorInvariantTest is TestBase, InvariantTargets {
         handler.drain();
     }
 
+    /// @dev Replays a counterexample. Invariant campaigns are not reproducible from the seed alone
+    /// (EDR 0.22 draws their call sequences independently of fuzz.seed), so a failing sequence is
+    /// (1) printed, shrunk, by the runner (signature and args of each call) and (2) recorded under
+    /// cache/solidity-tests/invariant/ and replayed first by the next run. To keep one as a
+    /// regression test, paste its calls here in order (`handler.<signature>(<args>);`), followed by
+    /// the checks below, and run `npx hardhat test solidity <this file> --grep replay`.
+    function test_replayCounterexample() public {
+        handler.checkAll();
+        handler.drain();
+    }
+
     /// @dev A fixed pseudo-random sequence of 400 actions through the same handler (no fuzzer): a
     /// deterministic smoke run of every action, the invariants after each step, the drain at the end,
     /// and the share of calls that went through and were rejected as predicted (logged with -vvv).

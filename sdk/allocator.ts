@@ -13,7 +13,6 @@
  * Gaps are given as names (hashed with keccak256(utf8(name))) or 0x bytes32 ids; amounts are raw
  * token units (bigint) — use `parseAmount`/`formatAmount` for "12.5"-style strings.
  */
-import { Signature } from "ethers";
 import type {
   BlockTag,
   ContractRunner,
@@ -28,6 +27,7 @@ import { ERC20Permit__factory } from "../typechain-types/factories/@openzeppelin
 import { QuadraticFundingAllocator__factory } from "../typechain-types/factories/contracts/QuadraticFundingAllocator__factory";
 import type { ERC20Permit, QuadraticFundingAllocator } from "../typechain-types";
 import { toRevertError, type ErrorContext } from "./errors";
+import { payFromBalance, signPermit, type PaymentResult, type SignedPermit } from "./approvals";
 import { sendAndWait } from "./tx";
 import { GapNames, isBytes32, toGapId, type GapRef } from "./ids";
 import { formatUnitsExact, parseUnitsExact } from "./units";
@@ -65,6 +65,8 @@ export interface Contribution extends TxInfo {
   gapWeight: bigint;
   /** The approval transaction sent before, when the allowance did not cover `amount`. */
   approvalTxHash?: string;
+  /** Whether the contribution went through an EIP-2612 permit (one transaction, no approval). */
+  permit: boolean;
 }
 
 /** `fundPool`: the `MatchingPoolFunded` event. */
@@ -170,8 +172,13 @@ const STATS_PAGE = 100n;
 
 /** Options of `contribute` and `fundPool`. */
 export interface ApproveOptions {
-  /** Send an approval when the allowance is below the amount (default true). Approvals are exact. */
+  /**
+   * Authorise the payment when the allowance is below the amount (default true): by permit when
+   * the token has it, else by an exact approval. `false` sends the call as it is.
+   */
   approve?: boolean;
+  /** Use EIP-2612 permit when the token supports it (default true); `false` approves instead. */
+  permit?: boolean;
 }
 
 /** Client of one allocator. Create with `AllocatorClient.connect`. */
@@ -282,15 +289,6 @@ export class AllocatorClient {
     return found;
   }
 
-  /** Approves exactly `amount` to the allocator when the allowance is below it. Returns the tx hash. */
-  private async ensureAllowance(amount: bigint): Promise<string | undefined> {
-    const owner = await this.signer().getAddress();
-    const allowance = await this.token.allowance(owner, this.address);
-    if (allowance >= amount) return undefined;
-    const { info } = await this.send(() => this.token.approve(this.address, amount));
-    return info.txHash;
-  }
-
   // ─────────────────────────────────────────────── curator
 
   /** `registerGap` (CURATOR_ROLE). */
@@ -315,6 +313,7 @@ export class AllocatorClient {
     receipt: ContractTransactionReceipt,
     info: TxInfo,
     approvalTxHash?: string,
+    permit = false,
   ): Contribution {
     const e = this.event(receipt, "ContributionMade");
     return {
@@ -326,15 +325,63 @@ export class AllocatorClient {
       contributorRoundTotal: e.args.contributorRoundTotal as bigint,
       gapWeight: e.args.gapWeight as bigint,
       ...(approvalTxHash !== undefined ? { approvalTxHash } : {}),
+      permit,
     };
   }
 
-  /** `contributeToGap` from the signer, approving exactly `amount` first when needed. */
+  /**
+   * Pays `amount` into the allocator by `call` (its eth_call `simulate` and its sent form, or a
+   * permit variant), by the rules of sdk/approvals.ts: nothing signed or sent for a call that would
+   * fail, an allowance raised only to the amount, permit when the token has it, nothing left
+   * standing. `approve: false` sends the call as it is.
+   */
+  private async pay<T>(
+    amount: bigint,
+    options: ApproveOptions,
+    call: { simulate: () => Promise<unknown>; send: () => Promise<T> },
+    permit?: {
+      simulate: (p: SignedPermit) => Promise<unknown>;
+      send: (p: SignedPermit) => Promise<T>;
+    },
+  ): Promise<PaymentResult<T>> {
+    if (options.approve === false) return { result: await call.send(), permit: false };
+    const allocator = this.contract.interface;
+    return payFromBalance({
+      token: this.token,
+      signer: this.signer(),
+      spender: this.address,
+      amount,
+      ctx: this.errorContext(),
+      isSpenderError: (name) => allocator.getError(name) !== null,
+      simulate: call.simulate,
+      send: call.send,
+      approve: async (value) => (await this.send(() => this.token.approve(this.address, value))).info.txHash,
+      ...(permit !== undefined && options.permit !== false ? { permit } : {}),
+    });
+  }
+
+  /**
+   * `contributeToGap` from the signer. When the allowance is short: with a permit token, one
+   * `contributeToGapWithPermit` transaction (no approval); otherwise an approval of exactly `amount`
+   * first. A contribution that would fail is refused before anything is signed (sdk/approvals.ts).
+   */
   async contribute(gap: GapRef, amount: bigint, options: ApproveOptions = {}): Promise<Contribution> {
     const gapId = this.gapId(gap);
-    const approvalTxHash = options.approve === false ? undefined : await this.ensureAllowance(amount);
-    const { receipt, info } = await this.send(() => this.contract.contributeToGap(gapId, amount));
-    return this.contribution(receipt, info, approvalTxHash);
+    const paid = await this.pay(
+      amount,
+      options,
+      {
+        simulate: () => this.contract.contributeToGap.staticCall(gapId, amount),
+        send: () => this.send(() => this.contract.contributeToGap(gapId, amount)),
+      },
+      {
+        simulate: (p) =>
+          this.contract.contributeToGapWithPermit.staticCall(gapId, amount, p.deadline, p.v, p.r, p.s),
+        send: (p) =>
+          this.send(() => this.contract.contributeToGapWithPermit(gapId, amount, p.deadline, p.v, p.r, p.s)),
+      },
+    );
+    return this.contribution(paid.result.receipt, paid.result.info, paid.approvalTxHash, paid.permit);
   }
 
   /**
@@ -343,46 +390,24 @@ export class AllocatorClient {
    */
   async contributeWithPermit(gap: GapRef, amount: bigint, validFor = 3600): Promise<Contribution> {
     const gapId = this.gapId(gap);
-    const signer = this.signer();
-    const owner = await signer.getAddress();
-    const provider = signer.provider;
-    if (provider === null) throw new Error("The signer has no provider");
-    const [domain, nonce, block] = await Promise.all([
-      this.token.eip712Domain(),
-      this.token.nonces(owner),
-      provider.getBlock("latest"),
-    ]);
-    if (block === null) throw new Error("Cannot read the latest block");
-    const deadline = BigInt(block.timestamp + validFor);
-    const signature = await signer.signTypedData(
-      {
-        name: domain.name,
-        version: domain.version,
-        chainId: domain.chainId,
-        verifyingContract: domain.verifyingContract,
-      },
-      {
-        Permit: [
-          { name: "owner", type: "address" },
-          { name: "spender", type: "address" },
-          { name: "value", type: "uint256" },
-          { name: "nonce", type: "uint256" },
-          { name: "deadline", type: "uint256" },
-        ],
-      },
-      { owner, spender: this.address, value: amount, nonce, deadline },
-    );
-    const sig = Signature.from(signature);
+    const p = await signPermit(this.token, this.signer(), this.address, amount, validFor);
     const { receipt, info } = await this.send(() =>
-      this.contract.contributeToGapWithPermit(gapId, amount, deadline, sig.v, sig.r, sig.s),
+      this.contract.contributeToGapWithPermit(gapId, amount, p.deadline, p.v, p.r, p.s),
     );
-    return this.contribution(receipt, info);
+    return this.contribution(receipt, info, undefined, true);
   }
 
-  /** `fundMatchingPool` from the signer, approving exactly `amount` first when needed. */
+  /**
+   * `fundMatchingPool` from the signer, approving exactly `amount` first when the allowance is
+   * short; a funding that would fail is refused before anything is signed (sdk/approvals.ts).
+   */
   async fundPool(amount: bigint, options: ApproveOptions = {}): Promise<PoolFunding> {
-    const approvalTxHash = options.approve === false ? undefined : await this.ensureAllowance(amount);
-    const { receipt, info } = await this.send(() => this.contract.fundMatchingPool(amount));
+    const paid = await this.pay(amount, options, {
+      simulate: () => this.contract.fundMatchingPool.staticCall(amount),
+      send: () => this.send(() => this.contract.fundMatchingPool(amount)),
+    });
+    const { receipt, info } = paid.result;
+    const approvalTxHash = paid.approvalTxHash;
     const e = this.event(receipt, "MatchingPoolFunded");
     return {
       ...info,

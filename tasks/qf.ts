@@ -3,7 +3,7 @@
  *
  *   npx hardhat qf:gap:register --gap <name> --recipient <address> [--uri <metadata>] --network <net>
  *   npx hardhat qf:gap:close --gap <name>
- *   npx hardhat qf:contribute --gap <name> --amount <tokens>       (approves exactly the amount if needed)
+ *   npx hardhat qf:contribute --gap <name> --amount <tokens>       (permit, or an exact approval, if needed)
  *   npx hardhat qf:fund-pool --amount <tokens>
  *   npx hardhat qf:match --pool <tokens|all>
  *   npx hardhat qf:stats [--gap <name>]
@@ -132,7 +132,10 @@ interface ContributeArgs extends AmountArgs {
   gap: string;
 }
 
-qfTask("qf:contribute", "Contribute tokens to a gap (approves exactly the amount when needed)")
+qfTask(
+  "qf:contribute",
+  "Contribute tokens to a gap (by permit when the token has it, else approves exactly the amount; nothing when it would fail)",
+)
   .addParam("gap", "Gap name or 0x bytes32 id")
   .addParam("amount", 'Amount in token units, e.g. "12.5"')
   .setAction(async (args: ContributeArgs, env: CliEnv) => {
@@ -148,12 +151,18 @@ qfTask("qf:contribute", "Contribute tokens to a gap (approves exactly the amount
         amount: qf.formatAmount(r.amount),
         contributorRoundTotal: qf.formatAmount(r.contributorRoundTotal),
         approvalTxHash: r.approvalTxHash ?? null,
+        permit: r.permit,
       });
     } else {
       printLines(
         `${r.contributor} contributed ${qf.formatAmount(r.amount)} ${qf.symbol} to ${args.gap} in round ${r.round.toString()} ` +
           `(its total there: ${qf.formatAmount(r.contributorRoundTotal)} ${qf.symbol})`,
-        txLine(r) + (r.approvalTxHash !== undefined ? ` · approval ${r.approvalTxHash}` : ""),
+        txLine(r) +
+          (r.approvalTxHash !== undefined
+            ? ` · approval ${r.approvalTxHash}`
+            : r.permit
+              ? " · by permit"
+              : ""),
       );
     }
   });

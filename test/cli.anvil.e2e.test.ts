@@ -7,6 +7,7 @@
 import { expect } from "chai";
 import type { ChildProcess } from "node:child_process";
 import hre from "hardhat";
+import { Contract, JsonRpcProvider } from "ethers";
 import { ethers } from "./chain";
 import {
   childEnv,
@@ -37,6 +38,7 @@ describe("CLI end to end against anvil", function () {
   let url = "";
   let anvil: ChildProcess | undefined;
   let accounts: string[] = [];
+  let contracts: Record<string, string> = {};
 
   function hardhat(args: string[], extra: Record<string, string> = {}): Promise<Run> {
     return finish(startHardhat(args, childEnv(url, DEPLOYMENT_ID, extra)));
@@ -67,6 +69,9 @@ describe("CLI end to end against anvil", function () {
       DEPLOY_JSON: "1",
     });
     if (r.code !== 0) throw new Error(`deploy failed (${r.code}): ${r.stderr}\n${r.stdout}`);
+    contracts = (
+      JSON.parse(r.stdout.trim().split("\n").pop() ?? "{}") as { contracts: Record<string, string> }
+    ).contracts;
   });
 
   after(async () => {
@@ -86,17 +91,7 @@ describe("CLI end to end against anvil", function () {
       /^Error: Round 1 is still open until .+ UTC \(RoundNotOver\)$/,
     );
     expectOneLineError(
-      await hardhat([
-        "qf:contribute",
-        "--gap",
-        "nope",
-        "--amount",
-        "1",
-        "--from",
-        "3",
-        "--network",
-        "localhost",
-      ]),
+      await rejected(["qf:contribute", "--gap", "nope", "--amount", "1", "--from", "3"]),
       /^Error: Gap "nope" is not registered \(UnknownGap\)$/,
     );
     expectOneLineError(
@@ -106,6 +101,20 @@ describe("CLI end to end against anvil", function () {
     expectOneLineError(
       await rejected(["qf:withdraw", "--gap", "anvil-gap"]),
       /^Error: .+ \([A-Z][A-Za-z]+\)$/,
+    );
+
+    // Nothing approved by the rejected contribution, nor by a funding beyond the balance.
+    expectOneLineError(
+      await rejected(["qf:fund-pool", "--amount", "2000000", "--from", "3"]),
+      /holds 1000000 CFT of the token but 2000000 CFT are needed \(ERC20InsufficientBalance\)$/,
+    );
+    const token = new Contract(
+      contracts.TestToken!,
+      ["function allowance(address,address) view returns (uint256)"],
+      new JsonRpcProvider(url, undefined, { staticNetwork: true }),
+    );
+    expect(await token.getFunction("allowance")(accounts[3], contracts.QuadraticFundingAllocator)).to.equal(
+      0n,
     );
 
     const stats = await task("qf:stats", []);

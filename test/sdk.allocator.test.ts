@@ -73,10 +73,13 @@ describe("deploy module + sdk/allocator (in-process network)", () => {
     expect(reg.gasUsed > 0n).to.equal(true);
 
     const alice = qf.withRunner(signers[1]!);
+    const nonce = await ethers.provider.getTransactionCount(signers[1]!.address);
     const c1 = await alice.contribute("oceans", tokens(4));
     expect(c1).to.include({ round: 1n, amount: tokens(4), contributor: signers[1]!.address });
-    expect(c1.approvalTxHash).to.match(/^0x[0-9a-f]{64}$/);
-    // Exact approvals: nothing left over.
+    // The token has EIP-2612 permit: one transaction, no approval sent and none left standing.
+    expect(c1.permit).to.equal(true);
+    expect(c1.approvalTxHash).to.equal(undefined);
+    expect(await ethers.provider.getTransactionCount(signers[1]!.address)).to.equal(nonce + 1);
     expect(await qf.token.allowance(signers[1]!.address, qf.address)).to.equal(0n);
     const c2 = await alice.contribute("oceans", tokens(5));
     expect(c2.contributorRoundTotal).to.equal(tokens(9));
@@ -137,6 +140,56 @@ describe("deploy module + sdk/allocator (in-process network)", () => {
     expect(r).to.include({ amount: tokens(3), round: c.round, contributor: signers[4]!.address });
     expect(await qf.balanceOf(signers[4]!.address)).to.equal(before + tokens(3));
     expect((await rejects(carol.refund("to-close", c.round))).errorName).to.equal("NothingToRefund");
+  });
+
+  it("leaves no approval standing when a contribution or funding would fail, and sends nothing", async () => {
+    await qf.registerGap("shut", signers[15]!.address);
+    await qf.closeGap("shut");
+    const erin = qf.withRunner(signers[6]!);
+    const who = signers[6]!.address;
+    const nonce = await ethers.provider.getTransactionCount(who);
+    expect((await rejects(erin.contribute("shut", tokens(2)))).errorName).to.equal("GapIsClosed");
+    expect((await rejects(erin.contribute("never-registered", tokens(2)))).errorName).to.equal("UnknownGap");
+    // More than the balance: refused before anything is signed, in the token's own words.
+    const balance = await qf.balanceOf(who);
+    const tooMuch = await rejects(erin.contribute("oceans", balance + 1n));
+    expect(tooMuch.errorName).to.equal("ERC20InsufficientBalance");
+    expect(tooMuch.message).to.equal(
+      `${who} holds 1000000 CFT of the token but 1000000.000000000000000001 CFT are needed (ERC20InsufficientBalance)`,
+    );
+    expect((await rejects(erin.fundPool(balance + 1n))).errorName).to.equal("ERC20InsufficientBalance");
+    expect((await rejects(erin.fundPool(0n))).errorName).to.equal("ZeroAmount");
+    expect(await ethers.provider.getTransactionCount(who)).to.equal(nonce);
+    expect(await qf.token.allowance(who, qf.address)).to.equal(0n);
+  });
+
+  it("without permit, approves only what is missing and only when the call will succeed", async () => {
+    const [admin, frank] = [signers[0]!, signers[7]!];
+    const plain = await ethers.deployContract("HostileZeroRevertToken");
+    await plain.mint(frank.address, tokens(10));
+    const deployed = await deployCofund(hre, {
+      connection,
+      tokenAddress: await plain.getAddress(),
+      roundDuration: 60,
+    });
+    const q = await AllocatorClient.connect(deployed.allocator, admin);
+    await q.registerGap("plain", admin.address);
+    const f = q.withRunner(frank);
+    const nonce = await ethers.provider.getTransactionCount(frank.address);
+    expect((await rejects(f.contribute("nope", tokens(3)))).errorName).to.equal("UnknownGap");
+    expect(await ethers.provider.getTransactionCount(frank.address)).to.equal(nonce);
+    // An allowance of 1 already standing: the approval raises it to the amount, then it is spent.
+    await plain.connect(frank).approve(deployed.allocator, tokens(1));
+    const c = await f.contribute("plain", tokens(3));
+    expect(c.permit).to.equal(false);
+    expect(c.approvalTxHash).to.match(/^0x[0-9a-f]{64}$/);
+    expect(await plain.allowance(frank.address, deployed.allocator)).to.equal(0n);
+    // Covered by the allowance: no approval.
+    await plain.connect(frank).approve(deployed.allocator, tokens(2));
+    const d = await f.contribute("plain", tokens(2));
+    expect(d.approvalTxHash).to.equal(undefined);
+    expect(await plain.allowance(frank.address, deployed.allocator)).to.equal(0n);
+    clearRegisteredDeployments();
   });
 
   it("names the custom error of a transaction mined reverted (replayed as a call at its block)", async () => {

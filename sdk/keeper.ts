@@ -221,7 +221,23 @@ export type KeeperEvent =
       error: string;
     }
   | { type: "progress"; campaignId: bigint; cursor: bigint; pledgeCount: bigint }
-  | { type: "error"; error: string };
+  | { type: "error"; error: string }
+  | {
+      /** The end of every tick, idle ones included, so an operator can tell the keeper is alive. */
+      type: "tick";
+      /** 1 for the keeper's first tick, then counting. */
+      tick: number;
+      /**
+       * "idle": nothing was due; "done": every action was done or found done by another keeper;
+       * "failed": an action gave up; "error": the tick itself failed (e.g. the node did not answer).
+       */
+      status: "idle" | "done" | "failed" | "error";
+      done: number;
+      skipped: number;
+      failed: number;
+      /** When the tick ended (unix milliseconds). */
+      at: number;
+    };
 
 /** Retry policy: `attempts` tries in all, waiting base·2ⁿ⁻¹ ms (at most `maxDelayMs`) after the n-th failure. */
 export interface RetryOptions {
@@ -280,6 +296,8 @@ export class Keeper {
   private readonly retry: RetryOptions;
   private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   private roleChecked: boolean | undefined;
+  private ticks = 0;
+  private failedTick: { tick: number; report: () => void } | undefined;
 
   constructor(private readonly o: KeeperOptions) {
     this.retry = { attempts: 4, baseDelayMs: 1000, maxDelayMs: 30_000, ...o.retry };
@@ -318,19 +336,35 @@ export class Keeper {
     );
   }
 
-  /** One pass: the matching round if due, then every campaign past its deadline. */
+  /**
+   * One pass: the matching round if due, then every campaign past its deadline. Ends with a `tick`
+   * event (idle ones included). A tick that throws inside `run` is reported as an `error` event, then
+   * its `tick` event with `status: "error"`.
+   */
   async tick(): Promise<KeeperAction[]> {
+    const tick = ++this.ticks;
     const actions: KeeperAction[] = [];
     const record = (a: KeeperAction): void => {
       actions.push(a);
       this.emit({ type: "action", action: a });
     };
+    const report = (error: boolean): void => {
+      const count = (status: KeeperAction["status"]): number =>
+        actions.filter((a) => a.status === status).length;
+      const [done, skipped, failed] = [count("done"), count("skipped"), count("failed")];
+      const status = error ? "error" : failed > 0 ? "failed" : actions.length === 0 ? "idle" : "done";
+      this.emit({ type: "tick", tick, status, done, skipped, failed, at: Date.now() });
+    };
     try {
       if (this.o.allocator !== undefined) await this.tickRound(this.o.allocator, record);
       if (this.o.pledges !== undefined) await this.tickCampaigns(this.o.pledges, record);
     } catch (e) {
-      if (!(e instanceof Stop)) throw e;
+      if (!(e instanceof Stop)) {
+        this.failedTick = { tick, report: () => report(true) };
+        throw e;
+      }
     }
+    report(false);
     return actions;
   }
 
@@ -347,7 +381,9 @@ export class Keeper {
         await this.tick();
       } catch (e) {
         this.emit({ type: "error", error: describeError(e) });
+        this.failedTick?.report();
       }
+      this.failedTick = undefined;
       if (signal?.aborted) return;
       await this.sleep(intervalMs, signal);
     }

@@ -7,7 +7,10 @@
  * Each tick finalises the allocator's matching round when it is due (pool: `--pool` tokens, default
  * the whole available matching pool) and settles every pledge campaign past its deadline, in pages.
  * Prints one line per action (what, round or campaign, tx hash, gas) — with `--json` one JSON object
- * per line, amounts in token units, `gasUsed` as a decimal string — and one line per retry. Settling
+ * per line, amounts in token units, `gasUsed` as a decimal string — one line per retry, and one line
+ * at the end of every tick, idle ones included (`--json`: `{"event":"tick","action":"tick","status":
+ * "idle"|"done"|"failed"|"error","tick":n,"done":…,"skipped":…,"failed":…,"time":ISO-8601}`), so an
+ * operator can tell the keeper is alive. Settling
  * shows progress on stderr when it is a terminal (never with `--json`). SIGINT/SIGTERM: abandons the
  * current wait (or finishes the current transaction) and exits 0. `--from` needs KEEPER_ROLE on the
  * allocator; otherwise the keeper refuses to start with a readable message (exit 1).
@@ -179,6 +182,31 @@ cliTask("keeper", "Run the keeper: matching rounds when due, settlement of campa
           return;
         }
         clearProgress();
+        if (e.type === "tick") {
+          const time = new Date(e.at).toISOString();
+          if (args.json) {
+            printJson({
+              event: "tick",
+              action: "tick",
+              status: e.status,
+              tick: e.tick,
+              done: e.done,
+              skipped: e.skipped,
+              failed: e.failed,
+              time,
+            });
+          } else {
+            const when = time.replace("T", " ").slice(0, 19) + " UTC";
+            const what =
+              e.status === "idle"
+                ? "idle: nothing due"
+                : e.status === "error"
+                  ? "error (the line above)"
+                  : `${e.done} done, ${e.skipped} skipped, ${e.failed} failed`;
+            printLines(`tick    #${e.tick}  ${what}  ${when}`);
+          }
+          return;
+        }
         if (e.type === "retry") {
           if (args.json) {
             printJson({

@@ -139,8 +139,18 @@ describe("Keeper (in process)", function () {
     await contributeSixteen(fx);
     await fx.qf.fundMatchingPool(100n * WAD);
     await createCampaign(fx, [10n * WAD], WAD / 10n); // deadline in 2 hours
-    const { keeper } = await keeperFor(fx, fx.keeperA);
+    const { keeper, events } = await keeperFor(fx, fx.keeperA);
     expect(await keeper.tick()).to.deep.equal([]);
+    // Even idle, a tick reports itself, so an operator can tell the keeper is alive.
+    expect(events).to.have.length(1);
+    expect(events[0]).to.deep.include({
+      type: "tick",
+      tick: 1,
+      status: "idle",
+      done: 0,
+      skipped: 0,
+      failed: 0,
+    });
     expect(await fx.qf.currentRound()).to.equal(1n);
     expect(await fx.qf.queryFilter(fx.qf.filters.RoundFinalized())).to.have.length(0);
   });
@@ -383,10 +393,39 @@ describe("Keeper (in process)", function () {
     expect(await fx.qf.currentRound()).to.equal(1n);
   });
 
+  it("reports a tick that failed (the node did not answer) after its error, and goes on", async () => {
+    const fx = await loadFixture(fixture);
+    const controller = new AbortController();
+    let calls = 0;
+    const events: KeeperEvent[] = [];
+    const { allocator } = await keeperFor(fx, fx.keeperA);
+    const keeper = new Keeper({
+      allocator: {
+        ...allocator,
+        roundState: async () => {
+          if (++calls === 2) controller.abort();
+          if (calls === 1) throw new Error("connect ECONNREFUSED 127.0.0.1:8545");
+          return allocator.roundState();
+        },
+      },
+      account: fx.keeperA.address,
+      signal: controller.signal,
+      sleep: async () => {},
+      onEvent: (e) => events.push(e),
+    });
+    await keeper.run(1);
+    expect(events.map((e) => (e.type === "tick" ? `tick ${e.tick} ${e.status}` : e.type))).to.deep.equal([
+      "error",
+      "tick 1 error",
+      "tick 2 idle",
+    ]);
+  });
+
   it("stops a running keeper when its signal aborts", async () => {
     const fx = await loadFixture(fixture);
     const controller = new AbortController();
     let ticks = 0;
+    const seen: Extract<KeeperEvent, { type: "tick" }>[] = [];
     const { allocator } = await keeperFor(fx, fx.keeperA);
     const keeper = new Keeper({
       allocator: {
@@ -400,9 +439,17 @@ describe("Keeper (in process)", function () {
       },
       account: fx.keeperA.address,
       signal: controller.signal,
+      onEvent: (e) => {
+        if (e.type === "tick") seen.push(e);
+      },
     });
     await keeper.run(5); // real (abortable) sleeps of 5 ms
     expect(ticks).to.equal(3);
+    expect(seen.map((e) => [e.tick, e.status])).to.deep.equal([
+      [1, "idle"],
+      [2, "idle"],
+      [3, "idle"],
+    ]);
   });
 });
 
@@ -538,11 +585,17 @@ describe("keeper task end to end (hardhat node in a child process)", function ()
     const r = await result;
     expect(r.code, r.stderr).to.equal(0);
     expect(Date.now() - killedAt).to.be.lessThan(10_000);
-    const match = r.stdout
+    const logged = r.stdout
       .split("\n")
       .filter((l) => l.trim() !== "")
-      .map((l) => JSON.parse(l) as Record<string, unknown>)
-      .filter((l) => l.action === "match");
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    const match = logged.filter((l) => l.action === "match");
+    // One tick object per tick: the first did the match, the later ones were idle.
+    const ticks = logged.filter((l) => l.action === "tick");
+    expect(ticks.length).to.be.greaterThan(1);
+    expect(ticks[0]).to.include({ event: "tick", status: "done", tick: 1, done: 1 });
+    expect(ticks.slice(1).every((t) => t.status === "idle")).to.equal(true);
+    expect(ticks.map((t) => t.tick)).to.deep.equal(ticks.map((_, i) => i + 1));
     // Round 2: contributions 9 and 16 → w = (3 + 4)² − 25 = 24; pool left 50 − 16 = 34 ≥ 24.
     expect(match).to.have.length(1);
     expect(match[0]).to.include({ status: "done", round: 2, poolSize: "34", distributed: "24" });
@@ -556,8 +609,14 @@ describe("keeper task end to end (hardhat node in a child process)", function ()
       .split("\n")
       .filter((l) => l.trim() !== "")
       .map((l) => JSON.parse(l) as Record<string, unknown>);
-    expect(warned).to.have.length(1);
+    expect(warned).to.have.length(2);
     expect(warned[0]!.event).to.equal("warning");
     expect(warned[0]!.warning).to.match(/does not hold KEEPER_ROLE.*settling campaigns only$/);
+    // Nothing due: the tick still says so, one object.
+    expect(warned[1]).to.include({ event: "tick", action: "tick", status: "idle", tick: 1, done: 0 });
+    expect(warned[1]!.time).to.match(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/);
+    const text = await finish(start(["keeper", "--once", "--from", "1", "--network", "localhost"]));
+    expect(text.code, text.stderr).to.equal(0);
+    expect(text.stdout).to.match(/^tick\s+#1\s+idle: nothing due .+ UTC\n$/);
   });
 });

@@ -67,8 +67,10 @@ contract CoordinatedPledges is ICoordinatedPledges, ReentrancyGuardTransient {
         // slot 6
         address recipient;
         bool potClaimed;
+        uint32 gapRound; // the allocator round the pot went into (set with potInGap)
         // slot 7
         address creator;
+        uint96 potInGap; // raw tokens of the pot in the allocator gap, until reclaimed (< 2⁹⁶, see claimPot)
         // slot 8
         address allocator;
         // slot 9
@@ -94,6 +96,10 @@ contract CoordinatedPledges is ICoordinatedPledges, ReentrancyGuardTransient {
     mapping(uint256 campaignId => PledgeMeta[_MAX_PLEDGES]) private _meta;
     /// @dev keccak256(abi.encode(campaignId, hLow, hHigh)) ⇒ partial sums of that settlement session.
     mapping(bytes32 sessionId => Session) private _sessions;
+    /// @dev keccak256(abi.encode(allocator, gapId, round)) ⇒ 1 + the raw tokens the allocator refunded for
+    /// this contract's contribution to that gap and round and not yet paid on (0: not refunded yet).
+    /// The allocator refunds a contributor's round total at once, which may hold several campaigns' pots.
+    mapping(bytes32 refundKey => uint256) private _gapRefundsPlusOne;
 
     // ─────────────────────────────────────────────── campaigns
 
@@ -305,27 +311,62 @@ contract CoordinatedPledges is ICoordinatedPledges, ReentrancyGuardTransient {
 
         uint256 rest = amount;
         if (allocator != address(0) && amount > 0) {
-            uint256 before = token.balanceOf(address(this));
-            token.forceApprove(allocator, amount);
-            bool ok;
-            try IPledgeGapSink(allocator).contributeToGap(c.gapId, amount) {
-                ok = true;
-            } catch {
-                ok = false;
+            uint256 pulled;
+            // The allocator keeps a gap's round total below 2⁹⁶: a larger pot could not go in anyway, and
+            // skipping it keeps what is recorded in `potInGap` within 96 bits whatever the allocator does.
+            if (amount <= _MASK_96) {
+                uint256 before = token.balanceOf(address(this));
+                token.forceApprove(allocator, amount);
+                (bool ok, uint256 round) = _contributeToGap(allocator, c.gapId, amount);
+                token.forceApprove(allocator, 0);
+                uint256 afterBalance = token.balanceOf(address(this));
+                // The allowance caps what the allocator can pull at `amount`.
+                pulled = ok && before > afterBalance ? before - afterBalance : 0;
+                if (pulled > amount) pulled = amount;
+                if (pulled > 0) {
+                    // Recorded so that `reclaimPot` can take the pot back if the gap closes before the
+                    // round is finalised (the allocator then only refunds the contributor: this contract).
+                    c.potInGap = uint96(pulled); // ≤ amount ≤ 2⁹⁶ − 1
+                    c.gapRound = round > type(uint32).max ? 0 : uint32(round); // allocator rounds fit 32 bits
+                }
             }
-            token.forceApprove(allocator, 0);
-            uint256 afterBalance = token.balanceOf(address(this));
-            // The allowance caps what the allocator can pull at `amount`.
-            uint256 pulled = before > afterBalance ? before - afterBalance : 0;
-            if (pulled > amount) pulled = amount;
             rest = amount - pulled;
             if (pulled > 0) emit PotClaimed(campaignId, allocator, pulled, true);
-            if (!ok || rest > 0) emit GapContributionFailed(campaignId, allocator, c.gapId);
+            if (rest > 0) emit GapContributionFailed(campaignId, allocator, c.gapId);
         }
         if (rest > 0 || allocator == address(0)) {
             emit PotClaimed(campaignId, recipient, rest, false);
             if (rest > 0) token.safeTransfer(recipient, rest);
         }
+    }
+
+    /// @inheritdoc ICoordinatedPledges
+    function reclaimPot(uint256 campaignId) external nonReentrant returns (uint256 amount) {
+        Campaign storage c = _campaign(campaignId);
+        amount = c.potInGap;
+        if (amount == 0) revert PotNotReclaimable(campaignId);
+        c.potInGap = 0;
+        address allocator = c.allocator;
+        bytes32 gapId = c.gapId;
+        uint256 round = c.gapRound;
+        IERC20 token = IERC20(c.token);
+        bytes32 key = keccak256(abi.encode(allocator, gapId, round));
+        uint256 heldPlusOne = _gapRefundsPlusOne[key];
+        if (heldPlusOne == 0) {
+            // The first campaign of this gap and round takes the allocator's refund of the whole round
+            // total; the allocator's errors (gap not closed, round finalised before the closing) bubble up.
+            uint256 before = token.balanceOf(address(this));
+            IPledgeGapSink(allocator).refundContribution(gapId, round);
+            uint256 afterBalance = token.balanceOf(address(this));
+            heldPlusOne = 1 + (afterBalance > before ? afterBalance - before : 0);
+        }
+        // A conforming allocator refunds exactly the pots it took; pay no more than was refunded.
+        if (amount > heldPlusOne - 1) amount = heldPlusOne - 1;
+        // Written after the refund call on purpose (its amount is measured); the guard blocks re-entry.
+        _gapRefundsPlusOne[key] = heldPlusOne - amount;
+        address recipient = c.recipient;
+        emit PotReclaimed(campaignId, recipient, amount);
+        if (amount > 0) token.safeTransfer(recipient, amount);
     }
 
     // ─────────────────────────────────────────────── views
@@ -359,6 +400,8 @@ contract CoordinatedPledges is ICoordinatedPledges, ReentrancyGuardTransient {
         v.h = c.h;
         v.pot = c.pot;
         v.potClaimed = c.potClaimed;
+        v.potInGap = c.potInGap;
+        v.gapRound = c.gapRound;
     }
 
     /// @inheritdoc ICoordinatedPledges
@@ -693,6 +736,22 @@ contract CoordinatedPledges is ICoordinatedPledges, ReentrancyGuardTransient {
         uint256 afterBalance = token.balanceOf(address(this));
         uint256 received = afterBalance > before ? afterBalance - before : 0;
         if (received != amount) revert TransferAmountMismatch(amount, received);
+    }
+
+    /// @dev `contributeToGap(gapId, amount)` without trusting the answer: never reverts, copies at most
+    /// 32 bytes of return data (the allocator's round; 0 when it returns none).
+    function _contributeToGap(
+        address allocator,
+        bytes32 gapId,
+        uint256 amount
+    ) private returns (bool ok, uint256 round) {
+        bytes memory data = abi.encodeCall(IPledgeGapSink.contributeToGap, (gapId, amount));
+        assembly ("memory-safe") {
+            ok := call(gas(), allocator, 0, add(data, 32), mload(data), 0, 32)
+            if and(ok, gt(returndatasize(), 31)) {
+                round := mload(0)
+            }
+        }
     }
 
     function _decimals(address token) private view returns (uint8) {

@@ -48,6 +48,8 @@ export const PLEDGES_ERROR_SENTENCES: Record<string, Sentence> = {
     `Pledge ${f.int(a[1])} of campaign ${f.int(a[0])} has nothing to claim (withdrawn or already claimed)`,
   "PotNotClaimable(uint256)": (a, f) =>
     `Campaign ${f.int(a[0])}'s pot is not settled yet or was already paid`,
+  "PotNotReclaimable(uint256)": (a, f) =>
+    `Campaign ${f.int(a[0])} has no pot in an allocator gap to reclaim (none went in, or it was reclaimed already)`,
   "InvalidCheckData(uint256)": (a, f) =>
     `checkData must be empty or abi.encode(offset, limit, maxPledges), not ${f.int(a[0])} bytes`,
   "InvalidPerformData(uint256)": (a, f) =>

@@ -87,6 +87,10 @@ export interface CampaignStatus {
   escrow: bigint;
   nextSpeed: bigint;
   potClaimed: boolean;
+  /** Raw tokens of the pot in the allocator gap, reclaimable by `reclaimPot` if the gap closed in time. */
+  potInGap: bigint;
+  /** The allocator round the pot went into (0 when none did). */
+  gapRound: bigint;
   pledges: PledgeStatus[];
 }
 
@@ -348,6 +352,16 @@ export class PledgesClient {
     return { ...info, amount: payouts.reduce((s, p) => s + p.amount, 0n), payouts };
   }
 
+  /**
+   * `reclaimPot`: a pot paid into an allocator gap that closed before the pot's round was finalised,
+   * refunded by the allocator and paid to the campaign's recipient (anyone may send it).
+   */
+  async reclaimPot(campaignId: bigint): Promise<PledgesTxInfo & { recipient: string; amount: bigint }> {
+    const { receipt, info } = await this.send(() => this.contract.reclaimPot(campaignId));
+    const e = this.event(receipt, "PotReclaimed");
+    return { ...info, recipient: e.args.recipient as string, amount: e.args.amount as bigint };
+  }
+
   // ─────────────────────────────────────────────── views
 
   /**
@@ -414,6 +428,8 @@ export class PledgesClient {
       escrow: c.escrow,
       nextSpeed: c.nextSpeed,
       potClaimed: c.potClaimed,
+      potInGap: c.potInGap,
+      gapRound: c.gapRound,
       pledges,
     };
   }

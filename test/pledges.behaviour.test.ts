@@ -593,6 +593,134 @@ describe("CoordinatedPledges", () => {
       expect(await fx.token.allowance(fx.cpAddress, alloc)).to.equal(0n);
     });
 
+    /** Finalises allocator rounds (pool 0) until round `round` is finalised. */
+    async function finaliseThrough(fx: Fixture, round: bigint): Promise<void> {
+      while ((await fx.allocator.currentRound()) <= round) {
+        const r = await fx.allocator.getRound(await fx.allocator.currentRound());
+        if (BigInt(await time.latest()) < r.endTime) await time.increaseTo(r.endTime);
+        await fx.allocator.computeMatchingRound(0);
+      }
+    }
+
+    /** Settled campaigns with an allocator gap (campaign recipients ≠ the gap's recipient) and their pots. */
+    async function settledIntoGap(fx: Fixture, campaigns: { to: string; limits: bigint[] }[]) {
+      const ids: bigint[] = [];
+      for (const { to, limits } of campaigns) {
+        const id = await create(fx, {
+          allocator: await fx.allocator.getAddress(),
+          gapId: GAP,
+          recipient: to,
+        });
+        await pledgeAll(fx, id, limits);
+        ids.push(id);
+      }
+      await time.increaseTo(fx.deadline);
+      const out: { id: bigint; pot: bigint }[] = [];
+      for (const id of ids) {
+        await settleExact(fx, id);
+        out.push({ id, pot: (await fx.cp.getCampaign(id)).pot });
+      }
+      return out;
+    }
+
+    it("claimPot, then closeGap before the round is finalised: reclaimPot pays the campaign's recipient", async () => {
+      const fx = await loadFixture(deployFixture);
+      const alloc = await fx.allocator.getAddress();
+      const to = fx.users[10].address; // not the gap's recipient
+      const [{ id, pot }] = await settledIntoGap(fx, [{ to, limits: [tok(100), tok(60)] }]);
+      expect(pot).to.be.greaterThan(0n);
+      const round = await fx.allocator.contributionRound();
+      await fx.cp.claimPot(id);
+      let c = await fx.cp.getCampaign(id);
+      expect([c.potInGap, c.gapRound]).to.deep.equal([pot, round]);
+      // Not refundable while the gap is open: the allocator's own error.
+      await expect(fx.cp.reclaimPot(id))
+        .to.be.revertedWithCustomError(fx.allocator, "GapNotClosed")
+        .withArgs(GAP);
+      await fx.allocator.closeGap(GAP);
+      // Anyone may call; the tokens go to the campaign's recipient.
+      const tx = fx.cp.connect(fx.users[3]).reclaimPot(id);
+      await expect(tx).to.emit(fx.cp, "PotReclaimed").withArgs(id, to, pot);
+      await expect(tx).to.changeTokenBalances(ethers, fx.token, [fx.allocator, fx.cp, to], [-pot, 0n, pot]);
+      c = await fx.cp.getCampaign(id);
+      expect(c.potInGap).to.equal(0n);
+      await expect(fx.cp.reclaimPot(id))
+        .to.be.revertedWithCustomError(fx.cp, "PotNotReclaimable")
+        .withArgs(id);
+      // Nothing is left behind: the allocator holds no tokens, the gap has nothing to withdraw, even later.
+      expect(await fx.token.balanceOf(alloc)).to.equal(0n);
+      await finaliseThrough(fx, round);
+      await expect(fx.allocator.withdrawGapFunds(GAP)).to.be.revertedWithCustomError(
+        fx.allocator,
+        "NothingToWithdraw",
+      );
+    });
+
+    it("claimPot, a round finalised, then closeGap: the pot stays the gap's (reclaimPot rejected)", async () => {
+      const fx = await loadFixture(deployFixture);
+      const to = fx.users[10].address;
+      const [{ id, pot }] = await settledIntoGap(fx, [{ to, limits: [tok(100), tok(60)] }]);
+      const round = await fx.allocator.contributionRound();
+      await fx.cp.claimPot(id);
+      await finaliseThrough(fx, round);
+      await fx.allocator.closeGap(GAP);
+      await expect(fx.cp.reclaimPot(id))
+        .to.be.revertedWithCustomError(fx.allocator, "NothingToRefund")
+        .withArgs(GAP, fx.cpAddress, round);
+      // The finalised round pays the gap's recipient (direct pot; no matching pool, so no match).
+      await expect(fx.allocator.withdrawGapFunds(GAP)).to.changeTokenBalance(
+        ethers,
+        fx.token,
+        fx.recipient,
+        pot,
+      );
+      expect(await fx.token.balanceOf(await fx.allocator.getAddress())).to.equal(0n);
+    });
+
+    for (const finalisedBetween of [false, true]) {
+      it(`closeGap, ${finalisedBetween ? "a round finalised, " : ""}then claimPot: the recipient is paid at once`, async () => {
+        const fx = await loadFixture(deployFixture);
+        const to = fx.users[10].address;
+        const [{ id, pot }] = await settledIntoGap(fx, [{ to, limits: [tok(100), tok(60)] }]);
+        await fx.allocator.closeGap(GAP);
+        if (finalisedBetween) await finaliseThrough(fx, await fx.allocator.currentRound());
+        await expect(fx.cp.claimPot(id)).to.changeTokenBalance(ethers, fx.token, to, pot);
+        expect((await fx.cp.getCampaign(id)).potInGap).to.equal(0n);
+        await expect(fx.cp.reclaimPot(id))
+          .to.be.revertedWithCustomError(fx.cp, "PotNotReclaimable")
+          .withArgs(id);
+        expect(await fx.token.balanceOf(await fx.allocator.getAddress())).to.equal(0n);
+      });
+    }
+
+    it("pots of several campaigns in one gap and round are each reclaimed to their own recipient", async () => {
+      const fx = await loadFixture(deployFixture);
+      const [toA, toB] = [fx.users[10].address, fx.users[11].address];
+      const [a, b] = await settledIntoGap(fx, [
+        { to: toA, limits: [tok(100), tok(60)] },
+        { to: toB, limits: [tok(7), tok(300)] },
+      ]);
+      const round = await fx.allocator.contributionRound();
+      await fx.cp.claimPot(a.id);
+      await fx.cp.claimPot(b.id);
+      expect(await fx.allocator.contributionOf(GAP, fx.cpAddress, round)).to.equal(a.pot + b.pot);
+      await fx.allocator.closeGap(GAP);
+      // The first reclaim takes the whole refund of the round; each campaign is paid exactly its pot.
+      await expect(fx.cp.reclaimPot(b.id)).to.changeTokenBalances(
+        ethers,
+        fx.token,
+        [fx.allocator, fx.cp, toB],
+        [-(a.pot + b.pot), a.pot, b.pot],
+      );
+      await expect(fx.cp.reclaimPot(a.id)).to.changeTokenBalances(
+        ethers,
+        fx.token,
+        [fx.cp, toA],
+        [-a.pot, a.pot],
+      );
+      expect(await fx.token.balanceOf(await fx.allocator.getAddress())).to.equal(0n);
+    });
+
     it("pays the recipient whatever an allocator leaves (partial pull)", async () => {
       const fx = await loadFixture(deployFixture);
       const alloc = await fx.mockAllocator.getAddress();

@@ -133,6 +133,10 @@ interface ICoordinatedPledges {
         /// @notice The settled pot in raw token units, 0 before settlement.
         uint256 pot;
         bool potClaimed;
+        /// @notice Raw tokens of the pot paid into the allocator gap and not reclaimed (see `reclaimPot`).
+        uint256 potInGap;
+        /// @notice The allocator round the pot went into (0 when none did).
+        uint256 gapRound;
     }
 
     /// @notice A pledge as exposed by `getPledge`.
@@ -205,6 +209,9 @@ interface ICoordinatedPledges {
     /// @notice `amount` raw tokens of the pot were paid: into the allocator's gap (`toGap`, `to` is the
     /// allocator) or to the recipient (`to`).
     event PotClaimed(uint256 indexed campaignId, address indexed to, uint256 amount, bool toGap);
+    /// @notice The pot's `amount` raw tokens, refunded by the allocator after its gap closed, were paid to
+    /// the campaign's `recipient`.
+    event PotReclaimed(uint256 indexed campaignId, address indexed recipient, uint256 amount);
     /// @notice The allocator gap rejected the pot, which was paid to the recipient instead.
     event GapContributionFailed(uint256 indexed campaignId, address indexed allocator, bytes32 indexed gapId);
 
@@ -269,6 +276,9 @@ interface ICoordinatedPledges {
     error NothingToClaim(uint256 campaignId, uint256 pledgeId);
     /// @notice The pot was already paid, or the campaign is not settled.
     error PotNotClaimable(uint256 campaignId);
+    /// @notice Campaign `campaignId` has no pot in an allocator gap to reclaim (none went in, or it was
+    /// already reclaimed).
+    error PotNotReclaimable(uint256 campaignId);
     /// @notice `checkData` is neither empty nor abi.encode(uint256 offset, uint256 limit, uint256 maxPledges)
     /// (`length` bytes were given).
     error InvalidCheckData(uint256 length);
@@ -408,11 +418,33 @@ interface ICoordinatedPledges {
 
     /// @notice Pays the settled pot once: into the allocator gap when one is set (approve, then
     /// `contributeToGap`), otherwise — or when the gap rejects it — to the recipient. Anyone may call.
+    /// A pot larger than 2⁹⁶ − 1 raw units (more than the allocator's per-round bound) goes to the
+    /// recipient. If the gap closes before the pot's allocator round is finalised, `reclaimPot` takes it
+    /// back to the recipient.
     /// @dev Reverts with `UnknownCampaign` or `PotNotClaimable` (not settled, or already paid).
     /// @param campaignId The settled campaign whose pot is paid.
     /// @return amount The whole pot in raw tokens (Σ⌊Lᵢ·Aᵢ(h)⌋), whether it went to the gap, the recipient
     /// or both; 0 for a campaign settled at h = 0.
     function claimPot(uint256 campaignId) external returns (uint256 amount);
+
+    /// @notice Takes a pot back from a closed allocator gap and pays it to the campaign's recipient.
+    /// Anyone may call; once per campaign.
+    /// @dev Where a pot ends. `claimPot` pays it into the gap as a contribution in the allocator's
+    /// contribution round R (recorded as `gapRound`, the amount as `potInGap`). If the curator closes
+    /// the gap before R is finalised, the allocator makes R's contributions refundable to their
+    /// contributor — this contract — and stops matching them: `reclaimPot` claims that refund
+    /// (`refundContribution(gapId, R)`) and pays the pot to the campaign's recipient. If R was finalised
+    /// before the gap closed, the pot belongs to the gap (direct funds of a settled round, paid to the
+    /// gap's recipient by `withdrawGapFunds`) and the allocator's `NothingToRefund` bubbles up; while the
+    /// gap is open its `GapNotClosed` does. A gap closed before `claimPot` rejects the pot, which then
+    /// goes to the recipient at once. So every pot ends at the gap's recipient (round finalised while the
+    /// gap was active) or at the campaign's recipient. Several campaigns' pots in one gap and round are
+    /// one contribution for the allocator: the first `reclaimPot` takes the whole refund and each
+    /// campaign is paid exactly its own pot (never more than was refunded). Reverts with
+    /// `UnknownCampaign` or `PotNotReclaimable` (no pot in a gap, or already reclaimed).
+    /// @param campaignId The campaign whose pot went into a gap that has since closed.
+    /// @return amount The raw tokens paid to the recipient (the pot that went into the gap).
+    function reclaimPot(uint256 campaignId) external returns (uint256 amount);
 
     // ─────────────────────────────────────────────── views
 
@@ -554,8 +586,15 @@ interface IPledgeGapSink {
     /// @return The status (a campaign can only be created for an active gap).
     function gapStatus(bytes32 gapId) external view returns (uint8);
 
-    /// @notice Pulls `amount` tokens from the caller into gap `gapId`'s escrow.
+    /// @notice Pulls `amount` tokens from the caller into gap `gapId`'s escrow. The allocator returns the
+    /// round the contribution counts in; CoordinatedPledges reads it from the first 32 bytes returned
+    /// (and records 0 when there are none).
     /// @param gapId The allocator gap receiving the pot.
     /// @param amount The pot in raw token units (the caller approves exactly this much first).
     function contributeToGap(bytes32 gapId, uint256 amount) external;
+
+    /// @notice Refunds the caller's contribution to closed gap `gapId` in `round` (its whole round total).
+    /// @param gapId The closed gap.
+    /// @param round A round not finalised when the gap closed.
+    function refundContribution(bytes32 gapId, uint256 round) external;
 }

@@ -7,6 +7,7 @@ import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol
 import {CoordinatedPledges} from "../../../contracts/CoordinatedPledges.sol";
 import {ICoordinatedPledges as ICP} from "../../../contracts/interfaces/ICoordinatedPledges.sol";
 import {QuadraticFundingAllocator} from "../../../contracts/QuadraticFundingAllocator.sol";
+import {IQuadraticFundingAllocator as IQF} from "../../../contracts/interfaces/IQuadraticFundingAllocator.sol";
 import {PledgeMath} from "../../../contracts/libraries/PledgeMath.sol";
 import {TestToken} from "../../../contracts/mocks/TestToken.sol";
 import {PledgeMockAllocator} from "../../../contracts/mocks/PledgeMockAllocator.sol";
@@ -97,6 +98,8 @@ contract PledgesHandler is TestBase {
         uint256 h;
         uint256 pot;
         bool potClaimed;
+        uint256 potInGap; // what the sink took, until reclaimed
+        uint256 gapRound; // the allocator round it went into (the mock always answers 1)
     }
 
     struct MPledge {
@@ -126,6 +129,9 @@ contract PledgesHandler is TestBase {
     uint256 internal mockPullBps = 10_000;
     bool internal mockRejecting;
     uint256 public potsToAllocator;
+    /// @dev Refunds the pledges contract took from the allocator for gap k, round r, not yet paid on.
+    mapping(uint256 k => mapping(uint256 r => uint256)) internal refundHeld;
+    mapping(uint256 k => mapping(uint256 r => bool)) internal refundTaken;
     uint256 public potsToMock;
 
     Token[N_TOKENS] internal tokens;
@@ -1045,6 +1051,8 @@ contract PledgesHandler is TestBase {
         tk.owed -= c.pot;
         tk.totalOut += c.pot;
         expectedBalance[c.t][c.recipient] += delivered(c.t, rest);
+        c.potInGap = toSink;
+        if (toSink > 0) c.gapRound = c.sink == Sink.Mock ? 1 : (block.timestamp < allocatorRoundEnd ? 1 : 2);
         if (c.sink == Sink.Allocator) {
             potsToAllocator += toSink;
             uint256 k = c.gapId == allocatorGaps[0] ? 0 : 1;
@@ -1072,6 +1080,78 @@ contract PledgesHandler is TestBase {
                 "mock received its share"
             );
         }
+        checkCampaign(id);
+        checkToken(c.t);
+    }
+
+    /// @notice Takes a pot back from a closed allocator gap to the campaign's recipient (real allocator
+    /// only: the mock has no refunds). Open gap: the allocator's GapNotClosed; nothing in a gap or
+    /// reclaimed already: PotNotReclaimable.
+    function reclaimPot(uint256 idSeed, uint256 seed) external {
+        if (campaignCount == 0) return _warpAction(seed);
+        uint256 id = 1 + pick(idSeed, campaignCount);
+        if (dice(seed, 1, 4) != 0) {
+            for (uint256 k = 0; k < campaignCount; ++k) {
+                uint256 cand = 1 + ((id - 1 + k) % campaignCount);
+                if (campaigns[cand].sink == Sink.Allocator && campaigns[cand].potInGap > 0) {
+                    id = cand;
+                    break;
+                }
+            }
+        }
+        MCampaign storage c = campaigns[id];
+        if (c.sink == Sink.Mock && c.potInGap > 0) return _warpAction(seed);
+        if (c.sink == Sink.Allocator && c.potInGap > 0 && dice(seed, 2, 2) == 0) {
+            // The curator closes the gap after the pot went in (the allocator is never finalised here).
+            uint256 k = c.gapId == allocatorGaps[0] ? 0 : 1;
+            if (!allocatorGapClosed[k]) {
+                allocatorGapClosed[k] = true;
+                allocator.closeGap(allocatorGaps[k]);
+            }
+        }
+        _reclaimPot(id);
+    }
+
+    function _reclaimPot(uint256 id) internal {
+        MCampaign storage c = campaigns[id];
+        Token storage tk = tokens[c.t];
+        uint256 k = c.gapId == allocatorGaps[0] ? 0 : 1;
+        bytes memory expected;
+        if (c.potInGap == 0) expected = abi.encodeWithSelector(ICP.PotNotReclaimable.selector, id);
+        else if (!allocatorGapClosed[k])
+            expected = abi.encodeWithSelector(IQF.GapNotClosed.selector, c.gapId);
+        uint256 allocatorBefore = IERC20(tk.token).balanceOf(address(allocator));
+        try pledges.reclaimPot(id) returns (uint256 paid) {
+            outcome(true, "", expected, "reclaimPot");
+            assertEq(paid, c.potInGap, "reclaimed pot");
+        } catch (bytes memory err) {
+            outcome(false, err, expected, "reclaimPot");
+            return;
+        }
+        // The allocator was never finalised: its closing made rounds 1 and 2 refundable. The first
+        // reclaim of a round takes the pledges contract's whole round total (it is the only contributor).
+        uint256 r = c.gapRound;
+        uint256 refunded;
+        if (!refundTaken[k][r]) {
+            refundTaken[k][r] = true;
+            refunded = allocatorRoundDirect[k][r];
+            allocatorRoundDirect[k][r] = 0;
+            refundHeld[k][r] = refunded;
+            potsToAllocator -= refunded;
+            tk.owed += refunded;
+            tk.totalIn += refunded;
+        }
+        assertEq(
+            allocatorBefore - IERC20(tk.token).balanceOf(address(allocator)),
+            refunded,
+            "allocator refund"
+        );
+        uint256 amount = c.potInGap;
+        c.potInGap = 0;
+        refundHeld[k][r] -= amount;
+        tk.owed -= amount;
+        tk.totalOut += amount;
+        expectedBalance[c.t][c.recipient] += delivered(c.t, amount);
         checkCampaign(id);
         checkToken(c.t);
     }
@@ -1214,6 +1294,8 @@ contract PledgesHandler is TestBase {
         assertEq(v.h, c.h, "campaign h");
         assertEq(v.pot, c.pot, "campaign pot");
         assertEq(v.potClaimed, c.potClaimed, "campaign potClaimed");
+        assertEq(v.potInGap, c.potInGap, "campaign potInGap");
+        assertEq(v.gapRound, c.potInGap > 0 ? c.gapRound : v.gapRound, "campaign gapRound");
         assertEq(v.gapId, c.gapId, "campaign gap");
         assertEq(pledges.pledgeCount(id), c.count, "pledgeCount");
         if (c.state == ICP.CampaignState.Open) {
@@ -1273,6 +1355,10 @@ contract PledgesHandler is TestBase {
                 owed += c.state == ICP.CampaignState.Settled ? p.limit - paymentOf(id, k, c.h) : p.limit;
             }
             if (c.state == ICP.CampaignState.Settled && !c.potClaimed) owed += c.pot;
+        }
+        // Refunds taken back from closed allocator gaps, not yet paid to the campaigns' recipients.
+        if (t == 0) {
+            for (uint256 k = 0; k < 2; ++k) owed += refundHeld[k][1] + refundHeld[k][2];
         }
     }
 
@@ -1342,6 +1428,15 @@ contract PledgesHandler is TestBase {
             }
             if (campaigns[id].state == ICP.CampaignState.Settled) _claimPot(id);
         }
+        // Pots in a gap that closed before its round was finalised go back to their recipients.
+        for (uint256 id = 1; id <= campaignCount; ++id) {
+            MCampaign storage c = campaigns[id];
+            if (
+                c.sink == Sink.Allocator &&
+                c.potInGap > 0 &&
+                allocatorGapClosed[c.gapId == allocatorGaps[0] ? 0 : 1]
+            ) _reclaimPot(id);
+        }
         for (uint256 t = 0; t < N_TOKENS; ++t) {
             checkToken(t);
             assertEq(owedFromCampaigns(t), 0, "drain: nothing owed");
@@ -1385,7 +1480,7 @@ contract PledgesInvariantTest is TestBase, InvariantTargets {
     function setUp() public {
         handler = new PledgesHandler(false);
         targetContract(address(handler));
-        bytes4[] memory s = new bytes4[](13);
+        bytes4[] memory s = new bytes4[](14);
         s[0] = PledgesHandler.createCampaign.selector;
         s[1] = PledgesHandler.pledge.selector;
         s[2] = PledgesHandler.withdrawPledge.selector;
@@ -1399,6 +1494,7 @@ contract PledgesInvariantTest is TestBase, InvariantTargets {
         s[10] = PledgesHandler.badInput.selector;
         s[11] = PledgesHandler.pledge.selector;
         s[12] = PledgesHandler.createCampaign.selector;
+        s[13] = PledgesHandler.reclaimPot.selector;
         targetSelector(FuzzSelector(address(handler), s));
     }
 
@@ -1432,7 +1528,7 @@ contract PledgesInvariantTest is TestBase, InvariantTargets {
             uint256 a = mix(r, 1);
             uint256 b = mix(r, 2);
             uint256 c = mix(r, 3);
-            uint256 which = r % 12;
+            uint256 which = r % 13;
             if (which == 0) h.createCampaign(a, b, c);
             else if (which == 1 || which == 11) h.pledge(a, b, c);
             else if (which == 2) h.withdrawPledge(a, b, c);
@@ -1443,11 +1539,12 @@ contract PledgesInvariantTest is TestBase, InvariantTargets {
             else if (which == 7) h.claimPot(a, b);
             else if (which == 8) h.warp(a);
             else if (which == 9) h.mischief(a, b);
+            else if (which == 12) h.reclaimPot(a, b);
             else h.badInput(a, b);
             h.checkAll();
         }
         h.drain();
-        string[13] memory names = [
+        string[14] memory names = [
             "createCampaign",
             "pledge",
             "withdrawPledge",
@@ -1460,10 +1557,11 @@ contract PledgesInvariantTest is TestBase, InvariantTargets {
             "warp",
             "mischief",
             "badInput",
+            "reclaimPot",
             "x"
         ];
         string memory line;
-        for (uint256 i = 0; i < 12; ++i) {
+        for (uint256 i = 0; i < 13; ++i) {
             (uint256 okCount, uint256 rejectedCount) = h.stat(names[i]);
             line = string.concat(line, names[i], "=", toString(okCount), "/", toString(rejectedCount), " ");
         }

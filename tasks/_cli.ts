@@ -51,6 +51,21 @@ interface OptionSpec {
   defaultValue?: string;
 }
 
+/**
+ * Checks of option values that mean the same in every task, by option name: applied to every task
+ * before its action runs, so a value no task can use is one readable line at once, never a hang
+ * or a raw error later.
+ */
+const OPTION_CHECKS: Record<string, (value: string) => void> = {
+  // 0 pledges per transaction would settle nothing, page after page.
+  maxPledges: (value) => {
+    const v = value.trim();
+    if (!/^\d+$/.test(v) || BigInt(v) < 1n) {
+      throw new Error(`--max-pledges "${value}" is not a whole number ≥ 1 (pledges per transaction)`);
+    }
+  },
+};
+
 /** `maxPledges` → `max-pledges`, as the option is typed on the command line. */
 export function cliFlagName(name: string): string {
   return name.replace(/[A-Z]/g, (c) => "-" + c.toLowerCase());
@@ -116,6 +131,7 @@ export class CliTask {
                   throw new Error(`missing --${cliFlagName(o.name)} (${o.description})`);
                 args[o.name] = o.defaultValue;
               } else {
+                OPTION_CHECKS[o.name]?.(value);
                 args[o.name] = value;
               }
             }
@@ -174,6 +190,9 @@ export async function resolveSigner(env: CliEnv, from = "0"): Promise<Signer> {
     return signer;
   }
   if (!env.ethers.isAddress(value)) {
+    if (/^0x[0-9a-fA-F]{40}$/.test(value)) {
+      throw new Error(`--from "${from}" is not an address (its mixed-case checksum is wrong)`);
+    }
     throw new Error(`--from "${from}" is neither an account index nor an address`);
   }
   const signers = await env.ethers.getSigners();
@@ -284,6 +303,8 @@ export async function describeCliError(
     const text = error instanceof Error ? error.message : String(error);
     return text.replace(/\s*\n\s*/g, " ");
   }
+  const system = systemErrorLine(error);
+  if (system !== undefined) return system;
   try {
     await loadArtifactErrors(hre);
   } catch {
@@ -296,6 +317,27 @@ export async function describeCliError(
     const text = error instanceof Error ? error.message : String(error);
     return text.split("\n")[0] ?? text;
   }
+}
+
+const SYSTEM_ERRORS: Record<string, string> = {
+  EEXIST: "a file is in the way",
+  ENOTDIR: "a part of the path is a file, not a directory",
+  EISDIR: "it is a directory",
+  EACCES: "permission denied",
+  EPERM: "operation not permitted",
+  EROFS: "the file system is read-only",
+  ENOSPC: "no space left on the device",
+  ENOENT: "no such file or directory",
+};
+
+/** One line for a file-system error of Node ("EEXIST: file already exists, mkdir '…'"). */
+function systemErrorLine(error: unknown): string | undefined {
+  const e = error as { code?: unknown; syscall?: unknown; path?: unknown } | null;
+  if (e === null || typeof e !== "object" || typeof e.code !== "string" || typeof e.syscall !== "string")
+    return undefined;
+  if (typeof e.path !== "string") return undefined;
+  const why = SYSTEM_ERRORS[e.code] ?? e.code;
+  return `Cannot ${e.syscall} ${e.path}: ${why}`;
 }
 
 /** Whether an error (or its cause) is a refused or failed connection to the node. */

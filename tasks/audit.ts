@@ -80,6 +80,35 @@ function iso(seconds: number): string {
   return seconds === 0 ? "" : new Date(seconds * 1000).toISOString();
 }
 
+/**
+ * Makes sure the audit can write its CSV files into `dir` (created when missing): otherwise one
+ * readable line naming `--csv` and why (a file in the way, no permission, …).
+ */
+export function prepareCsvDir(dir: string): void {
+  const fail = (why: string): never => {
+    throw new Error(`--csv "${dir}": cannot write there (${why})`);
+  };
+  try {
+    if (fs.existsSync(dir) && !fs.statSync(dir).isDirectory()) fail("it is a file, not a directory");
+    fs.mkdirSync(dir, { recursive: true });
+    fs.accessSync(dir, fs.constants.W_OK);
+  } catch (e) {
+    if (e instanceof Error && e.message.startsWith("--csv")) throw e;
+    const code = (e as { code?: unknown }).code;
+    fail(
+      code === "ENOTDIR" || code === "EEXIST"
+        ? "a part of its path is a file, not a directory"
+        : code === "EACCES" || code === "EPERM"
+          ? "permission denied"
+          : code === "EROFS"
+            ? "the file system is read-only"
+            : typeof code === "string"
+              ? code
+              : String(e),
+    );
+  }
+}
+
 /** Writes the five CSV tables of an audit into `dir` (raw integer amounts, ISO timestamps). */
 export function writeAuditCsv(dir: string, history: IndexedHistory, report: AuditReport): string[] {
   fs.mkdirSync(dir, { recursive: true });
@@ -364,8 +393,16 @@ cliTask(
     ]);
     const fromBlock = parseBlockArg("from-block", args.fromBlock, 0);
     const blockRange = parseBlockArg("block-range", args.blockRange, 1);
+    // Checked before any indexing: a bad --csv or --from-block fails at once, in one line.
+    if (args.csv !== undefined) prepareCsvDir(args.csv);
     const deployment = await loadDeployment(env);
     const provider = env.ethers.provider;
+    if (fromBlock !== undefined) {
+      const head = await provider.getBlockNumber();
+      if (fromBlock > head) {
+        throw new Error(`--from-block ${fromBlock} is past the chain head (block ${head})`);
+      }
+    }
     const bar = progress(!args.json && process.stderr.isTTY === true);
 
     const history = await indexCofund({

@@ -47,9 +47,7 @@ cliTask("keeper", "Run the keeper: matching rounds when due, settlement of campa
     if (!/^\d+(\.\d+)?$/.test(args.interval.trim()) || !(interval > 0)) {
       throw new Error(`--interval "${args.interval}" is not a positive number of seconds`);
     }
-    if (args.maxPledges !== undefined && !/^\d+$/.test(args.maxPledges.trim())) {
-      throw new Error(`--max-pledges "${args.maxPledges}" is not a non-negative integer`);
-    }
+    // --max-pledges is checked (a whole number ≥ 1) for every task by tasks/_cli.ts.
     const [{ Keeper }, { AllocatorClient }, { PledgesClient }, { formatUnitsExact }] = await Promise.all([
       import("../sdk/keeper"),
       import("../sdk/allocator"),

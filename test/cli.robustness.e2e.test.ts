@@ -9,7 +9,10 @@
  */
 import { expect } from "chai";
 import type { ChildProcess } from "node:child_process";
+import * as fs from "node:fs";
 import * as http from "node:http";
+import * as os from "node:os";
+import * as path from "node:path";
 import type { AddressInfo } from "node:net";
 import hre from "hardhat";
 import { Contract, JsonRpcProvider, NonceManager, Wallet, parseUnits } from "ethers";
@@ -158,6 +161,43 @@ describe("CLI robustness end to end (hardhat node in a child process)", function
     for (const extra of [{}, { CI: "true" }] as Record<string, string>[]) {
       const runs = await Promise.all(cases.map(([args]) => hardhat(args, nodeUrl, extra)));
       runs.forEach((r, i) => expectOneLineError(r, cases[i]![1]));
+    }
+  });
+
+  it("validates every flag's value: one readable line, no hang, no raw system error", async () => {
+    const local = ["--network", "localhost"];
+    const notADir = path.join(os.tmpdir(), `cofund-not-a-dir-${process.pid}`);
+    fs.writeFileSync(notADir, "a file, not a directory\n");
+    // Account 0's address with one letter's case flipped: a valid hex address, a wrong checksum.
+    const badChecksum = "0xF39fd6e51aad88F6F4ce6aB8827279cffFb92266";
+    try {
+      const cases: [string[], RegExp][] = [
+        [["keeper", "--once", "--max-pledges", "0", ...local], /--max-pledges "0" is not a whole number ≥ 1/],
+        [
+          ["cqf:settle", "--campaign", "1", "--max-pledges", "0", ...local],
+          /--max-pledges "0" is not a whole number ≥ 1/,
+        ],
+        [
+          ["audit", "--from-block", "99999999", ...local],
+          /--from-block 99999999 is past the chain head \(block \d+\)/,
+        ],
+        [
+          ["audit", "--csv", notADir, ...local],
+          /--csv ".+": cannot write there \(it is a file, not a directory\)/,
+        ],
+        [["audit", "--csv", path.join(notADir, "sub"), ...local], /--csv ".+": cannot write there/],
+        [
+          ["qf:stats", "--from", badChecksum, ...local],
+          /--from "0xF39fd6e51aad88F6F4ce6aB8827279cffFb92266" is not an address \(its mixed-case checksum is wrong\)/,
+        ],
+      ];
+      const runs = await Promise.all(cases.map(([args]) => hardhat(args)));
+      runs.forEach((r, i) => {
+        expectOneLineError(r, cases[i]![1]);
+        expect(r.stderr).to.not.match(/EEXIST|ENOTDIR|EACCES/);
+      });
+    } finally {
+      fs.rmSync(notADir, { force: true });
     }
   });
 

@@ -61,6 +61,11 @@ export class GapNames {
     return this.byId.get(id.toLowerCase());
   }
 
+  /** Every name recorded, in the order first seen. */
+  all(): string[] {
+    return [...this.byId.values()];
+  }
+
   /** The name if known, otherwise the id shortened to 0x1234…abcd. */
   label(id: string): string {
     return this.nameOf(id) ?? shortHex(id);
@@ -70,4 +75,35 @@ export class GapNames {
 /** 0x1234…abcd for long hex strings, unchanged otherwise. */
 export function shortHex(hex: string): string {
   return hex.length > 14 ? `${hex.slice(0, 6)}…${hex.slice(-4)}` : hex;
+}
+
+/**
+ * The gap's name when its metadata URI carries it: the whole URI, the URI without its scheme, a
+ * path segment, the fragment or a `name` query parameter — whichever hashes to `gapId` (so the
+ * name shown is never wrong). Undefined otherwise.
+ */
+export function nameFromMetadataURI(uri: string, gapId: string): string | undefined {
+  if (uri === "") return undefined;
+  const id = gapId.toLowerCase();
+  const candidates = new Set<string>([uri]);
+  const decode = (part: string): string => {
+    try {
+      return decodeURIComponent(part);
+    } catch {
+      return part;
+    }
+  };
+  const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(uri);
+  const rest = scheme !== null ? uri.slice(scheme[0].length) : uri;
+  candidates.add(rest);
+  const [beforeHash, fragment] = rest.split("#", 2) as [string, string | undefined];
+  if (fragment !== undefined) candidates.add(decode(fragment));
+  const [pathPart, query] = beforeHash.split("?", 2) as [string, string | undefined];
+  for (const segment of pathPart.split("/")) if (segment !== "") candidates.add(decode(segment));
+  if (query !== undefined) {
+    const name = new URLSearchParams(query).get("name");
+    if (name !== null) candidates.add(name);
+  }
+  for (const c of candidates) if (c !== "" && gapIdFromName(c) === id) return c;
+  return undefined;
 }

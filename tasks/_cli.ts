@@ -13,6 +13,7 @@
  * Nothing generated (typechain-types) may be imported at the top level here or in task files: the
  * Hardhat config loads the tasks before the first compile. The SDK is imported lazily in actions.
  */
+import * as fs from "node:fs";
 import * as path from "node:path";
 import type { HardhatEthers } from "@nomicfoundation/hardhat-ethers/types";
 import type { Signer } from "ethers";
@@ -22,6 +23,7 @@ import type { EthereumProvider } from "hardhat/types/providers";
 import type { NewTaskDefinition } from "hardhat/types/tasks";
 import type { AllocatorClient } from "../sdk/allocator";
 import type { CofundDeployment } from "../sdk/deployments";
+import type { GapNames } from "../sdk/ids";
 
 /** Arguments every task accepts. */
 export interface CommonArgs {
@@ -220,7 +222,49 @@ export async function loadDeployment(env: CliEnv): Promise<CofundDeployment> {
   });
 }
 
-/** An `AllocatorClient` of the current network's deployment, acting as `--from`. */
+/**
+ * Where the CLI keeps every gap name it was given (names are not stored on chain): a list of names
+ * in the project's cache. A name maps to exactly one id (keccak256), so the list is right on any
+ * chain and never shows a name for another gap.
+ */
+function gapNamesFile(env: CliEnv): string {
+  return path.join(env.hre.config.paths.cache, "cofund-gap-names.json");
+}
+
+/** Adds the names in the project's list to `names`. */
+export function loadGapNames(env: CliEnv, names: GapNames): void {
+  try {
+    const list = JSON.parse(fs.readFileSync(gapNamesFile(env), "utf8")) as unknown;
+    if (Array.isArray(list)) for (const n of list) if (typeof n === "string" && n !== "") names.add(n);
+  } catch {
+    // no list yet (or unreadable): names given on the command line still show
+  }
+}
+
+/** Adds the names of `names` to the project's list (best effort: a table without a name is not an error). */
+export function rememberGapNames(env: CliEnv, names: GapNames): void {
+  try {
+    const file = gapNamesFile(env);
+    const known = new Set<string>();
+    try {
+      const list = JSON.parse(fs.readFileSync(file, "utf8")) as unknown;
+      if (Array.isArray(list)) for (const n of list) if (typeof n === "string") known.add(n);
+    } catch {
+      // first name
+    }
+    const before = known.size;
+    for (const n of names.all()) known.add(n);
+    if (known.size === before) return;
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const tmp = `${file}.${process.pid}.tmp`;
+    fs.writeFileSync(tmp, JSON.stringify([...known], null, 2) + "\n");
+    fs.renameSync(tmp, file);
+  } catch {
+    // best effort
+  }
+}
+
+/** An `AllocatorClient` of the current network's deployment, acting as `--from` (knowing the gap names). */
 export async function connectAllocator(env: CliEnv, from: string): Promise<AllocatorClient> {
   const [{ AllocatorClient }, { requireContract }] = await Promise.all([
     import("../sdk/allocator"),
@@ -228,7 +272,12 @@ export async function connectAllocator(env: CliEnv, from: string): Promise<Alloc
   ]);
   const deployment = await loadDeployment(env);
   const signer = await resolveSigner(env, from);
-  return AllocatorClient.connect(requireContract(deployment, "QuadraticFundingAllocator"), signer);
+  const client = await AllocatorClient.connect(
+    requireContract(deployment, "QuadraticFundingAllocator"),
+    signer,
+  );
+  loadGapNames(env, client.names);
+  return client;
 }
 
 /** Prints one JSON object on stdout (one line). */

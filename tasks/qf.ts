@@ -23,6 +23,7 @@ import {
   formatInt,
   printJson,
   printLines,
+  rememberGapNames,
   renderTable,
   type CommonArgs,
   type JsonValue,
@@ -50,15 +51,24 @@ function utc(seconds: bigint): string {
     : new Date(Number(seconds) * 1000).toISOString().replace("T", " ").slice(0, 19) + " UTC";
 }
 
-/** The name shown for a gap: the one given, or its metadata URI when that URI is the gap's name. */
+/**
+ * The human name of a gap, when it can be known: the one given on this machine (tasks/_cli.ts keeps
+ * every gap name the CLI was given), or the one its metadata URI carries. Names are checked against
+ * the id (keccak256), so a name shown is never another gap's.
+ */
+async function gapName(qf: AllocatorClient, row: GapRow): Promise<string | undefined> {
+  const known = row.name ?? qf.names.nameOf(row.gapId);
+  if (known !== undefined) return known;
+  const { nameFromMetadataURI } = await import("../sdk/ids");
+  const fromURI = nameFromMetadataURI(row.metadataURI, row.gapId);
+  if (fromURI !== undefined) qf.names.add(fromURI);
+  return fromURI;
+}
+
+/** The name shown for a gap in tables: its human name, otherwise its id shortened. */
 async function gapLabel(qf: AllocatorClient, row: GapRow): Promise<string> {
-  if (row.name !== undefined) return row.name;
-  const { gapIdFromName, shortHex } = await import("../sdk/ids");
-  if (row.metadataURI !== "" && gapIdFromName(row.metadataURI) === row.gapId.toLowerCase()) {
-    qf.names.add(row.metadataURI);
-    return row.metadataURI;
-  }
-  return shortHex(row.gapId);
+  const { shortHex } = await import("../sdk/ids");
+  return (await gapName(qf, row)) ?? shortHex(row.gapId);
 }
 
 // ─────────────────────────────────────────────── curator
@@ -85,6 +95,7 @@ qfTask("qf:gap:register", "Register a gap (CURATOR_ROLE)")
     }
     const uri = args.uri ?? (isBytes32(args.gap) ? "" : args.gap);
     const r = await qf.registerGap(args.gap, args.recipient, uri);
+    rememberGapNames(env, qf.names);
     if (args.json) {
       printJson({
         txHash: r.txHash,
@@ -141,6 +152,7 @@ qfTask(
   .setAction(async (args: ContributeArgs, env: CliEnv) => {
     const qf = await connectAllocator(env, args.from);
     const r = await qf.contribute(args.gap, qf.parseAmount(args.amount));
+    rememberGapNames(env, qf.names);
     if (args.json) {
       printJson({
         txHash: r.txHash,
@@ -318,8 +330,10 @@ qfTask("qf:stats", "Funding of every gap (or one) and the system totals")
     const s = await qf.stats({ gap: args.gap });
     const amount = (raw: bigint): string => qf.formatAmount(raw);
     if (args.json) {
-      const gaps: JsonValue[] = s.gaps.map((g) => ({
+      const names = await Promise.all(s.gaps.map((g) => gapName(qf, g)));
+      const gaps: JsonValue[] = s.gaps.map((g, i) => ({
         gapId: g.gapId,
+        name: names[i] ?? null,
         recipient: g.recipient,
         status: g.status,
         directTotal: amount(g.directTotal),

@@ -201,6 +201,46 @@ describe("CLI robustness end to end (hardhat node in a child process)", function
     }
   });
 
+  it("keeps a gap's human name in qf:stats when it was registered with a metadata URI", async () => {
+    const local = ["--network", "localhost"];
+    const tag = `${process.pid}-${Date.now()}`;
+    const [oceans, rivers] = [`oceans-${tag}`, `rivers-${tag}`];
+    const cid = "ipfs://bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi";
+    const registered = await Promise.all([
+      // By name, with a URI that does not carry it: the CLI keeps the name it was given.
+      hardhat([
+        "qf:gap:register",
+        "--gap",
+        oceans,
+        "--recipient",
+        contracts.TestToken!,
+        "--uri",
+        cid,
+        ...local,
+      ]),
+      // By id, with a URI that carries the name in its path.
+      hardhat([
+        "qf:gap:register",
+        "--gap",
+        ethers.id(rivers),
+        "--recipient",
+        contracts.TestToken!,
+        "--uri",
+        `https://example.org/gaps/${rivers}?v=2`,
+        ...local,
+      ]),
+    ]);
+    for (const r of registered) expect(r.code, r.stderr).to.equal(0);
+    const table = await hardhat(["qf:stats", ...local]);
+    expect(table.code, table.stderr).to.equal(0);
+    expect(table.stdout).to.match(new RegExp(`^${oceans} `, "m"));
+    expect(table.stdout).to.match(new RegExp(`^${rivers} `, "m"));
+    const json = await hardhat(["qf:stats", "--json", ...local]);
+    const gaps = (JSON.parse(json.stdout) as { gaps: { gapId: string; name: string | null }[] }).gaps;
+    expect(gaps.find((g) => g.gapId === ethers.id(oceans))?.name).to.equal(oceans);
+    expect(gaps.find((g) => g.gapId === ethers.id(rivers))?.name).to.equal(rivers);
+  });
+
   it("names the URL of a node that does not answer and how to start one", async () => {
     const silent = `http://127.0.0.1:${await freePort()}`;
     const r = await hardhat(["qf:stats", "--json", "--network", "localhost"], silent);

@@ -92,7 +92,8 @@ contract AllocatorPathsTest is TestBase {
     // ─────────────────────────────────────────────── contributions and refunds
 
     function test_contributionLimits() public {
-        // Per contributor and round, per gap and round, per gap overall: 2⁹⁶ − 1 raw units.
+        // Per contributor and round, and per gap and round: 2⁹⁶ − 1 raw units. (The gap's lifetime
+        // total is KnownBugs.t.sol's BUG 3.)
         uint256 u96 = type(uint96).max;
         contribute(A, u96 - 10);
         vm.expectRevert(abi.encodeWithSelector(IQF.AmountTooLarge.selector, 11, 10));
@@ -100,8 +101,6 @@ contract AllocatorPathsTest is TestBase {
         vm.expectRevert(abi.encodeWithSelector(IQF.AmountTooLarge.selector, 11, 10));
         contribute(B, 11); // the gap's round direct would pass 2⁹⁶ − 1
         nextRound(0);
-        vm.expectRevert(abi.encodeWithSelector(IQF.AmountTooLarge.selector, 11, 10));
-        contribute(B, 11); // the gap's lifetime direct total would pass 2⁹⁶ − 1
         contribute(B, 10);
         vm.expectRevert(abi.encodeWithSelector(IQF.PoolTooSmall.selector, 1, 0));
         nextRound(1);

@@ -8,29 +8,11 @@ interface Vm {
     /// @notice Sets block.timestamp.
     function warp(uint256 newTimestamp) external;
 
-    /// @notice Sets block.number.
-    function roll(uint256 newHeight) external;
-
     /// @notice The next call (only) is made from `sender`.
     function prank(address sender) external;
 
-    /// @notice Every following call is made from `sender` until `stopPrank`.
-    function startPrank(address sender) external;
-
-    /// @notice Ends `startPrank`.
-    function stopPrank() external;
-
-    /// @notice Sets the native balance of `who`.
-    function deal(address who, uint256 newBalance) external;
-
-    /// @notice The next call must revert with exactly this 4-byte error selector (no arguments checked).
-    function expectRevert(bytes4 revertData) external;
-
     /// @notice The next call must revert with exactly this revert data.
     function expectRevert(bytes calldata revertData) external;
-
-    /// @notice The next call must revert.
-    function expectRevert() external;
 
     /// @notice Discards the current fuzz input when `condition` is false.
     function assume(bool condition) external pure;

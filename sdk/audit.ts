@@ -338,18 +338,24 @@ export async function auditCofund(options: AuditOptions): Promise<AuditReport> {
   const allocDecimals = allocatorToken !== undefined ? await tokenDecimals(allocatorToken) : 18;
   const scale = qf.scaleOf(allocDecimals);
   const fmt = (raw: bigint, decimals = allocDecimals): string => formatUnitsExact(raw, decimals);
+  /** 18-decimal fixed point (normalised weights, Σ√c, h, speeds, decay) as a decimal string. */
+  const fx = (raw: bigint): string => formatUnitsExact(raw, 18);
 
   const add = (
     kind: DiscrepancyKind,
     subject: string,
-    expected: unknown,
-    actual: unknown,
+    expected: string | number,
+    actual: string | number,
     sentence: string,
   ): void => {
     discrepancies.push({ kind, subject, expected: String(expected), actual: String(actual), sentence });
   };
   /** Compares each [what, expected, actual] field; a mismatch is a `kind` discrepancy of `subject`. */
-  type Field = [string, bigint | string | number | boolean, bigint | string | number | boolean];
+  type FieldValue = bigint | string | number | boolean;
+  /** [what, expected, actual, how a bigint reads (token units, fixed point); a count by default]. */
+  type Field = [string, FieldValue, FieldValue, ((raw: bigint) => string)?];
+  const show = (x: FieldValue | undefined, unit?: (raw: bigint) => string): string =>
+    typeof x === "bigint" ? (unit ?? String)(x) : String(x);
   const compareFields = (
     kind: DiscrepancyKind,
     subject: string,
@@ -357,15 +363,10 @@ export async function auditCofund(options: AuditOptions): Promise<AuditReport> {
     fields: Field[],
     label = `${subject}'s`,
   ): void => {
-    for (const [what, exp, act] of fields) {
+    for (const [what, exp, act, unit] of fields) {
       if (exp !== act) {
-        add(
-          kind,
-          subject,
-          exp,
-          act,
-          `${label} ${what} should be ${String(exp)}; ${owner} reports ${String(act)}.`,
-        );
+        const [e, a] = [show(exp, unit), show(act, unit)];
+        add(kind, subject, e, a, `${label} ${what} should be ${e}; ${owner} reports ${a}.`);
       }
     }
   };
@@ -551,8 +552,8 @@ export async function auditCofund(options: AuditOptions): Promise<AuditReport> {
           add(
             "contribution-event",
             subject,
-            total,
-            recordedTotal,
+            fmt(total),
+            fmt(recordedTotal),
             `${who}'s total in ${subject} is ${fmt(total)}, the event says ${fmt(recordedTotal)}.`,
           );
         }
@@ -560,9 +561,9 @@ export async function auditCofund(options: AuditOptions): Promise<AuditReport> {
           add(
             "contribution-event",
             subject,
-            w,
-            recordedWeight,
-            `The weight of ${subject} after a contribution is ${w}, the event says ${recordedWeight}.`,
+            fx(w),
+            fx(recordedWeight),
+            `The weight of ${subject} after a contribution is ${fx(w)}, the event says ${fx(recordedWeight)}.`,
           );
         }
         const list = allocatorContributionsInTx.get(e.txHash) ?? [];
@@ -578,8 +579,8 @@ export async function auditCofund(options: AuditOptions): Promise<AuditReport> {
           add(
             "pool-event",
             "matching pool",
-            pool,
-            recorded,
+            fmt(pool),
+            fmt(recorded),
             `After funding ${fmt(amount)} the matching pool is ${fmt(pool)}, the event says ${fmt(recorded)}.`,
           );
         }
@@ -607,8 +608,8 @@ export async function auditCofund(options: AuditOptions): Promise<AuditReport> {
           add(
             "round-event",
             subject,
-            `≤ ${pool}`,
-            poolSize,
+            `≤ ${fmt(pool)}`,
+            fmt(poolSize),
             `Round ${r} was finalised with a pool of ${fmt(poolSize)} but only ${fmt(pool)} was available.`,
           );
         }
@@ -632,9 +633,9 @@ export async function auditCofund(options: AuditOptions): Promise<AuditReport> {
           add(
             "round-event",
             subject,
-            totalWeight,
-            recW,
-            `Round ${r}'s W is ${totalWeight}, the event says ${recW}.`,
+            fx(totalWeight),
+            fx(recW),
+            `Round ${r}'s W is ${fx(totalWeight)}, the event says ${fx(recW)}.`,
           );
         if (recFunded !== gapsFunded)
           add(
@@ -648,8 +649,8 @@ export async function auditCofund(options: AuditOptions): Promise<AuditReport> {
           add(
             "round-event",
             subject,
-            allocated,
-            recDistributed,
+            fmt(allocated),
+            fmt(recDistributed),
             `Round ${r} allocates ${fmt(allocated)}, the event says ${fmt(recDistributed)}.`,
           );
         pool -= allocated;
@@ -683,16 +684,16 @@ export async function auditCofund(options: AuditOptions): Promise<AuditReport> {
           add(
             "match-event",
             subject,
-            gr.direct,
-            direct,
+            fmt(gr.direct),
+            fmt(direct),
             `${subject} holds ${fmt(gr.direct)} of direct funds, its settlement paid ${fmt(direct)}.`,
           );
         if (matched !== expectedMatch)
           add(
             "match-event",
             subject,
-            expectedMatch,
-            matched,
+            fmt(expectedMatch),
+            fmt(matched),
             `${subject}'s match is ${fmt(expectedMatch)}, its settlement paid ${fmt(matched)}.`,
           );
         if (acc.finalized && counts(g, r) && !gr.settled) {
@@ -721,8 +722,8 @@ export async function auditCofund(options: AuditOptions): Promise<AuditReport> {
           add(
             "withdrawal-event",
             gapLabel(g.gapId),
-            expected,
-            amount,
+            fmt(expected),
+            fmt(amount),
             `A withdrawal of ${gapLabel(g.gapId)} paid ${fmt(amount)}; its rounds add up to ${fmt(expected)}.`,
           );
         if (lc(recipient) !== lc(g.recipient))
@@ -746,7 +747,7 @@ export async function auditCofund(options: AuditOptions): Promise<AuditReport> {
             "sweep-event",
             `round ${r}`,
             "no sweep",
-            amount,
+            fmt(amount),
             `Round ${r} was swept but ${acc.swept ? "it was swept before" : !acc.finalized ? "it is not finalised" : `only ${acc.gapsSettled} of its ${acc.gapsFunded} funded gaps withdrew`}.`,
           );
         } else {
@@ -758,8 +759,8 @@ export async function auditCofund(options: AuditOptions): Promise<AuditReport> {
           add(
             "sweep-event",
             `round ${r}`,
-            expected,
-            amount,
+            fmt(expected),
+            fmt(amount),
             `Round ${r}'s sweep returns ${fmt(expected)}, the event says ${fmt(amount)}.`,
           );
         pool += expected;
@@ -780,8 +781,8 @@ export async function auditCofund(options: AuditOptions): Promise<AuditReport> {
           add(
             "refund-event",
             subject,
-            refundable,
-            amount,
+            fmt(refundable),
+            fmt(amount),
             `${who} was refunded ${fmt(amount)} in ${subject}; the refundable amount is ${fmt(refundable)}.`,
           );
         if (refundable > 0n) {
@@ -878,17 +879,17 @@ export async function auditCofund(options: AuditOptions): Promise<AuditReport> {
           add(
             "pledge-event",
             ps,
-            `≥ ${c.minLimit}`,
-            limit,
+            `≥ ${f(c.minLimit)}`,
+            f(limit),
             `${ps} escrowed ${f(limit)}, below the minimum ${f(c.minLimit)}.`,
           );
         if (speed !== c.nextSpeed)
           add(
             "pledge-event",
             ps,
-            c.nextSpeed,
-            speed,
-            `${ps} got speed ${speed}; the ${c.policy === pm.Policy.Geometric ? "geometric" : "constant"} policy assigns ${c.nextSpeed}.`,
+            fx(c.nextSpeed),
+            fx(speed),
+            `${ps} got speed ${fx(speed)}; the ${c.policy === pm.Policy.Geometric ? "geometric" : "constant"} policy assigns ${fx(c.nextSpeed)}.`,
           );
         c.pledges[pid] = {
           pledger: a.getValue("pledger") as string,
@@ -920,8 +921,8 @@ export async function auditCofund(options: AuditOptions): Promise<AuditReport> {
           add(
             "pledge-event",
             ps,
-            p.limit,
-            limit,
+            f(p.limit),
+            f(limit),
             `${ps} escrowed ${f(p.limit)} but its withdrawal refunded ${f(limit)}.`,
           );
         p.state = "withdrawn";
@@ -965,7 +966,7 @@ export async function auditCofund(options: AuditOptions): Promise<AuditReport> {
               "settlement-invalid",
               subject,
               "a positive h",
-              0n,
+              "0",
               `${subject} settled at h = 0 although a positive root exists and the grace period had not passed.`,
             );
           }
@@ -988,9 +989,9 @@ export async function auditCofund(options: AuditOptions): Promise<AuditReport> {
           add(
             "settlement-invalid",
             subject,
-            expectedPot,
-            pot,
-            `${subject}'s pot at h = ${h} is ${f(expectedPot)}, the event says ${f(pot)}.`,
+            f(expectedPot),
+            f(pot),
+            `${subject}'s pot at h = ${fx(h)} is ${f(expectedPot)}, the event says ${f(pot)}.`,
           );
         c.state = "settled";
         c.h = h;
@@ -1021,16 +1022,16 @@ export async function auditCofund(options: AuditOptions): Promise<AuditReport> {
           add(
             "claim-event",
             ps,
-            expectedPayment,
-            payment,
-            `${ps} pays ${f(expectedPayment)} at h = ${c.h}, its claim says ${f(payment)}.`,
+            f(expectedPayment),
+            f(payment),
+            `${ps} pays ${f(expectedPayment)} at h = ${fx(c.h)}, its claim says ${f(payment)}.`,
           );
         if (refund !== expectedRefund)
           add(
             "claim-event",
             ps,
-            expectedRefund,
-            refund,
+            f(expectedRefund),
+            f(refund),
             `${ps} gets back ${f(expectedRefund)}, its claim paid ${f(refund)}.`,
           );
         p.state = "claimed";
@@ -1048,7 +1049,7 @@ export async function auditCofund(options: AuditOptions): Promise<AuditReport> {
             "pot-event",
             subject,
             "one pot payment after settlement",
-            amount,
+            f(amount),
             `${subject}'s pot was paid ${c.state !== "settled" ? "before settlement" : "more than once"}.`,
           );
         }
@@ -1102,8 +1103,8 @@ export async function auditCofund(options: AuditOptions): Promise<AuditReport> {
       add(
         "pot-event",
         `campaign ${c.id}`,
-        c.pot,
-        c.potsPaid,
+        formatUnitsExact(c.pot, c.decimals),
+        formatUnitsExact(c.potsPaid, c.decimals),
         `Campaign ${c.id}'s pot is ${formatUnitsExact(c.pot, c.decimals)} but ${formatUnitsExact(c.potsPaid, c.decimals)} was paid out.`,
       );
     }
@@ -1247,8 +1248,8 @@ export async function auditCofund(options: AuditOptions): Promise<AuditReport> {
       add(
         "pool-state",
         "matching pool",
-        pool,
-        viewPool,
+        fmt(pool),
+        fmt(viewPool),
         `The matching pool should hold ${fmt(pool)}; the allocator reports ${fmt(viewPool)}.`,
       );
     const viewRound = Number(await allocatorContract.currentRound(overrides));
@@ -1287,14 +1288,14 @@ export async function auditCofund(options: AuditOptions): Promise<AuditReport> {
       const acc = rounds.get(line.roundNumber);
       const fields: Field[] = [
         ["status", line.status === "open" ? 1 : 2, Number(v.status)],
-        ["total weight", line.totalWeight, v.totalWeight],
+        ["total weight", line.totalWeight, v.totalWeight, fx],
         ["gaps funded", BigInt(line.gapsFunded), v.gapsFunded],
       ];
       if (line.status !== "open" && acc !== undefined) {
         fields.push(
-          ["pool size", line.poolSize, v.matchingPoolTokens],
-          ["distributed", acc.swept ? acc.paid : acc.allocated, v.distributed],
-          ["claimed", acc.paid, v.claimed],
+          ["pool size", line.poolSize, v.matchingPoolTokens, fmt],
+          ["distributed", acc.swept ? acc.paid : acc.allocated, v.distributed, fmt],
+          ["claimed", acc.paid, v.claimed, fmt],
           ["gaps settled", BigInt(acc.gapsSettled), v.gapsSettled],
           ["swept", acc.swept, v.swept],
           ["cap", acc.capBps, v.capBps],
@@ -1324,8 +1325,8 @@ export async function auditCofund(options: AuditOptions): Promise<AuditReport> {
       const fields: Field[] = [
         ["recipient", lc(line.recipient), lc(s.recipient)],
         ["status", line.status === "active" ? 1 : 2, Number(s.status)],
-        ["direct total", line.directTotal, s.directTotal],
-        ["matched total", line.matchedPaid, s.matchedTotal],
+        ["direct total", line.directTotal, s.directTotal, fmt],
+        ["matched total", line.matchedPaid, s.matchedTotal, fmt],
         ["contributor count", BigInt(line.contributors), s.contributorCount],
         ["closed round", BigInt(line.closedRound), s.closedRound],
       ];
@@ -1341,25 +1342,25 @@ export async function auditCofund(options: AuditOptions): Promise<AuditReport> {
           add(
             "gap-round-state",
             rs,
-            rl.sumSqrt,
-            sumSqrt,
-            `${rs}'s Σ√c should be ${rl.sumSqrt}; the allocator reports ${sumSqrt}.`,
+            fx(rl.sumSqrt),
+            fx(sumSqrt),
+            `${rs}'s Σ√c should be ${fx(rl.sumSqrt)}; the allocator reports ${fx(sumSqrt)}.`,
           );
         if (direct !== rl.direct)
           add(
             "gap-round-state",
             rs,
-            rl.direct,
-            direct,
+            fmt(rl.direct),
+            fmt(direct),
             `${rs} should hold ${fmt(rl.direct)} of direct funds; the allocator reports ${fmt(direct)}.`,
           );
         if (weight !== rl.weight)
           add(
             "gap-round-state",
             rs,
-            rl.weight,
-            weight,
-            `${rs}'s weight should be ${rl.weight}; the allocator reports ${weight}.`,
+            fx(rl.weight),
+            fx(weight),
+            `${rs}'s weight should be ${fx(rl.weight)}; the allocator reports ${fx(weight)}.`,
           );
         if (rl.status === "finalized" || rl.status === "paid") {
           const m = await allocatorContract.matchOf(line.gapId, rl.round, overrides);
@@ -1367,8 +1368,8 @@ export async function auditCofund(options: AuditOptions): Promise<AuditReport> {
             add(
               "gap-round-state",
               rs,
-              rl.match,
-              m,
+              fmt(rl.match),
+              fmt(m),
               `${rs}'s match should be ${fmt(rl.match)}; the allocator reports ${fmt(m)}.`,
             );
         }
@@ -1379,8 +1380,8 @@ export async function auditCofund(options: AuditOptions): Promise<AuditReport> {
           add(
             "gap-state",
             subject,
-            line.withdrawableNow,
-            v,
+            fmt(line.withdrawableNow),
+            fmt(v),
             `${subject}'s recipient should be able to withdraw ${fmt(line.withdrawableNow)}; the allocator reports ${fmt(v)}.`,
           );
       }
@@ -1418,6 +1419,7 @@ export async function auditCofund(options: AuditOptions): Promise<AuditReport> {
       const subject = `campaign ${line.campaignId}`;
       const v = await cp.getCampaign(line.campaignId, overrides);
       const stateCode = { open: 1, cancelled: 2, settled: 3 }[c.state];
+      const cf = (raw: bigint): string => formatUnitsExact(raw, c.decimals);
       // Σ L·s counts every pledge not withdrawn (claims do not change it).
       const sumLS = c.pledges.reduce(
         (s, p) => (p.state !== "withdrawn" ? s + p.limit * c.scale * p.speed : s),
@@ -1434,17 +1436,17 @@ export async function auditCofund(options: AuditOptions): Promise<AuditReport> {
         ["mode", Number(c.mode), Number(v.mode)],
         ["policy", Number(c.policy), Number(v.policy)],
         ["scale", c.scale, v.scale],
-        ["initial speed", c.initialSpeed, v.initialSpeed],
-        ["decay", c.decay, v.decay],
-        ["next speed", c.nextSpeed, v.nextSpeed],
-        ["minimum limit", c.minLimit, v.minLimit],
+        ["initial speed", c.initialSpeed, v.initialSpeed, fx],
+        ["decay", c.decay, v.decay, fx],
+        ["next speed", c.nextSpeed, v.nextSpeed, fx],
+        ["minimum limit", c.minLimit, v.minLimit, cf],
         ["allocator", lc(c.allocator), lc(v.allocator)],
         ["gap", lc(c.gapId), lc(v.gapId)],
         ["pledge count", BigInt(c.pledges.length), v.pledgeCount],
-        ["escrow", line.escrow, v.escrow],
-        ["Σ L·s", sumLS, v.sumLimitSpeed],
-        ["h", c.h, v.h],
-        ["pot", c.pot, v.pot],
+        ["escrow", line.escrow, v.escrow, cf],
+        ["Σ L·s", sumLS, v.sumLimitSpeed, (x) => formatUnitsExact(x, 36)],
+        ["h", c.h, v.h, fx],
+        ["pot", c.pot, v.pot, cf],
         ["pot claimed", c.potClaimed, potFlagKnown ? v.potClaimed : c.potClaimed],
       ];
       compareFields("campaign-state", subject, "the pledges contract", fields);
@@ -1458,22 +1460,13 @@ export async function auditCofund(options: AuditOptions): Promise<AuditReport> {
         c.pledges.forEach((p, i) => {
           const ps = `${subject} pledge ${i}`;
           const code = { active: 1, withdrawn: 2, claimed: 3 }[p.state];
-          const cols: [string, bigint | string | number, bigint | string | number | undefined][] = [
-            ["limit", p.limit, limits[i]],
-            ["speed", p.speed, speeds[i]],
-            ["state", code, states[i] === undefined ? undefined : Number(states[i])],
-            ["pledger", lc(p.pledger), pledgers[i] === undefined ? undefined : lc(pledgers[i] ?? "")],
+          const cols: Field[] = [
+            ["limit", p.limit, limits[i] ?? "missing", cf],
+            ["speed", p.speed, speeds[i] ?? "missing", fx],
+            ["state", code, states[i] === undefined ? "missing" : Number(states[i])],
+            ["pledger", lc(p.pledger), pledgers[i] === undefined ? "missing" : lc(pledgers[i] ?? "")],
           ];
-          for (const [what, exp, act] of cols) {
-            if (exp !== act)
-              add(
-                "pledge-state",
-                ps,
-                exp,
-                act,
-                `${ps}'s ${what} should be ${String(exp)}; the pledges contract reports ${String(act)}.`,
-              );
-          }
+          compareFields("pledge-state", ps, "the pledges contract", cols);
         });
       }
       tick();
@@ -1506,16 +1499,16 @@ export async function auditCofund(options: AuditOptions): Promise<AuditReport> {
       add(
         "balance-shortfall",
         `${b.contract} ${shortHex(b.token)}`,
-        b.owed,
-        b.balance,
+        f(b.owed),
+        f(b.balance),
         `${who} owes ${f(b.owed)} but holds ${f(b.balance)} of ${shortHex(b.token)}: ${f(b.owed - b.balance)} missing.`,
       );
     } else if (b.balance > b.owed) {
       add(
         "balance-surplus",
         `${b.contract} ${shortHex(b.token)}`,
-        b.owed,
-        b.balance,
+        f(b.owed),
+        f(b.balance),
         `${who} holds ${f(b.balance)} of ${shortHex(b.token)} but owes ${f(b.owed)}: ${f(b.balance - b.owed)} unaccounted for (sent straight to the contract?).`,
       );
     }

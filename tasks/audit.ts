@@ -276,9 +276,13 @@ export function writeAuditCsv(dir: string, history: IndexedHistory, report: Audi
 
 // ─────────────────────────────────────────────── JSON
 
-/** The report as JSON: amounts as decimal strings in token units, weights and h as raw integers. */
+/**
+ * The report as JSON: amounts as decimal strings in token units; fixed-point values (normalised
+ * weights, Σ√c, h, speeds) as decimal strings of their 18-decimal fixed point — no raw integers.
+ */
 export function auditJson(report: AuditReport, decimals: number): { [key: string]: JsonValue } {
   const u = (raw: bigint, d = decimals): string => formatUnitsExact(raw, d);
+  const fx = (raw: bigint): string => formatUnitsExact(raw, 18);
   return {
     ok: report.ok,
     fromBlock: report.fromBlock,
@@ -311,7 +315,7 @@ export function auditJson(report: AuditReport, decimals: number): { [key: string
       poolSize: u(r.poolSize),
       wholePool: r.distributeWholePool,
       capBps: Number(r.capBps),
-      totalWeight: r.totalWeight.toString(),
+      totalWeight: fx(r.totalWeight),
       gapsFunded: r.gapsFunded,
       allocated: u(r.allocated),
       paid: u(r.paid),
@@ -337,8 +341,8 @@ export function auditJson(report: AuditReport, decimals: number): { [key: string
         status: r.status,
         contributors: r.contributors,
         direct: u(r.direct),
-        sumSqrt: r.sumSqrt.toString(),
-        weight: r.weight.toString(),
+        sumSqrt: fx(r.sumSqrt),
+        weight: fx(r.weight),
         match: u(r.match),
       })),
     })),
@@ -350,7 +354,7 @@ export function auditJson(report: AuditReport, decimals: number): { [key: string
       state: c.state,
       pledges: c.pledges,
       escrow: u(c.escrow, c.decimals),
-      h: c.h.toString(),
+      h: fx(c.h),
       pot: u(c.pot, c.decimals),
       potClaimed: c.potClaimed,
       refundsPaid: u(c.refundsPaid, c.decimals),
@@ -359,7 +363,7 @@ export function auditJson(report: AuditReport, decimals: number): { [key: string
         pledgeId: p.pledgeId,
         pledger: p.pledger,
         limit: u(p.limit, c.decimals),
-        speed: p.speed.toString(),
+        speed: fx(p.speed),
         state: p.state,
         payment: u(p.payment, c.decimals),
         refund: u(p.refund, c.decimals),

@@ -525,8 +525,9 @@ describe("audit: event indexer and auditor", function () {
     let report = await audit(w);
     expect(report.ok).to.equal(false);
     expect([...kinds(report)]).to.deep.equal(["balance-surplus"]);
-    expect(report.discrepancies[0]?.expected).to.equal((5n * TOKEN).toString());
-    expect(report.discrepancies[0]?.actual).to.equal((5n * TOKEN + 3n).toString());
+    // Token units (6 decimals), never raw integers.
+    expect(report.discrepancies[0]?.expected).to.equal("5");
+    expect(report.discrepancies[0]?.actual).to.equal("5.000003");
     expect(report.discrepancies[0]?.sentence).to.match(/0\.000003 unaccounted/);
 
     await w.token.connect(w.users[1] as HardhatEthersSigner).transfer(w.cpAddr, 7n * TOKEN);
@@ -552,12 +553,13 @@ describe("audit: event indexer and auditor", function () {
     // The event's weight (0) is not what three contributors give: (2+3+4)² − 29 = 52 tokens.
     expect(k.has("contribution-event")).to.equal(true);
     const weightLine = report.discrepancies.find((d) => d.kind === "contribution-event");
-    expect(weightLine?.expected).to.equal((52n * WAD).toString());
+    expect(weightLine?.expected).to.equal("52");
+    expect(weightLine?.sentence).to.match(/ is 52, the event says 0\./);
     expect(k.has("gap-round-state")).to.equal(true);
     expect(k.has("gap-state")).to.equal(true);
     const shortfall = report.discrepancies.find((d) => d.kind === "balance-shortfall");
-    expect(shortfall?.expected).to.equal((29n * TOKEN).toString());
-    expect(shortfall?.actual).to.equal((13n * TOKEN).toString());
+    expect(shortfall?.expected).to.equal("29");
+    expect(shortfall?.actual).to.equal("13");
 
     const w2 = await deployWorld("misrecording");
     const gap2 = gapIdFromName("n");
@@ -566,7 +568,7 @@ describe("audit: event indexer and auditor", function () {
     await (w2.alloc as unknown as MisrecordingAllocator).leak(w2.admin.address, 1n);
     const leaked = await audit(w2);
     expect(leaked.discrepancies.map((d) => [d.kind, d.expected, d.actual])).to.deep.equal([
-      ["balance-shortfall", (4n * TOKEN).toString(), (4n * TOKEN - 1n).toString()],
+      ["balance-shortfall", "4", "3.999999"],
     ]);
   });
 
@@ -604,7 +606,11 @@ describe("audit: event indexer and auditor", function () {
       (d) => d.kind === "claim-event" && d.subject === "campaign 1 pledge 0",
     );
     expect(claim?.actual).to.equal("0"); // the event says it paid 0 …
-    expect(BigInt(claim?.expected ?? "0")).to.be.greaterThan(0n); // … but the pledge pays p(h) > 0
+    expect(new D(claim?.expected ?? "0").gt(0)).to.equal(true); // … but the pledge pays p(h) > 0
+    expect(claim?.expected).to.match(/^\d+(\.\d{1,6})?$/); // in token units
+    // No raw 18-decimal integer (h included): digits run long only after a decimal point.
+    expect(claim?.sentence).to.not.match(/(?<![.\d])\d{13,}/);
+    expect(claim?.sentence).to.match(/ at h = \d+\.\d+, /);
 
     // Leak the surplus and 5 raw units more: the contract is now exactly 5 short.
     const pb = report.balances.find((b) => b.contract === "pledges");
@@ -614,9 +620,9 @@ describe("audit: event indexer and auditor", function () {
     await bad.leak(w.tokenAddr, w.admin.address, surplus + 5n);
     const leaked = await audit(w);
     const short = leaked.discrepancies.filter((d) => d.kind.startsWith("balance-"));
-    expect(short.map((d) => [d.kind, BigInt(d.expected) - BigInt(d.actual)])).to.deep.equal([
-      ["balance-shortfall", 5n],
-    ]);
+    expect(
+      short.map((d) => [d.kind, new D(d.expected).minus(d.actual).mul(TOKEN.toString()).toNumber()]),
+    ).to.deep.equal([["balance-shortfall", 5]]);
   });
 
   it("halves a block range the provider rejects, and rethrows other errors", async () => {
@@ -748,6 +754,17 @@ describe("audit: event indexer and auditor", function () {
       expect(parsed.ok).to.equal(true);
       expect(parsed.discrepancies).to.deep.equal([]);
       expect(parsed.gaps[0]?.directTotal).to.equal("3.5");
+      // Fixed-point values are decimal strings too: Σ√c = √1.5 + √2, w = (Σ√c)² − 3.5 = 2√3.
+      const round1 = (parsed.gaps[0] as unknown as { rounds: { sumSqrt: string; weight: string }[] })
+        .rounds[0]!;
+      expect(round1.sumSqrt).to.match(/^\d+\.\d+$/);
+      expect(
+        new D(round1.sumSqrt)
+          .minus(D.sqrt("1.5").plus(D.sqrt(2)))
+          .abs()
+          .lte("1e-15"),
+      ).to.equal(true);
+      expect(new D(round1.weight).minus(D.sqrt(3).mul(2)).abs().lte("1e-15")).to.equal(true);
       expect(parsed.gaps[0]?.contributors).to.equal(2);
       expect(parsed.csvFiles.map((f) => path.basename(f)).sort()).to.deep.equal([
         "campaigns.csv",

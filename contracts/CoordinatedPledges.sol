@@ -136,7 +136,7 @@ contract CoordinatedPledges is ICoordinatedPledges, ReentrancyGuardTransient {
         c.nextSpeed = uint96(params.initialSpeed); // ≤ MAX_SPEED < 2⁹⁶
         c.minLimit = uint128(params.minLimit); // ≤ MAX_ESCROW < 2¹²⁸
         c.decay = uint64(decay); // ≤ 1e18 < 2⁶⁴
-        c.initialSpeed = uint128(params.initialSpeed);
+        c.initialSpeed = uint128(params.initialSpeed); // ≤ MAX_SPEED < 2¹²⁸
         c.sumLimitSpeedPlusOne = 1;
         c.recipient = params.recipient;
         c.creator = msg.sender;
@@ -165,6 +165,8 @@ contract CoordinatedPledges is ICoordinatedPledges, ReentrancyGuardTransient {
         pledgeId = c.pledgeCount;
 
         c.escrow = uint128(escrow + limit); // ≤ MAX_ESCROW < 2¹²⁸ (checked above)
+        // Lifetime count (ids index fixed 2³² arrays): one per pledge transaction, ≥ 2³² · ~100,000 gas
+        // to fill; no payout reads it past the pledges made, so a full count only stops new pledges.
         c.pledgeCount = SafeCast.toUint32(pledgeId + 1);
         if (c.policy == Policy.Geometric) c.nextSpeed = uint96(PledgeMath.nextSpeed(speed, c.decay));
         c.sumLimitSpeedPlusOne += limit * scale * speed;

@@ -60,8 +60,8 @@ contract QuadraticFundingAllocator is IQuadraticFundingAllocator, AccessControl,
     /// set two rounds ahead by the finalisation, so contributions never pay for a zero-to-nonzero write.
     struct RoundAcc {
         uint176 totalWeight; // W, normalised (1e18 = 1 token of weight)
-        uint32 gapsFunded;
-        uint32 gapsSettled;
+        uint32 gapsFunded; // this round's gaps with a weight: ≤ registered gaps (one registration each)
+        uint32 gapsSettled; // ≤ gapsFunded
         bool opened;
         bool swept; // the unpaid rest of the allocation went back to the pool (`sweepRound`)
     }
@@ -76,11 +76,11 @@ contract QuadraticFundingAllocator is IQuadraticFundingAllocator, AccessControl,
 
     /// @dev The gap's slot touched by every contribution and withdrawal.
     struct GapHot {
-        uint96 directTotal; // raw, all contributions ever
+        uint96 directTotal; // low 96 bits of the lifetime total (raw); the rest is in _directCarry
         uint32 lastRound; // latest round with contributions (head of the gap's round list)
         uint32 paidThrough; // every round ≤ this is settled
         GapStatus status;
-        uint32 contributorCount;
+        uint48 contributorCount; // lifetime, one per new address: 2⁴⁸ transactions cannot happen
         uint32 closedRound; // first refund-only round (0 while open)
         bool walking; // a paginated withdrawal walk is in progress (see GapWalk)
     }
@@ -126,6 +126,8 @@ contract QuadraticFundingAllocator is IQuadraticFundingAllocator, AccessControl,
     mapping(bytes32 gapId => GapWalk) private _gapWalk;
     /// @dev A gap's lifetime matched total above its low 96 bits (`GapCold.matchedTotal`), in units of 2^96.
     mapping(bytes32 gapId => uint256) private _matchedCarry;
+    /// @dev A gap's lifetime direct total above its low 96 bits (`GapHot.directTotal`), in units of 2^96.
+    mapping(bytes32 gapId => uint256) private _directCarry;
     mapping(bytes32 gapId => string) private _gapURI;
     mapping(uint256 round => mapping(bytes32 gapId => GapRound)) private _gapRounds;
     mapping(bytes32 gapId => mapping(address contributor => Contributor)) private _contributors;
@@ -343,7 +345,7 @@ contract QuadraticFundingAllocator is IQuadraticFundingAllocator, AccessControl,
             _gapWalk[gapId] = GapWalk(uint32(r), uint32(top));
             gap.walking = true;
         } else {
-            gap.paidThrough = uint32(top);
+            gap.paidThrough = uint32(top); // a round number (see _finalize)
             gap.walking = false;
         }
         _gapHot[gapId] = gap;
@@ -374,7 +376,9 @@ contract QuadraticFundingAllocator is IQuadraticFundingAllocator, AccessControl,
         acc.swept = true;
         // Every funded gap was paid ⌊capped match⌋ ≤ its share, so paid ≤ allocation.
         amount = QFMath.allocation(acc.totalWeight, rs.poolSize, _SCALE, rs.wholePool) - rs.paid;
-        _state.matchingPool += uint128(amount); // ≤ what the round took from the pool
+        // ≤ what the round took from the pool; the sum is the allocator's own token balance at most,
+        // which no real token brings near 2^128 (a checked add: it could only delay this sweep).
+        _state.matchingPool += uint128(amount);
         emit MatchingReturned(round, amount);
     }
 
@@ -466,7 +470,7 @@ contract QuadraticFundingAllocator is IQuadraticFundingAllocator, AccessControl,
         s.recipient = cold.recipient;
         s.status = gap.status;
         s.metadataURI = _gapURI[gapId];
-        s.directTotal = gap.directTotal;
+        s.directTotal = (_directCarry[gapId] << 96) | gap.directTotal;
         s.matchedTotal = (_matchedCarry[gapId] << 96) | cold.matchedTotal;
         s.contributorCount = gap.contributorCount;
         s.closedRound = gap.closedRound;
@@ -588,7 +592,7 @@ contract QuadraticFundingAllocator is IQuadraticFundingAllocator, AccessControl,
         if (gap.lastRound != round) {
             // The gap's first contribution in this round: link the round into the gap's list.
             gr.prevRound = gap.lastRound;
-            gap.lastRound = uint32(round);
+            gap.lastRound = uint32(round); // ≤ currentRound + 1, which fits 32 bits (see _finalize)
         }
         uint256 oldWeight = QFMath.weight(gr.sumSqrt, uint256(gr.direct) * _SCALE);
         uint256 newDirect = uint256(gr.direct) + amount;
@@ -598,12 +602,12 @@ contract QuadraticFundingAllocator is IQuadraticFundingAllocator, AccessControl,
             uint256(gr.sumSqrt) +
                 QFMath.sqrtTerm(newAmount, _SCALE) -
                 (oldAmount == 0 ? 0 : QFMath.sqrtTerm(oldAmount, _SCALE));
+        // Per round, not lifetime: Σ√c ≤ √(n·Σc)·1e9·√scale with Σc < 2^96, so passing 2^128 takes more
+        // than 10^12 contributors in one round (checked all the same).
         gr.sumSqrt = sumSqrt.toUint128();
         gr.direct = uint96(newDirect); // < 2^96 checked above
         uint256 newWeight = QFMath.weight(sumSqrt, newDirect * _SCALE);
-        uint256 directTotal = uint256(gap.directTotal) + amount;
-        if (directTotal > type(uint96).max) revert AmountTooLarge(amount, type(uint96).max - gap.directTotal);
-        gap.directTotal = uint96(directTotal);
+        _addDirectTotal(gapId, gap, amount);
 
         _gapRounds[round][gapId] = gr;
         _gapHot[gapId] = gap;
@@ -618,6 +622,19 @@ contract QuadraticFundingAllocator is IQuadraticFundingAllocator, AccessControl,
         }
         emit ContributionMade(gapId, msg.sender, round, amount, newAmount, newWeight);
         _pull(amount);
+    }
+
+    /// @dev Adds `amount` (< 2^96: bounded by the round total) to the gap's lifetime direct total, which
+    /// is unbounded: its low 96 bits share the hot slot (`gap`, written back by the caller); the carry
+    /// past them (at most 1 per call) goes to its own slot, written only then. So no contribution is
+    /// ever refused because of the gap's history (test/solidity/KnownBugs.t.sol, BUG 3).
+    function _addDirectTotal(bytes32 gapId, GapHot memory gap, uint256 amount) private {
+        uint256 directTotal = uint256(gap.directTotal) + amount;
+        if (directTotal > type(uint96).max) {
+            ++_directCarry[gapId];
+            directTotal -= 1 << 96;
+        }
+        gap.directTotal = uint96(directTotal);
     }
 
     /// @dev Adds `amount` to msg.sender's total for `gapId` in `round` (several contributions are
@@ -672,6 +689,7 @@ contract QuadraticFundingAllocator is IQuadraticFundingAllocator, AccessControl,
 
         // What the round does not allocate stays in the pool for later rounds.
         st.matchingPool -= uint128(allocated); // allocated ≤ poolSize ≤ matchingPool
+        // Bounded by time: a round lasts ≥ 1 second, so 2³² rounds take at least 136 years.
         st.currentRound = (round + 1).toUint32();
         uint256 nextEnd = block.timestamp + _ROUND_DURATION;
         st.currentEnd = uint40(nextEnd); // < 2^40 for any timestamp before year 36812

@@ -68,7 +68,8 @@ interface IQuadraticFundingAllocator {
         address recipient;
         GapStatus status;
         string metadataURI;
-        /// @notice All direct contributions ever made to the gap (refunded ones included).
+        /// @notice All direct contributions ever made to the gap (refunded ones included), exact and
+        /// unbounded (it never limits a contribution).
         uint256 directTotal;
         /// @notice Matches of finalised rounds already paid to the recipient.
         uint256 matchedTotal;
@@ -223,8 +224,8 @@ interface IQuadraticFundingAllocator {
     /// @dev Warning: a contribution sent in the same block as the keeper's `computeMatchingRound`
     /// belongs to whichever round its timestamp falls in, never to a finalised round.
     /// @param gapId The gap to fund (registered and active).
-    /// @param amount The tokens to contribute, in raw token units (> 0); the contributor's round total,
-    /// the gap's round total and the gap's all-time total must each stay below 2⁹⁶.
+    /// @param amount The tokens to contribute, in raw token units (> 0); the contributor's round total
+    /// and the gap's round total must each stay below 2⁹⁶ (the gap's all-time total is unbounded).
     /// @return round The round the contribution counts in.
     function contributeToGap(bytes32 gapId, uint256 amount) external returns (uint256 round);
 

@@ -40,6 +40,21 @@ import {TestBase} from "./utils/Test.sol";
 ///   contributions and matches are locked for good. 2⁹⁶ raw units are 7.9·10¹⁰ tokens at 18 decimals
 ///   (a cheap token, or many rounds of a large pool). Found by the allocator invariant (deep profile).
 ///   Fix direction: keep matchedTotal in a wider type (or check the sum before casting).
+///
+/// BUG 3 — FIXED (issue 10; this test now passes) — `QuadraticFundingAllocator` kept a gap's lifetime direct total in 96 bits and rejected
+///   every contribution that would take it past 2⁹⁶ − 1 (`AmountTooLarge`), although each round's
+///   direct amount is bounded on its own: once a gap had received 2⁹⁶ raw units over its lifetime
+///   (7.9·10¹⁰ tokens at 18 decimals — a cheap token, or years of a busy gap) it could never be
+///   contributed to again, and a campaign's pot aimed at it went to the recipient instead.
+///   Found by reviewing every narrowing cast (issue 10, "lifetime counters").
+///   Fix direction: the same carry as the matched total (low 96 bits in the hot slot, the rest in a
+///   slot written only past them).
+///
+/// BUG 4 — FIXED (issue 10; this test now passes) — a gap's lifetime count of distinct contributors was a `uint32` incremented with checked
+///   arithmetic: the 2³²-th distinct contributor of a gap (one transaction per address, ~4·10¹⁴ gas
+///   in all — within reach on a cheap chain) reverted with Panic(0x11), and so did every later new
+///   contributor: the gap was shut to newcomers for good. Fix direction: a counter no sequence of
+///   transactions can fill (the hot slot had 16 spare bits: uint48).
 contract KnownBugsTest is TestBase {
     uint256 internal constant UNIT = 1e18;
 
@@ -227,5 +242,97 @@ contract KnownBugsTest is TestBase {
                 )
             );
         }
+    }
+
+    // ─────────────────────────────────────────────── BUG 3
+
+    /// @dev BUG 3. Sequence: registerGap → contributeToGap(2⁹⁶ − 1) → computeMatchingRound(0) →
+    /// withdrawGapFunds → contributeToGap(1) in round 2 reverts with AmountTooLarge(1, 0); the
+    /// lifetime total must read 2⁹⁶ exactly, and the next round's funds withdraw normally.
+    function test_BUG3_gapLifetimeDirectTotalPast2pow96() public {
+        TestToken token = new TestToken("T", "T", 18);
+        QuadraticFundingAllocator alloc = new QuadraticFundingAllocator(address(token), 6 hours, address(this));
+        alloc.registerGap(GAP, RECIPIENT, "");
+        token.mint(address(this), 3 * U96);
+        token.approve(address(alloc), type(uint256).max);
+        alloc.contributeToGap(GAP, U96);
+        vm.warp(block.timestamp + 6 hours);
+        alloc.computeMatchingRound(0);
+        assertEq(alloc.withdrawGapFunds(GAP), U96, "round 1 paid");
+        try alloc.contributeToGap(GAP, 1) returns (uint256 round) {
+            assertEq(round, 2, "round 2");
+        } catch (bytes memory err) {
+            fail(
+                string.concat(
+                    "BUG 3: contributeToGap reverts with ",
+                    describeRevert(err),
+                    " once the gap's lifetime direct total reaches 2^96 - 1: the gap is shut"
+                )
+            );
+        }
+        alloc.contributeToGap(GAP, U96 - 1); // round 2 holds 2⁹⁶ − 1: still within its own bound
+        assertEq(alloc.getGapFundingStats(GAP).directTotal, 2 * U96, "lifetime direct total, exact");
+        vm.warp(block.timestamp + 6 hours);
+        alloc.computeMatchingRound(0);
+        assertEq(alloc.withdrawGapFunds(GAP), U96, "round 2 paid");
+        assertEq(token.balanceOf(RECIPIENT), 2 * U96, "the recipient got it all");
+    }
+
+    // ─────────────────────────────────────────────── BUG 4
+
+    /// @dev BUG 4. The gap's hot slot is found by its status byte (bits 160–167 = Active); its
+    /// contributor count (bits 168–199) is set to 2³² − 1, as 2³² − 1 distinct contributors would leave
+    /// it; one more new contributor must be counted, not rejected.
+    function test_BUG4_contributorCountPast2pow32() public {
+        TestToken token = new TestToken("T", "T", 18);
+        QuadraticFundingAllocator alloc = new QuadraticFundingAllocator(address(token), 6 hours, address(this));
+        alloc.registerGap(GAP, RECIPIENT, "");
+        token.mint(address(this), 10);
+        token.approve(address(alloc), type(uint256).max);
+        alloc.contributeToGap(GAP, 1);
+        bytes32 slot;
+        for (uint256 p = 0; p < 64; ++p) {
+            bytes32 candidate = keccak256(abi.encode(GAP, p));
+            if ((uint256(cheatLoad(address(alloc), candidate)) >> 160) & 0xff == 1) {
+                slot = candidate;
+                break;
+            }
+        }
+        assertTrue(slot != bytes32(0), "gap slot found");
+        uint256 word = uint256(cheatLoad(address(alloc), slot));
+        assertEq((word >> 168) & 0xffffffff, 1, "one contributor");
+        word |= uint256(type(uint32).max) << 168;
+        cheatStore(address(alloc), slot, bytes32(word));
+        assertEq(alloc.getGapFundingStats(GAP).contributorCount, type(uint32).max, "2^32 - 1 contributors");
+        token.mint(address(0xB), 1);
+        vm.prank(address(0xB));
+        token.approve(address(alloc), 1);
+        vm.prank(address(0xB));
+        try alloc.contributeToGap(GAP, 1) {
+            assertEq(alloc.getGapFundingStats(GAP).contributorCount, uint256(type(uint32).max) + 1, "counted");
+        } catch (bytes memory err) {
+            fail(
+                string.concat(
+                    "BUG 4: a new contributor reverts with ",
+                    describeRevert(err),
+                    " once the gap has 2^32 - 1 contributors: the gap is shut to newcomers"
+                )
+            );
+        }
+    }
+
+    function cheatLoad(address target, bytes32 slot) internal returns (bytes32 value) {
+        (bool ok, bytes memory ret) = address(vm).call(
+            abi.encodeWithSignature("load(address,bytes32)", target, slot)
+        );
+        require(ok, "vm.load");
+        value = abi.decode(ret, (bytes32));
+    }
+
+    function cheatStore(address target, bytes32 slot, bytes32 value) internal {
+        (bool ok, ) = address(vm).call(
+            abi.encodeWithSignature("store(address,bytes32,bytes32)", target, slot, value)
+        );
+        require(ok, "vm.store");
     }
 }

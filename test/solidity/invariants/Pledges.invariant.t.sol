@@ -1161,13 +1161,13 @@ contract PledgesHandler is TestBase {
         MCampaign storage c = campaigns[id];
         if (c.sink == Sink.None || c.pot == 0) return 0;
         if (c.sink == Sink.Allocator) {
-            // The allocator's own rules: not paused, gap open, and every 96-bit total stays in range
+            // The allocator's own rules: not paused, gap open, and the round's 96-bit total stays in range
             // (the pledges contract is the gap's only contributor).
             uint256 k = c.gapId == allocatorGaps[0] ? 0 : 1;
             uint256 r = block.timestamp < allocatorRoundEnd ? 1 : 2;
             uint256 u96 = type(uint96).max;
             if (allocatorPaused || allocatorGapClosed[k]) return 0;
-            if (c.pot > u96 - allocatorRoundDirect[k][r] || c.pot > u96 - allocatorDirectTotal[k]) return 0;
+            if (c.pot > u96 - allocatorRoundDirect[k][r]) return 0; // the lifetime total is unbounded (BUG 3)
             return c.pot;
         }
         // The mock pulls ⌊pot·bps/10⁴⌋; more than the pot exceeds the allowance and reverts (caught).

@@ -11,6 +11,8 @@ import hre from "hardhat";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import { deployCofund } from "../scripts/lib/deploy-cofund";
 import { AllocatorClient } from "../sdk/allocator";
+import { payFromBalance } from "../sdk/approvals";
+import { ERC20Permit__factory } from "../typechain-types/factories/@openzeppelin/contracts/token/ERC20/extensions/ERC20Permit__factory";
 import {
   DeploymentNotFoundError,
   clearRegisteredDeployments,
@@ -190,6 +192,39 @@ describe("deploy module + sdk/allocator (in-process network)", () => {
     expect(d.approvalTxHash).to.equal(undefined);
     expect(await plain.allowance(frank.address, deployed.allocator)).to.equal(0n);
     clearRegisteredDeployments();
+  });
+
+  it("restores the previous allowance when the call still fails after its approval", async () => {
+    const [frank, spender] = [signers[7]!, signers[8]!.address];
+    const plain = await ethers.deployContract("HostileZeroRevertToken");
+    await plain.mint(frank.address, tokens(10));
+    await plain.connect(frank).approve(spender, tokens(1));
+    const token = ERC20Permit__factory.connect(await plain.getAddress(), frank);
+    const failure = new Error("the state changed between the simulation and the transaction");
+    let approvals = 0;
+    try {
+      await payFromBalance({
+        token,
+        signer: frank,
+        spender,
+        amount: tokens(3),
+        ctx: {},
+        isSpenderError: () => false,
+        // The simulation says only the allowance is missing; the call itself then fails.
+        simulate: () => Promise.reject(Object.assign(new Error("execution reverted"), { data: "0x" })),
+        send: () => Promise.reject(failure),
+        approve: async (value) => {
+          approvals++;
+          const tx = await token.approve(spender, value);
+          return (await tx.wait())!.hash;
+        },
+      });
+      expect.fail("expected the payment to fail");
+    } catch (error) {
+      expect(error).to.equal(failure);
+    }
+    expect(approvals).to.equal(2); // raised to 3, then back to 1
+    expect(await plain.allowance(frank.address, spender)).to.equal(tokens(1));
   });
 
   it("names the custom error of a transaction mined reverted (replayed as a call at its block)", async () => {

@@ -160,15 +160,17 @@ contract CoordinatedPledges is ICoordinatedPledges, ReentrancyGuardTransient {
         // escrow·scale ≤ MAX_ESCROW by construction, so the subtraction cannot underflow.
         uint256 available = (PledgeMath.MAX_ESCROW - escrow * scale) / scale;
         if (limit > available) revert LimitTooLarge(limit, available);
-        speed = c.nextSpeed;
-        if (speed == 0) revert SpeedExhausted(campaignId);
+        speed = c.nextSpeed; // > 0: s₀ > 0, and the geometric policy's floor is ≥ 1
         pledgeId = c.pledgeCount;
 
         c.escrow = uint128(escrow + limit); // ≤ MAX_ESCROW < 2¹²⁸ (checked above)
         // Lifetime count (ids index fixed 2³² arrays): one per pledge transaction, ≥ 2³² · ~100,000 gas
         // to fill; no payout reads it past the pledges made, so a full count only stops new pledges.
         c.pledgeCount = SafeCast.toUint32(pledgeId + 1);
-        if (c.policy == Policy.Geometric) c.nextSpeed = uint96(PledgeMath.nextSpeed(speed, c.decay));
+        if (c.policy == Policy.Geometric) {
+            // ≤ speed ≤ MAX_SPEED < 2⁹⁶
+            c.nextSpeed = uint96(PledgeMath.geometricNextSpeed(speed, c.decay, c.initialSpeed));
+        }
         c.sumLimitSpeedPlusOne += limit * scale * speed;
         _terms[campaignId][pledgeId] = limit | (speed << 128);
         _meta[campaignId][pledgeId] = PledgeMeta({pledger: msg.sender, state: PledgeState.Active});
@@ -191,6 +193,9 @@ contract CoordinatedPledges is ICoordinatedPledges, ReentrancyGuardTransient {
         uint256 speed = (packed >> 128) & _MASK_96;
         m.state = PledgeState.Withdrawn;
         _terms[campaignId][pledgeId] = packed | _WITHDRAWN;
+        // The latest pledge releases its geometric slot: the next pledge gets its speed again, so a
+        // pledge/withdraw pair leaves the speeds as they were (ids still advance).
+        if (c.policy == Policy.Geometric && pledgeId + 1 == c.pledgeCount) c.nextSpeed = uint96(speed);
         unchecked {
             // Both sums include this active pledge's exact contribution, added by `pledge`.
             c.escrow -= uint128(limit);

@@ -899,7 +899,8 @@ export async function auditCofund(options: AuditOptions): Promise<AuditReport> {
           payment: 0n,
           refund: 0n,
         };
-        if (c.policy === pm.Policy.Geometric) c.nextSpeed = pm.nextSpeed(c.nextSpeed, c.decay);
+        if (c.policy === pm.Policy.Geometric)
+          c.nextSpeed = pm.geometricNextSpeed(c.nextSpeed, c.decay, c.initialSpeed);
         break;
       }
       case "PledgeWithdrawn": {
@@ -928,6 +929,8 @@ export async function auditCofund(options: AuditOptions): Promise<AuditReport> {
         p.state = "withdrawn";
         p.refund = p.limit;
         c.refundsPaid += p.limit;
+        // The latest pledge releases its geometric speed slot (CoordinatedPledges.withdrawPledge).
+        if (c.policy === pm.Policy.Geometric && pid === c.pledges.length - 1) c.nextSpeed = p.speed;
         break;
       }
       case "CampaignCancelled":

@@ -30,7 +30,6 @@ export const PLEDGES_ERROR_SENTENCES: Record<string, Sentence> = {
     `The limit ${f.int(a[0])} is zero or below the campaign's minimum ${f.int(a[1])} (raw units)`,
   "LimitTooLarge(uint256,uint256)": (a, f) =>
     `The limit ${f.int(a[0])} exceeds the ${f.int(a[1])} the campaign can still take (raw units)`,
-  "SpeedExhausted(uint256)": (a, f) => `Campaign ${f.int(a[0])}'s geometric speed has decayed to 0`,
   "NotCreator(uint256,address)": (a, f) => `${f.address(a[1])} did not create campaign ${f.int(a[0])}`,
   "NotPledger(uint256,uint256,address)": (a, f) =>
     `${f.address(a[2])} did not make pledge ${f.int(a[1])} of campaign ${f.int(a[0])}`,

@@ -283,7 +283,7 @@ describe("CoordinatedPledges", () => {
       }
     });
 
-    it("geometric: s_k = ⌊s_{k−1}·r⌋ from s₀, withdrawn pledges keep their place", async () => {
+    it("geometric: s_k = ⌊s_{k−1}·r⌋ from s₀; a withdrawn pledge keeps its place unless it is the latest", async () => {
       const fx = await loadFixture(deployFixture);
       const s0 = 777777777777777777n;
       const r = 333333333333333333n;
@@ -291,25 +291,60 @@ describe("CoordinatedPledges", () => {
       const expected = [s0];
       for (let k = 1; k < 5; k++) expected.push((expected[k - 1] * r) / WAD);
       expect(pm.policySpeeds(pm.Policy.Geometric, s0, r, 5)).to.deep.equal(expected);
-      await fx.cp.connect(fx.users[0]).pledge(id, tok(1));
-      await fx.cp.connect(fx.users[1]).pledge(id, tok(2));
-      await fx.cp.connect(fx.users[1]).withdrawPledge(id, 1);
-      for (let k = 2; k < 5; k++) {
+      await fx.cp.connect(fx.users[0]).pledge(id, tok(1)); // s₀
+      await fx.cp.connect(fx.users[1]).pledge(id, tok(2)); // s₁
+      await fx.cp.connect(fx.users[2]).pledge(id, tok(2)); // s₂
+      await fx.cp.connect(fx.users[1]).withdrawPledge(id, 1); // not the latest: s₁'s place stays taken
+      await fx.cp.connect(fx.users[2]).withdrawPledge(id, 2); // the latest: its slot s₂ is released
+      expect((await fx.cp.getCampaign(id)).nextSpeed).to.equal(expected[2]);
+      for (let k = 3; k < 5; k++) {
         await expect(fx.cp.connect(fx.users[k]).pledge(id, tok(1)))
           .to.emit(fx.cp, "Pledged")
-          .withArgs(id, k, fx.users[k].address, tok(1), expected[k]);
+          .withArgs(id, k, fx.users[k].address, tok(1), expected[k - 1]);
       }
-      expect((await fx.cp.getCampaign(id)).nextSpeed).to.equal((expected[4] * r) / WAD);
+      expect((await fx.cp.getCampaign(id)).nextSpeed).to.equal(expected[4]);
     });
 
-    it("geometric: a speed decayed to 0 rejects new pledges", async () => {
+    it("geometric: pledge/withdraw pairs cost nothing to the next honest pledger (speed exhaustion)", async () => {
       const fx = await loadFixture(deployFixture);
-      const id = await create(fx, { policy: Policy.Geometric, initialSpeed: 3n, decay: WAD / 2n });
-      await fx.cp.connect(fx.users[0]).pledge(id, tok(1)); // s = 3
-      await fx.cp.connect(fx.users[0]).pledge(id, tok(1)); // s = 1
-      await expect(fx.cp.connect(fx.users[0]).pledge(id, tok(1)))
-        .to.be.revertedWithCustomError(fx.cp, "SpeedExhausted")
-        .withArgs(id);
+      const s0 = 10n ** 17n;
+      const id = await create(fx, { policy: Policy.Geometric, initialSpeed: s0, decay: WAD / 2n });
+      const attacker = fx.cp.connect(fx.users[0]);
+      // 2⁵⁷ > 10¹⁷: 60 halvings would take the geometric speed to 0 if every pledge kept its place.
+      for (let k = 0n; k < 60n; k++) {
+        await attacker.pledge(id, 1n);
+        await attacker.withdrawPledge(id, k);
+      }
+      await expect(fx.cp.connect(fx.users[1]).pledge(id, tok(1)))
+        .to.emit(fx.cp, "Pledged")
+        .withArgs(id, 60n, fx.users[1].address, tok(1), s0);
+    });
+
+    it("geometric: speeds decay to the floor ⌊s₀/10⁶⌋ (at least 1) and pledging never shuts", async () => {
+      const fx = await loadFixture(deployFixture);
+      const s0 = 10n ** 17n;
+      const floor = s0 / 10n ** 6n;
+      const id = await create(fx, { policy: Policy.Geometric, initialSpeed: s0, decay: WAD / 2n });
+      // Closed form for r = 1/2: s_k = max(⌊s₀/2ᵏ⌋, floor) (halving with floors is ⌊s₀/2ᵏ⌋).
+      for (let k = 0n; k < 24n; k++) {
+        const halved = s0 / 2n ** k;
+        const want = halved > floor ? halved : floor;
+        await expect(fx.cp.connect(fx.users[Number(k % 10n)]).pledge(id, 1n))
+          .to.emit(fx.cp, "Pledged")
+          .withArgs(id, k, fx.users[Number(k % 10n)].address, 1n, want);
+      }
+      expect(pm.policySpeeds(pm.Policy.Geometric, s0, WAD / 2n, 24).slice(-3)).to.deep.equal([
+        floor,
+        floor,
+        floor,
+      ]);
+      // The smallest s₀ floors at 1: 3, 1, 1, … — never 0.
+      const tiny = await create(fx, { policy: Policy.Geometric, initialSpeed: 3n, decay: WAD / 2n });
+      for (const want of [3n, 1n, 1n, 1n]) {
+        await expect(fx.cp.connect(fx.users[0]).pledge(tiny, tok(1)))
+          .to.emit(fx.cp, "Pledged")
+          .withArgs(tiny, anyValue, fx.users[0].address, tok(1), want);
+      }
     });
   });
 

@@ -15,8 +15,12 @@ pragma solidity 0.8.28;
 /// Units. Limits and payments are raw token units. The math runs in 18-decimal fixed point
 /// (PRBMath UD60x18, 1e18 = 1) on limits normalised to 18 decimals: h is in √token (quadratic) or
 /// token (linear) units, a speed in 1/√token or 1/token. Pledge ids are per campaign and start at
-/// 0; pledge k is the k-th pledge ever made in its campaign (withdrawn ones included), so under the
-/// geometric policy its speed is s₀·rᵏ, computed iteratively as s_{k+1} = ⌊s_k · r⌋.
+/// 0; pledge k is the k-th pledge ever made in its campaign (withdrawn ones included). Under the
+/// geometric policy each pledge takes the next slot of s₀, ⌊s₀·r⌋, ⌊⌊s₀·r⌋·r⌋, … (s_{j+1} = ⌊s_j · r⌋),
+/// floored at ⌊s₀/10⁶⌋ (at least 1 wei): once the product falls below the floor every later pledge
+/// gets the floor, so the policy never shuts pledging. Withdrawing the latest pledge releases its slot
+/// (the next pledge gets that speed again); a withdrawn earlier pledge keeps its slot taken. Without
+/// withdrawals, pledge k's speed is max(s_k, floor).
 ///
 /// Settlement. Anyone submits a bracket hLow ≤ hHigh computed off-chain (the SDK's exact mirror
 /// finds the tightest one). The contract evaluates its own fixed-point g, with
@@ -34,8 +38,10 @@ pragma solidity 0.8.28;
 /// (`TransferAmountMismatch`); tokens returning `false` are rejected by SafeERC20; every token
 /// movement runs behind a reentrancy guard with checks-effects-interactions.
 /// @dev Warning: pledges are public before the deadline. Under the geometric policy the first
-/// pledges get the fastest speeds, and a withdrawn pledge keeps its place in the count: an attacker
-/// can front-run honest pledgers (or pledge and withdraw repeatedly) to push them to slower speeds.
+/// pledges get the fastest speeds: an attacker can front-run honest pledgers, or keep dust pledges
+/// active, to push them to slower speeds — down to the floor ⌊s₀/10⁶⌋ at worst (the creator's minimum
+/// limit prices this). Pledging and withdrawing at once costs honest pledgers nothing: the latest
+/// pledge's withdrawal releases its speed slot.
 /// Under either policy a pledger can wait until just before the deadline to see the others.
 /// @dev Warning: pledges are not aggregated per address. In quadratic mode, one address pledging L as
 /// k pledges of L/k weighs like k pledgers (Σ√p grows by a factor up to √k), exactly as k addresses
@@ -57,7 +63,8 @@ interface ICoordinatedPledges {
     }
 
     /// @notice How a pledge's saturation speed is assigned.
-    /// @dev Constant: sᵢ = s₀. Geometric: s_k = s₀·rᵏ for the k-th pledge (k = pledge id).
+    /// @dev Constant: sᵢ = s₀. Geometric: slots s₀, ⌊s₀·r⌋, … floored at max(⌊s₀/10⁶⌋, 1); the
+    /// latest pledge's withdrawal releases its slot (see the contract header).
     enum Policy {
         Constant,
         Geometric
@@ -117,7 +124,7 @@ interface ICoordinatedPledges {
         uint256 scale;
         uint256 initialSpeed;
         uint256 decay;
-        /// @notice The speed the next pledge will get (0 once the geometric policy has decayed to 0).
+        /// @notice The speed the next pledge will get (never 0: the geometric policy stops at its floor).
         uint256 nextSpeed;
         uint256 minLimit;
         address allocator;
@@ -251,8 +258,6 @@ interface ICoordinatedPledges {
     /// @notice The limit would take the campaign's escrow above 1e20 tokens (1e38 in 18-decimal units);
     /// `available` is the largest raw limit accepted now.
     error LimitTooLarge(uint256 limit, uint256 available);
-    /// @notice The geometric policy has decayed to speed 0: a new pledge could never pay anything.
-    error SpeedExhausted(uint256 campaignId);
     /// @notice The token delivered `received` instead of `expected` (fee-on-transfer tokens are unsupported).
     error TransferAmountMismatch(uint256 expected, uint256 received);
     /// @notice `caller` is not the campaign's creator.
@@ -308,7 +313,7 @@ interface ICoordinatedPledges {
     /// @notice Escrows `limit` raw tokens from `msg.sender` into the campaign and assigns the speed
     /// given by the policy. Allowed while block.timestamp < deadline.
     /// @dev Needs an allowance. Reverts with `UnknownCampaign`, `InvalidCampaignState` (cancelled),
-    /// `DeadlinePassed`, `LimitTooSmall`, `LimitTooLarge`, `SpeedExhausted` or
+    /// `DeadlinePassed`, `LimitTooSmall`, `LimitTooLarge` or
     /// `TransferAmountMismatch`.
     /// @dev Warning: every new pledge grows Σ√p and so everyone's payment, up to each limit; a
     /// pledger commits to pay anything up to `limit`. Dust pledges (the minimum limit is the creator's

@@ -27,6 +27,8 @@ library PledgeMath {
     uint256 internal constant MAX_H = 1e45;
     /// @dev The largest accepted speed (raw, i.e. 1e9 per √token); fits in 96 bits.
     uint256 internal constant MAX_SPEED = 1e27;
+    /// @dev The geometric policy's speeds decay to ⌊s₀ / SPEED_FLOOR_DIVISOR⌋ (at least 1 wei), then stay.
+    uint256 internal constant SPEED_FLOOR_DIVISOR = 1e6;
     /// @dev The largest escrow of a campaign in 18-decimal units (1e20 tokens). Bounds L·A ≤ 1e56,
     /// Σ L·s ≤ 1e65 and fits every raw amount in uint128.
     uint256 internal constant MAX_ESCROW = 1e38;
@@ -92,6 +94,29 @@ library PledgeMath {
     /// @return The next pledge's speed (UD60x18); ≤ speed, and 0 once the product rounds to 0.
     function nextSpeed(uint256 speed, uint256 decay) internal pure returns (uint256) {
         return (speed * decay) / UNIT;
+    }
+
+    /// @notice The geometric policy's floor: ⌊s₀ / SPEED_FLOOR_DIVISOR⌋, at least 1 wei.
+    /// @param initialSpeed s₀ (UD60x18, > 0).
+    /// @return The slowest speed the policy assigns (UD60x18, ≥ 1, ≤ s₀).
+    function speedFloor(uint256 initialSpeed) internal pure returns (uint256) {
+        uint256 floor = initialSpeed / SPEED_FLOOR_DIVISOR;
+        return floor == 0 ? 1 : floor;
+    }
+
+    /// @notice The geometric policy's next speed with its floor: max(⌊s_k · r⌋, speedFloor(s₀)).
+    /// @param speed The speed s_k of the pledge just made (UD60x18, ≥ the floor).
+    /// @param decay The ratio r (UD60x18, 0 < r ≤ 1e18).
+    /// @param initialSpeed s₀ (UD60x18, > 0).
+    /// @return The next pledge's speed (UD60x18): never 0, so the policy never shuts pledging.
+    function geometricNextSpeed(
+        uint256 speed,
+        uint256 decay,
+        uint256 initialSpeed
+    ) internal pure returns (uint256) {
+        uint256 next = nextSpeed(speed, decay);
+        uint256 floor = speedFloor(initialSpeed);
+        return next > floor ? next : floor;
     }
 
     /// @notice Whether h = Σ√p(h) / h = Σp(h) has a positive root, from S = Σ L·s (exact, 1e36 units).

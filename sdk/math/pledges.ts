@@ -131,17 +131,33 @@ export function nextSpeed(speed: bigint, decay: bigint): bigint {
   return (speed * decay) / UNIT;
 }
 
+/** `PledgeMath.SPEED_FLOOR_DIVISOR`: the geometric policy's floor is ⌊s₀/10⁶⌋ (at least 1 wei). */
+export const SPEED_FLOOR_DIVISOR = 10n ** 6n;
+
+/** `PledgeMath.speedFloor`: max(⌊s₀/10⁶⌋, 1). */
+export function speedFloor(initialSpeed: bigint): bigint {
+  const floor = initialSpeed / SPEED_FLOOR_DIVISOR;
+  return floor === 0n ? 1n : floor;
+}
+
+/** `PledgeMath.geometricNextSpeed`: max(⌊s_k·r/1e18⌋, speedFloor(s₀)) — never 0. */
+export function geometricNextSpeed(speed: bigint, decay: bigint, initialSpeed: bigint): bigint {
+  const next = nextSpeed(speed, decay);
+  const floor = speedFloor(initialSpeed);
+  return next > floor ? next : floor;
+}
+
 /**
- * The speeds `pledge` assigns to pledges 0 … count − 1 (`CoordinatedPledges.pledge`: constant s₀, or
- * geometric s_{k+1} = ⌊s_k·r⌋ from s₀), ending early where the geometric speed reaches 0
- * (`SpeedExhausted`).
+ * The speeds `pledge` assigns to pledges 0 … count − 1 without withdrawals (`CoordinatedPledges.pledge`:
+ * constant s₀, or geometric s_{k+1} = max(⌊s_k·r⌋, speedFloor(s₀)) from s₀). Withdrawing the latest
+ * pledge releases its slot: the next pledge gets that speed again (`CampaignView.nextSpeed`).
  */
 export function policySpeeds(policy: Policy, initialSpeed: bigint, decay: bigint, count: number): bigint[] {
   const out: bigint[] = [];
   let s = initialSpeed;
-  for (let k = 0; k < count && s > 0n; k++) {
+  for (let k = 0; k < count; k++) {
     out.push(s);
-    if (policy === Policy.Geometric) s = nextSpeed(s, decay);
+    if (policy === Policy.Geometric) s = geometricNextSpeed(s, decay, initialSpeed);
   }
   return out;
 }

@@ -613,6 +613,9 @@ export class Harness {
         if (v.error === null && c) {
           const p = c.pledges[Number(pledgeId)];
           p.state = "withdrawn";
+          // The latest pledge releases its geometric slot.
+          if (c.policy === pm.Policy.Geometric && Number(pledgeId) === c.pledges.length - 1)
+            c.nextSpeed = p.speed;
           const ev = this.events(rc).find((e) => e.name === "PledgeWithdrawn");
           this.record({
             key: `pledges:withdraw:${id}:${pledgeId}`,

@@ -390,14 +390,13 @@ export class PledgesModel {
     if (v.error) return v;
     if (limit === 0n || limit < c.minLimit) return fail("LimitTooSmall");
     if ((this.escrow(c) + limit) * this.scale > pm.MAX_ESCROW) return fail("LimitTooLarge");
-    if (c.nextSpeed === 0n) return fail("SpeedExhausted");
     return ok;
   }
 
   commitPledge(c: CampaignModel, who: string, limit: bigint): { pledgeId: bigint; speed: bigint } {
     const speed = c.nextSpeed;
     c.pledges.push({ pledger: who, limit, speed, state: "active" });
-    if (c.policy === pm.Policy.Geometric) c.nextSpeed = pm.nextSpeed(speed, c.decay);
+    if (c.policy === pm.Policy.Geometric) c.nextSpeed = pm.geometricNextSpeed(speed, c.decay, c.initialSpeed);
     return { pledgeId: BigInt(c.pledges.length - 1), speed };
   }
 

@@ -187,28 +187,30 @@ contract PledgesPathsTest is TestBase {
     // ─────────────────────────────────────────────── bracket fallbacks through automation
 
     /// @dev Linear, geometric decay 64e-18: pledge 0 has speed 15707964838745293 (just past the tipping
-    /// point with its 100 tokens), pledge 1 speed 1 (9.42e11 tokens). checkUpkeep's on-chain bracket
-    /// needs PledgeMath.bracket's step-down after Newton, then doubling and bisection; the campaign
-    /// settles through performUpkeep at the bracket the library test pins (SDK mirror values).
+    /// point with its 100 tokens). Pledge 1 used to get speed 1 (⌊s₀·r⌋), a column whose on-chain bracket
+    /// needs PledgeMath.bracket's step-down after Newton, then doubling and bisection; since the geometric
+    /// policy stops at its floor ⌊s₀/10⁶⌋ (issue 10, speed exhaustion) speeds in one campaign stay within
+    /// a factor 10⁶, so that column is reached only in the library test (PledgeMath.t.sol pins its
+    /// bracket). Here: pledge 1 gets the floor, and the campaign still settles through
+    /// checkUpkeep/performUpkeep at a bracket PledgeMath.bracket certifies, refunds + pot = escrow.
     function test_upkeepThroughStepDownFallback() public {
-        uint256 id = pledges.createCampaign(
-            params(ICP.Mode.Linear, ICP.Policy.Geometric, 15707964838745293, 64)
-        );
+        uint256 s0 = 15707964838745293;
+        uint256 id = pledges.createCampaign(params(ICP.Mode.Linear, ICP.Policy.Geometric, s0, 64));
         pledgeAs(A, id, 100e18);
-        pledgeAs(B, id, 942e27);
-        assertEq(pledges.getPledge(id, 1).speed, 1, "second speed");
+        pledgeAs(B, id, 60e18);
+        assertEq(pledges.getPledge(id, 1).speed, s0 / 1e6, "second speed: the floor");
         vm.warp(block.timestamp + 1 days);
         (bool needed, bytes memory data) = pledges.checkUpkeep("");
         assertTrue(needed, "due");
-        assertEq(
-            keccak256(data),
-            keccak256(abi.encode(id, 34869098364166492, 34869098364196403, 0, 0)),
-            "the bracket found after the step-down"
-        );
+        (uint256 cid, uint256 lo, uint256 hi, , ) = abi.decode(data, (uint256, uint256, uint256, uint256, uint256));
+        assertEq(cid, id, "campaign");
+        (uint256 gLo, ) = pledges.evaluate(id, lo);
+        (uint256 gHi, ) = pledges.evaluate(id, hi);
+        assertTrue(lo > 0 && gLo >= lo && gHi <= hi, "a certified bracket");
         pledges.performUpkeep(data);
         ICP.CampaignView memory v = pledges.getCampaign(id);
         assertEq(uint256(v.state), uint256(ICP.CampaignState.Settled), "settled");
-        assertEq(v.h, 34869098364166492, "h");
+        assertEq(v.h, lo, "h");
         assertEq(pledges.claim(id, 0) + pledges.claim(id, 1) + v.pot, v.escrow, "refunds + pot = escrow");
     }
 

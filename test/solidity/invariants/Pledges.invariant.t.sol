@@ -98,6 +98,7 @@ contract PledgesHandler is TestBase {
         uint256 h;
         uint256 pot;
         bool potClaimed;
+        uint256 initialSpeed;
         uint256 potInGap; // what the sink took, until reclaimed
         uint256 gapRound; // the allocator round it went into (the mock always answers 1)
     }
@@ -422,6 +423,7 @@ contract PledgesHandler is TestBase {
         c.gapId = v.p.gapId;
         c.state = ICP.CampaignState.Open;
         c.nextSpeed = v.p.initialSpeed;
+        c.initialSpeed = v.p.initialSpeed;
         checkCampaign(newId);
     }
 
@@ -564,7 +566,12 @@ contract PledgesHandler is TestBase {
         ++c.count;
         c.escrow += v.limit;
         c.sumLS += v.limit * tk.scale * p.speed;
-        if (c.geometric) c.nextSpeed = (c.nextSpeed * c.decay) / UNIT;
+        if (c.geometric) {
+            // The policy's floor: max(⌊s₀/10⁶⌋, 1), written out independently of PledgeMath.
+            uint256 floor = c.initialSpeed / 1e6 == 0 ? 1 : c.initialSpeed / 1e6;
+            uint256 next = (c.nextSpeed * c.decay) / UNIT;
+            c.nextSpeed = next > floor ? next : floor;
+        }
         tk.owed += v.limit;
         tk.totalIn += v.limit;
         expectedBalance[c.t][v.pledger] -= v.limit;
@@ -590,7 +597,6 @@ contract PledgesHandler is TestBase {
         }
         if (v.limit > v.available)
             return abi.encodeWithSelector(ICP.LimitTooLarge.selector, v.limit, v.available);
-        if (c.nextSpeed == 0) return abi.encodeWithSelector(ICP.SpeedExhausted.selector, v.id);
         return pullError(c.t, v.pledger, v.limit);
     }
 
@@ -688,6 +694,7 @@ contract PledgesHandler is TestBase {
         p.state = ICP.PledgeState.Withdrawn;
         c.escrow -= p.limit;
         c.sumLS -= p.limit * tk.scale * p.speed;
+        if (c.geometric && pid + 1 == c.count) c.nextSpeed = p.speed; // the latest releases its slot
         tk.owed -= p.limit;
         tk.totalOut += p.limit;
         expectedBalance[c.t][p.pledger] += delivered(c.t, p.limit);

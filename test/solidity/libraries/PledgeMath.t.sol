@@ -134,6 +134,21 @@ contract PledgeMathTest is TestBase {
         assertGt((next + 1) * UNIT, speed * r1, "floor");
     }
 
+    /// @dev The geometric policy with its floor max(⌊s₀/10⁶⌋, 1): never 0, never below the floor,
+    /// never faster than the speed it follows, and the plain product whenever that is above the floor.
+    function testFuzz_geometricNextSpeedFloor(uint256 s0, uint256 speed, uint256 r) public pure {
+        s0 = bound(s0, 1, MAX_SPEED);
+        uint256 floor = s0 / 1e6 == 0 ? 1 : s0 / 1e6;
+        speed = bound(speed, floor, s0);
+        r = bound(r, 1, UNIT);
+        uint256 next = PledgeMath.geometricNextSpeed(speed, r, s0);
+        assertEq(PledgeMath.speedFloor(s0), floor, "floor");
+        assertGe(next, floor, "at least the floor");
+        assertLe(next, speed, "never faster");
+        uint256 product = (speed * r) / UNIT;
+        assertEq(next, product > floor ? product : floor, "max(product, floor)");
+    }
+
     // ─────────────────────────────────────────────── campaign rules
 
     function testFuzz_hasPositiveRoot(uint256 sum) public pure {

@@ -338,6 +338,8 @@ export async function auditCofund(options: AuditOptions): Promise<AuditReport> {
   const allocDecimals = allocatorToken !== undefined ? await tokenDecimals(allocatorToken) : 18;
   const scale = qf.scaleOf(allocDecimals);
   const fmt = (raw: bigint, decimals = allocDecimals): string => formatUnitsExact(raw, decimals);
+  /** Pots the allocator refunded to the pledges contract (closed gap) and not yet paid on by `reclaimPot`. */
+  let potRefundsHeld = 0n;
   /** 18-decimal fixed point (normalised weights, Σ√c, h, speeds, decay) as a decimal string. */
   const fx = (raw: bigint): string => formatUnitsExact(raw, 18);
 
@@ -789,6 +791,8 @@ export async function auditCofund(options: AuditOptions): Promise<AuditReport> {
           gr.refunded.set(who, refundable);
           gr.direct -= refundable;
           g.refunded += refundable;
+          // Pots in a gap that closed in time come back to the pledges contract (`reclaimPot`).
+          if (who === lc(history.pledgesAddress ?? "")) potRefundsHeld += refundable;
         }
         break;
       }
@@ -1097,6 +1101,20 @@ export async function auditCofund(options: AuditOptions): Promise<AuditReport> {
       case "GapContributionFailed":
         c.potClaimed = true;
         break;
+      case "PotReclaimed": {
+        const amount = a.getValue("amount") as bigint;
+        const to = a.getValue("recipient") as string;
+        if (lc(to) !== lc(c.recipient) || amount > potRefundsHeld || !c.potClaimed)
+          add(
+            "pot-event",
+            subject,
+            `at most ${f(potRefundsHeld)} to ${c.recipient}`,
+            `${f(amount)} to ${to}`,
+            `${subject}'s pot was reclaimed from its gap to ${to} for ${f(amount)}; the allocator had refunded ${f(potRefundsHeld)} not yet paid on, for the recipient ${c.recipient}.`,
+          );
+        potRefundsHeld -= amount < potRefundsHeld ? amount : potRefundsHeld;
+        break;
+      }
       default:
         break;
     }
@@ -1236,6 +1254,12 @@ export async function auditCofund(options: AuditOptions): Promise<AuditReport> {
         refund: p.state === "withdrawn" ? p.limit : c.state === "open" ? 0n : p.limit - p.payment,
       })),
     });
+  }
+
+  // Refunds of pots from closed gaps that the pledges contract holds until each campaign reclaims.
+  if (potRefundsHeld > 0n && allocatorToken !== undefined) {
+    const key = lc(allocatorToken);
+    pledgesOwed.set(key, (pledgesOwed.get(key) ?? 0n) + potRefundsHeld);
   }
 
   // ── comparison with contract state and balances ────────────────────────────────────────────

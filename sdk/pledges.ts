@@ -24,7 +24,10 @@ import type {
   LogDescription,
   Signer,
 } from "ethers";
-import type { CoordinatedPledges, IERC20Metadata } from "../typechain-types";
+import type { CoordinatedPledges, ERC20Permit, IERC20Metadata } from "../typechain-types";
+import type { PaymentRequest, PaymentResult } from "./approvals";
+import type { ErrorContext } from "./errors";
+import type { SentTx } from "./tx";
 import * as pm from "./math/pledges";
 
 /** What every transaction returns. */
@@ -109,40 +112,59 @@ const CAMPAIGN_STATE_SETTLED = 3n;
 const CAMPAIGN_STATE_CANCELLED = 2n;
 const READ_PAGE = 2000n;
 
+/** A campaign token as the client knows it. */
+export interface PledgesTokenInfo {
+  contract: IERC20Metadata;
+  decimals: number;
+  symbol: string;
+}
+
+/** What the client loads lazily (TypeChain factories, the error decoder, payments, sending). */
+interface PledgesLib {
+  erc20: (address: string, runner: ContractRunner) => IERC20Metadata;
+  erc20Permit: (address: string, runner: ContractRunner) => ERC20Permit;
+  toRevertError: (error: unknown, ctx?: ErrorContext) => unknown;
+  payFromBalance: <T>(req: PaymentRequest<T>) => Promise<PaymentResult<T>>;
+  sendAndWait: (
+    fn: () => Promise<ContractTransactionResponse>,
+    provider: ContractRunner["provider"],
+  ) => Promise<{ receipt: ContractTransactionReceipt; info: SentTx }>;
+}
+
 /** Client of one CoordinatedPledges. Create with `PledgesClient.connect`. */
 export class PledgesClient {
-  private readonly tokens = new Map<string, { contract: IERC20Metadata; decimals: number }>();
+  private readonly tokens: Map<string, PledgesTokenInfo>;
 
   private constructor(
     readonly contract: CoordinatedPledges,
     readonly address: string,
     readonly runner: ContractRunner,
-    private readonly erc20: (address: string, runner: ContractRunner) => IERC20Metadata,
-    private readonly toRevertError: (error: unknown) => unknown,
-  ) {}
+    private readonly lib: PledgesLib,
+    tokens?: Map<string, PledgesTokenInfo>,
+  ) {
+    this.tokens = tokens ?? new Map();
+  }
 
   /** Connects to the CoordinatedPledges at `address` (loads TypeChain and the error decoder lazily). */
   static async connect(address: string, runner: ContractRunner): Promise<PledgesClient> {
-    const tc = await import("../typechain-types");
-    const errors = await import("./errors");
-    return new PledgesClient(
-      tc.CoordinatedPledges__factory.connect(address, runner),
-      address,
-      runner,
-      (a, r) => tc.IERC20Metadata__factory.connect(a, r),
-      (e) => errors.toRevertError(e),
-    );
+    const [tc, errors, approvals, tx] = await Promise.all([
+      import("../typechain-types"),
+      import("./errors"),
+      import("./approvals"),
+      import("./tx"),
+    ]);
+    return new PledgesClient(tc.CoordinatedPledges__factory.connect(address, runner), address, runner, {
+      erc20: (a, r) => tc.IERC20Metadata__factory.connect(a, r),
+      erc20Permit: (a, r) => tc.ERC20Permit__factory.connect(a, r),
+      toRevertError: (e, ctx) => errors.toRevertError(e, ctx),
+      payFromBalance: (req) => approvals.payFromBalance(req),
+      sendAndWait: (fn, provider) => tx.sendAndWait(fn, provider ?? null),
+    });
   }
 
-  /** The same client acting as `runner`. */
+  /** The same client acting as `runner` (shares the token metadata it read). */
   withRunner(runner: ContractRunner): PledgesClient {
-    return new PledgesClient(
-      this.contract.connect(runner),
-      this.address,
-      runner,
-      this.erc20,
-      this.toRevertError,
-    );
+    return new PledgesClient(this.contract.connect(runner), this.address, runner, this.lib, this.tokens);
   }
 
   // ─────────────────────────────────────────────── helpers
@@ -157,26 +179,21 @@ export class PledgesClient {
     return this.runner as Signer;
   }
 
-  private async guard<T>(fn: () => Promise<T>): Promise<T> {
+  /** Runs a read or write, rethrowing reverts as `ContractRevertError` (amounts in `ctx`'s token). */
+  private async guard<T>(fn: () => Promise<T>, ctx?: ErrorContext): Promise<T> {
     try {
       return await fn();
     } catch (error) {
-      throw this.toRevertError(error);
+      throw this.lib.toRevertError(error, ctx);
     }
   }
 
+  /** Sends a transaction and waits for its receipt (a mined revert still names its error: sdk/tx.ts). */
   private async send(
     fn: () => Promise<ContractTransactionResponse>,
+    ctx?: ErrorContext,
   ): Promise<{ receipt: ContractTransactionReceipt; info: PledgesTxInfo }> {
-    return this.guard(async () => {
-      const tx = await fn();
-      const receipt = await tx.wait();
-      if (receipt === null) throw new Error(`Transaction ${tx.hash} was dropped`);
-      return {
-        receipt,
-        info: { txHash: receipt.hash, gasUsed: receipt.gasUsed, blockNumber: receipt.blockNumber },
-      };
-    });
+    return this.guard(() => this.lib.sendAndWait(fn, this.runner.provider), ctx);
   }
 
   private events(receipt: ContractTransactionReceipt, name: string): LogDescription[] {
@@ -195,15 +212,34 @@ export class PledgesClient {
     return found;
   }
 
-  /** The ERC-20 of `address` and its decimals (cached). */
-  async tokenInfo(address: string): Promise<{ contract: IERC20Metadata; decimals: number }> {
+  /** The ERC-20 of `address`, its decimals and symbol (cached). */
+  async tokenInfo(address: string): Promise<PledgesTokenInfo> {
     const key = address.toLowerCase();
     const known = this.tokens.get(key);
     if (known !== undefined) return known;
-    const contract = this.erc20(address, this.runner);
-    const info = { contract, decimals: Number(await contract.decimals()) };
+    const contract = this.lib.erc20(address, this.runner);
+    const [decimals, symbol] = await Promise.all([
+      contract.decimals(),
+      contract.symbol().catch(() => "tokens"),
+    ]);
+    const info = { contract, decimals: Number(decimals), symbol };
     this.tokens.set(key, info);
     return info;
+  }
+
+  /** The error context of a token (amounts in its units and symbol). */
+  private tokenContext(info: PledgesTokenInfo): ErrorContext {
+    return { decimals: info.decimals, symbol: info.symbol };
+  }
+
+  /** The error context of a campaign's token; none when the campaign cannot be read. */
+  async campaignContext(campaignId: bigint): Promise<ErrorContext | undefined> {
+    try {
+      const c = await this.contract.getCampaign(campaignId);
+      return this.tokenContext(await this.tokenInfo(c.token));
+    } catch {
+      return undefined;
+    }
   }
 
   // ─────────────────────────────────────────────── campaigns
@@ -238,27 +274,45 @@ export class PledgesClient {
   }
 
   /**
-   * `pledge` of `limit` raw tokens; approves exactly `limit` first when the allowance is short (unless
-   * `approve: false`).
+   * `pledge` of `limit` raw tokens from the signer, by the rules of sdk/approvals.ts: the balance and
+   * allowance are read and the pledge simulated before anything is signed (a pledge the contract
+   * rejects sends nothing); when the allowance is short it is raised to exactly `limit` and put back
+   * if the pledge still fails, so no approval is left standing. CoordinatedPledges has no permit entry
+   * point, so this is the approval path. `approve: false` sends the pledge as it is.
    */
   async pledge(
     campaignId: bigint,
     limit: bigint,
     opts: { approve?: boolean } = {},
   ): Promise<PledgesTxInfo & { pledgeId: bigint; speed: bigint; approvalTxHash?: string }> {
-    let approvalTxHash: string | undefined;
-    if (opts.approve !== false) {
-      const c = await this.guard(() => this.contract.getCampaign(campaignId));
-      const { contract: token } = await this.tokenInfo(c.token);
-      const owner = await this.signer().getAddress();
-      if ((await token.allowance(owner, this.address)) < limit) {
-        approvalTxHash = (await this.send(() => token.approve(this.address, limit))).info.txHash;
-      }
+    const c = await this.guard(() => this.contract.getCampaign(campaignId));
+    const info = await this.tokenInfo(c.token);
+    const ctx = this.tokenContext(info);
+    const send = () => this.send(() => this.contract.pledge(campaignId, limit), ctx);
+    let paid: PaymentResult<Awaited<ReturnType<typeof send>>>;
+    if (opts.approve === false) {
+      paid = { result: await send(), permit: false };
+    } else {
+      const token = this.lib.erc20Permit(c.token, this.runner);
+      const pledges = this.contract.interface;
+      paid = await this.lib.payFromBalance({
+        token,
+        signer: this.signer(),
+        spender: this.address,
+        amount: limit,
+        ctx,
+        isSpenderError: (name) => pledges.getError(name) !== null,
+        simulate: () => this.contract.pledge.staticCall(campaignId, limit),
+        send,
+        approve: async (value) =>
+          (await this.send(() => token.approve(this.address, value), ctx)).info.txHash,
+      });
     }
-    const { receipt, info } = await this.send(() => this.contract.pledge(campaignId, limit));
+    const { approvalTxHash } = paid;
+    const { receipt, info: txInfo } = paid.result;
     const e = this.event(receipt, "Pledged");
     return {
-      ...info,
+      ...txInfo,
       pledgeId: e.args.pledgeId as bigint,
       speed: e.args.speed as bigint,
       ...(approvalTxHash !== undefined ? { approvalTxHash } : {}),

@@ -2,16 +2,43 @@
  * Readable sentences for every custom error of ICoordinatedPledges, registered with the SDK's error
  * decoder by sdk/errors.ts itself, so `describeError` reads a pledges revert without any client.
  */
-import type { Sentence } from "./errors";
+import type { Formatter, Sentence } from "./errors";
+import { formatUnitsExact } from "./units";
 
 const PLEDGE_STATE = ["none", "active", "withdrawn", "claimed"] as const;
+
+/**
+ * An 18-decimal fixed-point value (UD60x18: speeds, decay, h, g(h)) as an exact decimal with
+ * thousands separators in its integer part: 1.5e18 → "1.5", 1e24 → "1,000,000".
+ */
+export function formatFixed(value: unknown): string {
+  if (typeof value !== "bigint") return String(value);
+  const [whole, fraction] = formatUnitsExact(value, 18).split(".");
+  const grouped = BigInt(whole ?? "0").toLocaleString("en-US");
+  return fraction !== undefined ? `${grouped}.${fraction}` : grouped;
+}
+
+/** Whether the decoder was given the token's decimals (then `f.amount` shows token units). */
+function knowsDecimals(f: Formatter): boolean {
+  return !f.amount(1n).endsWith("raw units");
+}
+
+/**
+ * A sentence about token amounts: `text` receives each amount in token units with the symbol when
+ * the decimals are known; otherwise as integers, and the sentence says they are the token's smallest
+ * units (never an 18-decimal integer passed off as tokens).
+ */
+function withAmounts(f: Formatter, raws: unknown[], text: (amounts: string[]) => string): string {
+  if (knowsDecimals(f)) return text(raws.map((r) => f.amount(r)));
+  return `${text(raws.map((r) => f.int(r)))}, in the token's smallest units (its decimals are not known here)`;
+}
 
 export const PLEDGES_ERROR_SENTENCES: Record<string, Sentence> = {
   "InvalidToken(address)": (a, f) => `${f.address(a[0])} is not an ERC-20 with decimals()`,
   "DeadlineNotInFuture(uint256,uint256)": (a, f) => `The deadline ${f.time(a[0])} is not in the future`,
-  "InvalidSpeed(uint256,uint256)": (a, f) =>
-    `The initial speed ${f.int(a[0])} must be positive and at most ${f.int(a[1])} (UD60x18)`,
-  "InvalidDecay(uint256)": (a, f) => `The decay ${f.int(a[0])} must be in (0, 1e18] (UD60x18)`,
+  "InvalidSpeed(uint256,uint256)": (a) =>
+    `The initial speed ${formatFixed(a[0])} must be positive and at most ${formatFixed(a[1])}`,
+  "InvalidDecay(uint256)": (a) => `The decay ${formatFixed(a[0])} must be above 0 and at most 1`,
   "InvalidAllocator(address,bytes32)": (a, f) =>
     `Allocator ${f.address(a[0])} is not a contract answering token(), or the gap id and allocator do not go together`,
   "GapNotActive(address,bytes32,uint256)": (a, f) =>
@@ -27,22 +54,32 @@ export const PLEDGES_ERROR_SENTENCES: Record<string, Sentence> = {
   "DeadlineNotReached(uint256,uint256)": (a, f) =>
     `Campaign ${f.int(a[0])} can be settled from ${f.time(a[1])}, not before`,
   "LimitTooSmall(uint256,uint256)": (a, f) =>
-    `The limit ${f.int(a[0])} is zero or below the campaign's minimum ${f.int(a[1])} (raw units)`,
+    withAmounts(
+      f,
+      [a[0], a[1]],
+      ([limit, min]) => `The limit ${limit} is zero or below the campaign's minimum ${min}`,
+    ),
   "LimitTooLarge(uint256,uint256)": (a, f) =>
-    `The limit ${f.int(a[0])} exceeds the ${f.int(a[1])} the campaign can still take (raw units)`,
+    withAmounts(
+      f,
+      [a[0], a[1]],
+      ([limit, available]) => `The limit ${limit} exceeds the ${available} the campaign can still take`,
+    ),
   "NotCreator(uint256,address)": (a, f) => `${f.address(a[1])} did not create campaign ${f.int(a[0])}`,
   "NotPledger(uint256,uint256,address)": (a, f) =>
     `${f.address(a[2])} did not make pledge ${f.int(a[1])} of campaign ${f.int(a[0])}`,
   "PledgeNotActive(uint256,uint256,uint8)": (a, f) =>
     `Pledge ${f.int(a[1])} of campaign ${f.int(a[0])} is ${PLEDGE_STATE[Number(a[2])] ?? "not active"}`,
-  "InvalidBracket(uint256,uint256)": (a, f) =>
-    `The bracket [${f.int(a[0])}, ${f.int(a[1])}] is reversed or above the largest h`,
-  "BracketTooWide(uint256,uint256,uint256)": (a, f) =>
-    `The bracket [${f.int(a[0])}, ${f.int(a[1])}] is wider than ${f.int(a[2])}`,
+  "InvalidBracket(uint256,uint256)": (a) =>
+    `The bracket [${formatFixed(a[0])}, ${formatFixed(a[1])}] is reversed or above the largest h`,
+  "BracketTooWide(uint256,uint256,uint256)": (a) =>
+    `The bracket [${formatFixed(a[0])}, ${formatFixed(a[1])}] is wider than ${formatFixed(a[2])}`,
   "TrivialRootRejected(uint256,uint256)": (a, f) =>
     `Campaign ${f.int(a[0])} has a positive root; h = 0 is accepted only from ${f.time(a[1])}`,
-  "HTooHigh(uint256,uint256)": (a, f) => `h = ${f.int(a[0])} is above the root: g(h) = ${f.int(a[1])}`,
-  "HTooLow(uint256,uint256)": (a, f) => `h = ${f.int(a[0])} is below the root: g(h) = ${f.int(a[1])}`,
+  "HTooHigh(uint256,uint256)": (a) =>
+    `h = ${formatFixed(a[0])} is above the root: g(h) = ${formatFixed(a[1])}`,
+  "HTooLow(uint256,uint256)": (a) =>
+    `h = ${formatFixed(a[0])} is below the root: g(h) = ${formatFixed(a[1])}`,
   "NothingToClaim(uint256,uint256)": (a, f) =>
     `Pledge ${f.int(a[1])} of campaign ${f.int(a[0])} has nothing to claim (withdrawn or already claimed)`,
   "PotNotClaimable(uint256)": (a, f) =>

@@ -157,6 +157,72 @@ describe("sdk/errors", () => {
     }
   });
 
+  it("shows pledges' fixed-point values as decimals and limits in token units, never raw 18-decimal integers", () => {
+    const six: ErrorContext = { decimals: 6, symbol: "USDC" };
+    const cases: Array<[string, unknown[], ErrorContext, string]> = [
+      [
+        "InvalidSpeed",
+        [0n, 10n ** 24n],
+        ctx,
+        "The initial speed 0 must be positive and at most 1,000,000 (InvalidSpeed)",
+      ],
+      [
+        "InvalidSpeed",
+        [1_500_000_000_000_000_000_000_001n, 10n ** 24n],
+        ctx,
+        "The initial speed 1,500,000.000000000000000001 must be positive and at most 1,000,000 (InvalidSpeed)",
+      ],
+      [
+        "InvalidDecay",
+        [1_000_000_000_000_000_001n],
+        ctx,
+        "The decay 1.000000000000000001 must be above 0 and at most 1 (InvalidDecay)",
+      ],
+      [
+        "LimitTooSmall",
+        [1_500_000n, 2_000_000n],
+        six,
+        "The limit 1.5 USDC is zero or below the campaign's minimum 2 USDC (LimitTooSmall)",
+      ],
+      [
+        "LimitTooLarge",
+        [tokens("5"), 2_500_000_000_000_000_000n],
+        ctx,
+        "The limit 5 CFT exceeds the 2.5 CFT the campaign can still take (LimitTooLarge)",
+      ],
+      [
+        "InvalidBracket",
+        [3_000_000_000_000_000_000n, 2_250_000_000_000_000_000n],
+        ctx,
+        "The bracket [3, 2.25] is reversed or above the largest h (InvalidBracket)",
+      ],
+      [
+        "BracketTooWide",
+        [tokens("1"), 1_000_000_000_000_000_100n, 1_000_004n],
+        ctx,
+        "The bracket [1, 1.0000000000000001] is wider than 0.000000000001000004 (BracketTooWide)",
+      ],
+      [
+        "HTooHigh",
+        [2_500_000_000_000_000_000n, 2_499_999_999_999_999_999n],
+        ctx,
+        "h = 2.5 is above the root: g(h) = 2.499999999999999999 (HTooHigh)",
+      ],
+      ["HTooLow", [tokens("2"), tokens("3")], ctx, "h = 2 is below the root: g(h) = 3 (HTooLow)"],
+    ];
+    for (const [name, args, context, sentence] of cases) {
+      const message = decodeRevertData(encode(pledgesInterface, name, args), context).message;
+      expect(message, name).to.equal(sentence);
+      expect(message, name).not.to.match(/(?<![.\d])\d{16,}|raw units\)/);
+    }
+    // Without the token's decimals, a limit is said to be in the token's smallest units, in words.
+    expect(
+      decodeRevertData(encode(pledgesInterface, "LimitTooSmall", [1_500_000n, 2_000_000n])).message,
+    ).to.equal(
+      "The limit 1,500,000 is zero or below the campaign's minimum 2,000,000, in the token's smallest units (its decimals are not known here) (LimitTooSmall)",
+    );
+  });
+
   it("shows raw units and short ids without context", () => {
     const d = decodeRevertData(encode(allocatorInterface, "PoolTooSmall", [5n, 3n]));
     expect(d.message).to.equal(

@@ -20,7 +20,7 @@
  */
 import type { AllocatorClient } from "./allocator";
 import { decodeRevert, describeError } from "./errors";
-import type { PledgesClient } from "./pledges";
+import { settlementBracket, type PledgesClient } from "./pledges";
 import * as pm from "./math/pledges";
 
 // ─────────────────────────────────────────────── ports
@@ -451,14 +451,12 @@ export class Keeper {
     campaignId: bigint,
     deadline: bigint,
   ): Promise<pm.Bracket | string> {
-    const math = await p.readMath(campaignId);
-    try {
-      return pm.findBracket(math);
-    } catch {
-      const from = deadline + (await p.gracePeriod());
-      if ((await p.chainTime()) >= from) return { hLow: 0n, hHigh: 0n };
-      return `campaign ${campaignId}'s root cannot be certified in fixed point; it can settle at h = 0 from ${from}`;
-    }
+    // The same bracket `cqf:settle` uses (one implementation, sdk/pledges.ts).
+    return settlementBracket(
+      await p.readMath(campaignId),
+      { campaignId, deadline },
+      { gracePeriod: () => p.gracePeriod(), now: () => p.chainTime() },
+    );
   }
 
   private async settleCampaign(

@@ -107,6 +107,35 @@ export interface Settlement {
   gasUsed: bigint;
 }
 
+/** "2026-11-21 18:00:05 UTC" (local: the error decoder, which has formatUtc, is loaded lazily). */
+function utc(seconds: bigint): string {
+  const ms = Number(seconds) * 1000;
+  if (!Number.isFinite(ms) || Math.abs(ms) > 8.64e15) return `timestamp ${seconds.toString()}`;
+  return new Date(ms).toISOString().replace("T", " ").slice(0, 19) + " UTC";
+}
+
+/**
+ * The bracket a campaign past its deadline settles with — the one implementation keepers
+ * (sdk/keeper.ts) and `PledgesClient.settle` (`cqf:settle`) share: the exact mirror's tightest bracket
+ * (`findBracket`, [0, 0] when no positive root exists). When the fixed point cannot certify the
+ * positive root (a linear campaign with (2/π)·Σ Lᵢsᵢ just above 1), the contract accepts h = 0 (every
+ * pledge refunded in full) from the end of its grace period: [0, 0] from then, before it a readable
+ * sentence saying when. `chain` is read only in that case.
+ */
+export async function settlementBracket(
+  math: pm.CampaignMath,
+  campaign: { campaignId: bigint; deadline: bigint },
+  chain: { gracePeriod: () => Promise<bigint>; now: () => Promise<bigint> },
+): Promise<pm.Bracket | string> {
+  try {
+    return pm.findBracket(math);
+  } catch {
+    const from = campaign.deadline + (await chain.gracePeriod());
+    if ((await chain.now()) >= from) return { hLow: 0n, hHigh: 0n };
+    return `campaign ${campaign.campaignId}'s root cannot be certified in fixed point; it can settle at h = 0 from ${utc(from)}`;
+  }
+}
+
 const PLEDGE_STATE = ["none", "active", "withdrawn", "claimed"] as const;
 const CAMPAIGN_STATE_SETTLED = 3n;
 const CAMPAIGN_STATE_CANCELLED = 2n;
@@ -345,17 +374,40 @@ export class PledgesClient {
     });
   }
 
+  /** The latest block's timestamp (the local clock without a provider). */
+  async chainTime(): Promise<bigint> {
+    const latest = this.runner.provider ? await this.runner.provider.getBlock("latest") : null;
+    return latest ? BigInt(latest.timestamp) : BigInt(Math.floor(Date.now() / 1000));
+  }
+
   /**
-   * Settles a campaign past its deadline: the tightest bracket from the exact mirror (or `bracket`),
-   * then `settle` pages of `maxPledges` (default: the contract's page cap) until it is settled.
-   * Resumes a session already in progress for the same bracket.
+   * Settles a campaign past its deadline with `settlementBracket` (or `bracket`): the tightest bracket
+   * from the exact mirror, or h = 0 after the grace period for a root the fixed point cannot certify
+   * (before it, an error saying from when). Then `settle` pages of `maxPledges` (default: the
+   * contract's page cap) until it is settled. Resumes a session already in progress for the same bracket.
    */
   async settle(
     campaignId: bigint,
     opts: { maxPledges?: bigint; bracket?: pm.Bracket } = {},
   ): Promise<Settlement> {
-    const math = await this.readMath(campaignId);
-    const { hLow, hHigh } = opts.bracket ?? pm.findBracket(math);
+    let bracket = opts.bracket;
+    if (bracket === undefined) {
+      const [c, math] = await Promise.all([
+        this.guard(() => this.contract.getCampaign(campaignId)),
+        this.readMath(campaignId),
+      ]);
+      const found = await settlementBracket(
+        math,
+        { campaignId, deadline: c.deadline },
+        {
+          gracePeriod: () => this.guard(() => this.contract.SETTLEMENT_GRACE_PERIOD()),
+          now: () => this.chainTime(),
+        },
+      );
+      if (typeof found === "string") throw new Error(found.charAt(0).toUpperCase() + found.slice(1));
+      bracket = found;
+    }
+    const { hLow, hHigh } = bracket;
     const transactions: PledgesTxInfo[] = [];
     for (;;) {
       const { receipt, info } = await this.send(() =>
@@ -433,8 +485,7 @@ export class PledgesClient {
       pledgers.push(...who);
       states.push(...st.map((x) => BigInt(x)));
     }
-    const latest = this.runner.provider ? await this.runner.provider.getBlock("latest") : null;
-    const now = latest ? BigInt(latest.timestamp) : BigInt(Math.floor(Date.now() / 1000));
+    const now = await this.chainTime();
     let state: CampaignStatusName;
     if (c.state === CAMPAIGN_STATE_SETTLED) state = "settled";
     else if (c.state === CAMPAIGN_STATE_CANCELLED) state = "cancelled";

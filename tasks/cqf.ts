@@ -8,6 +8,7 @@
  *   npx hardhat cqf:status --campaign <id>
  *   npx hardhat cqf:settle --campaign <id> [--max-pledges <n>]
  *   npx hardhat cqf:claim --campaign <id> [--pledge <id>]
+ *   npx hardhat cqf:reclaim --campaign <id>
  *   npx hardhat cqf:withdraw --campaign <id> --pledge <id>
  *   npx hardhat cqf:cancel --campaign <id>
  *
@@ -371,6 +372,33 @@ cqfTask("cqf:claim", "Claim a pledge's refund (--pledge) or the campaign's pot (
           r.payouts
             .map((p) => `${u.format(p.amount, decimals)} to ${p.toGap ? "gap via " : ""}${p.to}`)
             .join(", "),
+        txLine(r),
+      );
+    }
+  });
+
+cqfTask(
+  "cqf:reclaim",
+  "Pay a pot back to the campaign's recipient after its allocator gap closed before the pot's round was finalised (anyone)",
+)
+  .addParam("campaign", "Campaign id")
+  .setAction(async (args: CampaignArgs, env: CliEnv) => {
+    const campaignId = parseId("campaign", args.campaign);
+    const cp = await connectPledges(env, args.from);
+    const { decimals } = await cp.status(campaignId);
+    const r = await cp.reclaimPot(campaignId);
+    const amount = (await units()).format(r.amount, decimals);
+    if (args.json) {
+      printJson({
+        txHash: r.txHash,
+        gasUsed: r.gasUsed.toString(),
+        campaignId: campaignId.toString(),
+        amount,
+        to: r.recipient,
+      });
+    } else {
+      printLines(
+        `Pot of campaign ${campaignId} reclaimed from its closed gap: ${amount} paid to ${r.recipient}`,
         txLine(r),
       );
     }

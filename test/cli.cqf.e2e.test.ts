@@ -1,0 +1,159 @@
+/**
+ * cqf tasks end to end against a `hardhat node` in a child process:
+ * - `cqf:reclaim`: a campaign's pot goes into an allocator gap (`cqf:claim`), the curator closes the
+ *   gap before the round is finalised, and `cqf:reclaim` pays the pot to the campaign's recipient
+ *   (--json: txHash, gasUsed, campaignId, amount, to); a second reclaim is one readable line naming
+ *   PotNotReclaimable;
+ * - `cqf:settle` of a campaign only h = 0 can close (linear, (2/π)·L·s just above 1, from decimal.js):
+ *   one readable line until the grace period ends, then settled at h = 0 (the keeper's path).
+ */
+import { expect } from "chai";
+import type { ChildProcess } from "node:child_process";
+import hre from "hardhat";
+import Decimal from "decimal.js";
+import { Contract, JsonRpcProvider, formatUnits } from "ethers";
+import * as pm from "../sdk/math/pledges";
+import { ethers } from "./chain";
+import {
+  childEnv,
+  finish,
+  freePort,
+  removeDeploymentRecords,
+  rpcCall,
+  startHardhat,
+  startNode,
+  stopProcess,
+  type Run,
+} from "./local-node";
+
+const DEPLOYMENT_ID = `cqf-${process.pid}-${Date.now()}`;
+const D = Decimal.clone({ precision: 60 });
+const MILLION = 10n ** 24n; // 1,000,000 tokens of 18 decimals
+
+/** A speed just above the linear threshold (2/π)·L·s = 1 (decimal.js) whose root the fixed point cannot certify. */
+function uncertifiableSpeed(): bigint {
+  const threshold = BigInt(D.acos(-1).div(2).mul(1e36).div(MILLION.toString()).floor().toFixed(0));
+  for (let s = threshold + 1n; s < threshold + 200n; s++) {
+    try {
+      pm.findBracket({
+        mode: pm.Mode.Linear,
+        scale: 1n,
+        pledges: [{ limit: MILLION, speed: s, active: true }],
+      });
+    } catch {
+      return s;
+    }
+  }
+  throw new Error("no uncertifiable speed near the threshold");
+}
+
+describe("cqf tasks end to end (hardhat node in a child process)", function () {
+  this.timeout(240_000);
+
+  let url = "";
+  let node: ChildProcess | undefined;
+  let accounts: string[] = [];
+
+  const hardhat = (args: string[], extra: Record<string, string> = {}): Promise<Run> =>
+    finish(startHardhat(args, childEnv(url, DEPLOYMENT_ID, extra)));
+
+  async function task(name: string, args: string[]): Promise<Record<string, unknown>> {
+    const r = await hardhat([name, ...args, "--json", "--network", "localhost"]);
+    if (r.code !== 0) throw new Error(`${name} ${args.join(" ")} failed (${r.code}): ${r.stderr}`);
+    expect(r.stdout.trim().split("\n")).to.have.length(1);
+    return JSON.parse(r.stdout) as Record<string, unknown>;
+  }
+
+  before(async () => {
+    accounts = (await ethers.getSigners()).map((s) => s.address);
+    const port = await freePort();
+    url = `http://127.0.0.1:${port}`;
+    node = await startNode(port, childEnv(url, DEPLOYMENT_ID));
+  });
+
+  after(async () => {
+    await stopProcess(node);
+    removeDeploymentRecords(DEPLOYMENT_ID, hre.config.paths.cache);
+  });
+
+  it("pays a pot taken back from a closed gap to the recipient, and refuses a second time in one line", async () => {
+    const r = await hardhat(["run", "--no-compile", "scripts/deploy.ts", "--network", "localhost"], {
+      DEPLOY_JSON: "1",
+    });
+    if (r.code !== 0) throw new Error(`deploy failed (${r.code}): ${r.stderr}\n${r.stdout}`);
+    const contracts = (JSON.parse(r.stdout.trim().split("\n").pop() ?? "") as Record<string, unknown>)
+      .contracts as Record<string, string>;
+    const recipient = accounts[12]!;
+    await task("qf:gap:register", ["--gap", "to-close", "--recipient", accounts[11]!]);
+    const created = await task("cqf:create", [
+      "--recipient",
+      recipient,
+      "--duration",
+      "3600",
+      "--speed",
+      "0.1",
+      "--gap",
+      "to-close",
+    ]);
+    const id = created.campaignId as string;
+    await task("cqf:pledge", ["--campaign", id, "--limit", "100", "--from", "6"]);
+    await rpcCall(url, "evm_increaseTime", [3601]);
+    await rpcCall(url, "evm_mine");
+    await task("cqf:settle", ["--campaign", id]);
+    const pot = await task("cqf:claim", ["--campaign", id]);
+    expect((pot.payouts as Record<string, unknown>[])[0]).to.include({ toGap: true });
+    await task("qf:gap:close", ["--gap", "to-close"]);
+
+    const provider = new JsonRpcProvider(url, undefined, { staticNetwork: true, cacheTimeout: -1 });
+    const token = new Contract(
+      contracts.TestToken!,
+      ["function balanceOf(address) view returns (uint256)"],
+      provider,
+    );
+    const before = (await token.getFunction("balanceOf")(recipient)) as bigint;
+    const reclaimed = await task("cqf:reclaim", ["--campaign", id, "--from", "9"]);
+    expect(Object.keys(reclaimed).sort()).to.deep.equal(["amount", "campaignId", "gasUsed", "to", "txHash"]);
+    expect(reclaimed).to.include({ campaignId: id, amount: pot.amount, to: recipient });
+    expect(reclaimed.txHash).to.match(/^0x[0-9a-f]{64}$/);
+    expect(reclaimed.gasUsed).to.match(/^\d+$/);
+    const after = (await token.getFunction("balanceOf")(recipient)) as bigint;
+    expect(after - before).to.equal(ethers.parseUnits(pot.amount as string, 18));
+
+    const text = await hardhat(["cqf:reclaim", "--campaign", id, "--network", "localhost"]);
+    expect(text.code).to.not.equal(0);
+    expect(text.stderr).to.match(
+      /^Error: Campaign \d+ has no pot in an allocator gap to reclaim .*\(PotNotReclaimable\)\n$/,
+    );
+    const bad = await hardhat(["cqf:reclaim", "--campaign", "x", "--network", "localhost"]);
+    expect(bad.code).to.not.equal(0);
+    expect(bad.stderr.trim().split("\n")).to.have.length(1);
+  });
+
+  it("cqf:settle settles a campaign only h = 0 can close once the grace period has ended", async () => {
+    const created = await task("cqf:create", [
+      "--recipient",
+      accounts[12]!,
+      "--duration",
+      "3600",
+      "--mode",
+      "linear",
+      "--speed",
+      formatUnits(uncertifiableSpeed(), 18),
+    ]);
+    const id = created.campaignId as string;
+    await task("cqf:pledge", ["--campaign", id, "--limit", "1000000", "--from", "7"]);
+    await rpcCall(url, "evm_increaseTime", [3601]);
+    await rpcCall(url, "evm_mine");
+    const early = await hardhat(["cqf:settle", "--campaign", id, "--network", "localhost"]);
+    expect(early.code).to.not.equal(0);
+    expect(early.stderr).to.match(
+      /^Error: Campaign \d+'s root cannot be certified in fixed point; it can settle at h = 0 from .+ UTC\n$/,
+    );
+    await rpcCall(url, "evm_increaseTime", [30 * 86_400]);
+    await rpcCall(url, "evm_mine");
+    const settled = await task("cqf:settle", ["--campaign", id, "--from", "9"]);
+    expect(settled).to.include({ campaignId: id, h: "0", pot: "0" });
+    const refund = await task("cqf:claim", ["--campaign", id, "--pledge", "0"]);
+    expect(refund).to.include({ kind: "refund", to: accounts[7], amount: "1000000", payment: "0" });
+  });
+});

@@ -217,7 +217,10 @@ interface PledgeArgs extends CampaignArgs {
   limit: string;
 }
 
-cqfTask("cqf:pledge", "Pledge up to --limit tokens to a campaign (approves as needed)")
+cqfTask(
+  "cqf:pledge",
+  "Pledge up to --limit tokens to a campaign (approves only what is missing, only for a pledge that will succeed)",
+)
   .addParam("campaign", "Campaign id")
   .addParam("limit", "The most you will pay, in tokens (escrowed now; the rest comes back)")
   .setAction(async (args: PledgeArgs, env: CliEnv) => {

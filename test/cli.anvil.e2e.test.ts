@@ -19,6 +19,7 @@ import {
   startHardhat,
   stopProcess,
   type Run,
+  deployWithCli,
 } from "./local-node";
 
 const DEPLOYMENT_ID = `e2e-anvil-${process.pid}-${Date.now()}`;
@@ -65,13 +66,7 @@ describe("CLI end to end against anvil", function () {
     const port = await freePort();
     url = `http://127.0.0.1:${port}`;
     anvil = await startAnvil(port);
-    const r = await hardhat(["run", "--no-compile", "scripts/deploy.ts", "--network", "localhost"], {
-      DEPLOY_JSON: "1",
-    });
-    if (r.code !== 0) throw new Error(`deploy failed (${r.code}): ${r.stderr}\n${r.stdout}`);
-    contracts = (
-      JSON.parse(r.stdout.trim().split("\n").pop() ?? "{}") as { contracts: Record<string, string> }
-    ).contracts;
+    contracts = (await deployWithCli(url, DEPLOYMENT_ID)).contracts;
   });
 
   after(async () => {

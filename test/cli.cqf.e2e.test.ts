@@ -24,6 +24,7 @@ import {
   startNode,
   stopProcess,
   type Run,
+  deployWithCli,
 } from "./local-node";
 
 const DEPLOYMENT_ID = `cqf-${process.pid}-${Date.now()}`;
@@ -77,12 +78,7 @@ describe("cqf tasks end to end (hardhat node in a child process)", function () {
   });
 
   it("pays a pot taken back from a closed gap to the recipient, and refuses a second time in one line", async () => {
-    const r = await hardhat(["run", "--no-compile", "scripts/deploy.ts", "--network", "localhost"], {
-      DEPLOY_JSON: "1",
-    });
-    if (r.code !== 0) throw new Error(`deploy failed (${r.code}): ${r.stderr}\n${r.stdout}`);
-    const contracts = (JSON.parse(r.stdout.trim().split("\n").pop() ?? "") as Record<string, unknown>)
-      .contracts as Record<string, string>;
+    const { contracts } = await deployWithCli(url, DEPLOYMENT_ID);
     const recipient = accounts[12]!;
     await task("qf:gap:register", ["--gap", "to-close", "--recipient", accounts[11]!]);
     const created = await task("cqf:create", [

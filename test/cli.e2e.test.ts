@@ -23,6 +23,7 @@ import {
   startNode as startHardhatNode,
   stopProcess,
   type Run,
+  deployWithCli,
 } from "./local-node";
 import { JsonRpcProvider, Contract } from "ethers";
 
@@ -78,13 +79,7 @@ describe("CLI end to end (hardhat node in a child process)", function () {
   async function deploy(
     extraEnv: Record<string, string> = {},
   ): Promise<{ json: Record<string, unknown>; stderr: string }> {
-    const r = await hardhat(["run", "--no-compile", "scripts/deploy.ts", "--network", "localhost"], {
-      DEPLOY_JSON: "1",
-      ...extraEnv,
-    });
-    if (r.code !== 0) throw new Error(`deploy failed (${r.code}): ${r.stderr}\n${r.stdout}`);
-    const last = r.stdout.trim().split("\n").pop() ?? "";
-    return { json: JSON.parse(last) as Record<string, unknown>, stderr: r.stderr };
+    return deployWithCli(url, DEPLOYMENT_ID, extraEnv);
   }
 
   before(async () => {

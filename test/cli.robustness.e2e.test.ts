@@ -26,6 +26,7 @@ import {
   startNode,
   stopProcess,
   type Run,
+  deployWithCli,
 } from "./local-node";
 
 const DEPLOYMENT_ID = `e2e-robust-${process.pid}-${Date.now()}`;
@@ -126,13 +127,7 @@ describe("CLI robustness end to end (hardhat node in a child process)", function
     const port = await freePort();
     nodeUrl = `http://127.0.0.1:${port}`;
     node = await startNode(port, childEnv(nodeUrl, DEPLOYMENT_ID));
-    const r = await hardhat(["run", "--no-compile", "scripts/deploy.ts", "--network", "localhost"], nodeUrl, {
-      DEPLOY_JSON: "1",
-    });
-    if (r.code !== 0) throw new Error(`deploy failed (${r.code}): ${r.stderr}\n${r.stdout}`);
-    contracts = (
-      JSON.parse(r.stdout.trim().split("\n").pop() ?? "{}") as { contracts: Record<string, string> }
-    ).contracts;
+    contracts = (await deployWithCli(nodeUrl, DEPLOYMENT_ID)).contracts;
   });
 
   after(async () => {

@@ -183,3 +183,31 @@ export async function startAnvil(port: number): Promise<ChildProcess> {
     await new Promise((r) => setTimeout(r, 200));
   }
 }
+
+/** What `scripts/deploy.ts` printed with DEPLOY_JSON=1: the deployment line, and stderr. */
+export interface CliDeployment {
+  json: Record<string, unknown>;
+  /** The deployed contracts by name (`QuadraticFundingAllocator`, `CoordinatedPledges`, `TestToken`, …). */
+  contracts: Record<string, string>;
+  stderr: string;
+}
+
+/**
+ * Deploys cofund onto the node at `url` as a user does (`hardhat run scripts/deploy.ts --network
+ * localhost`), under `deploymentId`; throws with the output when the deployment fails.
+ */
+export async function deployWithCli(
+  url: string,
+  deploymentId: string,
+  extra: Record<string, string> = {},
+): Promise<CliDeployment> {
+  const r = await finish(
+    startHardhat(
+      ["run", "--no-compile", "scripts/deploy.ts", "--network", "localhost"],
+      childEnv(url, deploymentId, { DEPLOY_JSON: "1", ...extra }),
+    ),
+  );
+  if (r.code !== 0) throw new Error(`deploy failed (${r.code}): ${r.stderr}\n${r.stdout}`);
+  const json = JSON.parse(r.stdout.trim().split("\n").pop() ?? "{}") as Record<string, unknown>;
+  return { json, contracts: json.contracts as Record<string, string>, stderr: r.stderr };
+}

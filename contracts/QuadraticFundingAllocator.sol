@@ -627,7 +627,7 @@ contract QuadraticFundingAllocator is IQuadraticFundingAllocator, AccessControl,
     /// @dev Adds `amount` (< 2^96: bounded by the round total) to the gap's lifetime direct total, which
     /// is unbounded: its low 96 bits share the hot slot (`gap`, written back by the caller); the carry
     /// past them (at most 1 per call) goes to its own slot, written only then. So no contribution is
-    /// ever refused because of the gap's history (test/solidity/KnownBugs.t.sol, BUG 3).
+    /// ever refused because of the gap's history (test/solidity/Regressions.t.sol, BUG 3).
     function _addDirectTotal(bytes32 gapId, GapHot memory gap, uint256 amount) private {
         uint256 directTotal = uint256(gap.directTotal) + amount;
         if (directTotal > type(uint96).max) {

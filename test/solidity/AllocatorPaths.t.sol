@@ -93,7 +93,7 @@ contract AllocatorPathsTest is TestBase {
 
     function test_contributionLimits() public {
         // Per contributor and round, and per gap and round: 2⁹⁶ − 1 raw units. (The gap's lifetime
-        // total is KnownBugs.t.sol's BUG 3.)
+        // total is Regressions.t.sol's BUG 3.)
         uint256 u96 = type(uint96).max;
         contribute(A, u96 - 10);
         vm.expectRevert(abi.encodeWithSelector(IQF.AmountTooLarge.selector, 11, 10));

@@ -44,7 +44,7 @@ contract AllocatorHandler is TestBase {
     uint256 internal constant U96 = type(uint96).max;
     uint256 internal constant U112 = type(uint112).max;
     /// @dev Round pools up to 2⁹⁶ − 1 (a gap's matches may add up past 2⁹⁶ over rounds: BUG 2 of
-    /// test/solidity/KnownBugs.t.sol, fixed in cc2bf68, stays covered); larger ones are rejected.
+    /// test/solidity/Regressions.t.sol, fixed in cc2bf68, stays covered); larger ones are rejected.
     uint256 internal constant MAX_ROUND_POOL = U96;
     /// @dev Raw units minted to every contributor of every token.
     uint256 internal constant FUNDS = 1 << 100;
@@ -510,7 +510,7 @@ contract AllocatorHandler is TestBase {
         if (direct + v.amount > U96) {
             return abi.encodeWithSelector(IQF.AmountTooLarge.selector, v.amount, U96 - direct);
         }
-        // The gap's lifetime direct total is unbounded (KnownBugs.t.sol, BUG 3): it never refuses one.
+        // The gap's lifetime direct total is unbounded (Regressions.t.sol, BUG 3): it never refuses one.
         return pullError(m, v.actor, v.amount);
     }
 

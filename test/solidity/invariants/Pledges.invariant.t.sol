@@ -37,7 +37,7 @@ import {InvariantTargets} from "../utils/Invariant.sol";
 /// or the return values, payments and state, compared after the call. Settlement is predicted from
 /// the model's own columns: g and the pot are summed pledge by pledge as the settlement pass does,
 /// the bracket `checkUpkeep` must propose is PledgeMath.bracket over those columns. Speeds go up to
-/// MAX_SPEED and limits up to 10¹⁸ tokens, so Lᵢ·sᵢ spans the range of KnownBugs.t.sol's BUG 1.
+/// MAX_SPEED and limits up to 10¹⁸ tokens, so Lᵢ·sᵢ spans the range of Regressions.t.sol's BUG 1.
 contract PledgesHandler is TestBase {
     uint256 internal constant N_TOKENS = 8;
     uint256 internal constant N_ACTORS = 6;
@@ -47,7 +47,7 @@ contract PledgesHandler is TestBase {
     uint256 internal constant GRACE = 30 days;
     uint256 internal constant FUNDS = 1e30;
     /// @dev Normalised limits up to 1e36 (10¹⁸ tokens): with speeds up to MAX_SPEED, L·s reaches 1e63,
-    /// past where PledgeMath.derivative overflowed before 37708b1 (KnownBugs.t.sol, BUG 1).
+    /// past where PledgeMath.derivative overflowed before 37708b1 (Regressions.t.sol, BUG 1).
     uint256 internal constant MAX_LIMIT_NORM = 1e36;
     uint256 internal constant UNIT = 1e18;
 

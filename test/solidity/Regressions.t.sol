@@ -9,11 +9,11 @@ import {QuadraticFundingAllocator} from "../../contracts/QuadraticFundingAllocat
 import {IQuadraticFundingAllocator} from "../../contracts/interfaces/IQuadraticFundingAllocator.sol";
 import {TestBase} from "./utils/Test.sol";
 
-/// @title KnownBugsTest
-/// @notice ██ FAILING ON PURPOSE while a bug is open ██ — real contract bugs found by these Solidity
-/// tests, one failing test each, with the minimal sequence. The tests only check the correct
-/// behaviour: they pass once the contract is fixed, and then stay as regression tests.
-/// Run alone: `npx hardhat test solidity test/solidity/KnownBugs.t.sol`.
+/// @title RegressionsTest
+/// @notice Regression tests of the contract defects the Solidity fuzz and invariant suites found, one
+/// test each with its minimal sequence. Each failed on the code before its fix (the commit that fixed
+/// it says so) and checks only the correct behaviour.
+/// Run alone: `npx hardhat test solidity test/solidity/Regressions.t.sol`.
 ///
 /// BUG 1 — FIXED in 37708b1 (these tests now pass) — `PledgeMath.derivative` overflowed inside its
 /// documented domain.
@@ -55,7 +55,7 @@ import {TestBase} from "./utils/Test.sol";
 ///   in all — within reach on a cheap chain) reverted with Panic(0x11), and so did every later new
 ///   contributor: the gap was shut to newcomers for good. Fix direction: a counter no sequence of
 ///   transactions can fill (the hot slot had 16 spare bits: uint48).
-contract KnownBugsTest is TestBase {
+contract RegressionsTest is TestBase {
     uint256 internal constant UNIT = 1e18;
 
     /// @dev BUG 1 at the library: L = MAX_ESCROW, s = MAX_SPEED is inside the documented bounds.
@@ -251,7 +251,11 @@ contract KnownBugsTest is TestBase {
     /// lifetime total must read 2⁹⁶ exactly, and the next round's funds withdraw normally.
     function test_BUG3_gapLifetimeDirectTotalPast2pow96() public {
         TestToken token = new TestToken("T", "T", 18);
-        QuadraticFundingAllocator alloc = new QuadraticFundingAllocator(address(token), 6 hours, address(this));
+        QuadraticFundingAllocator alloc = new QuadraticFundingAllocator(
+            address(token),
+            6 hours,
+            address(this)
+        );
         alloc.registerGap(GAP, RECIPIENT, "");
         token.mint(address(this), 3 * U96);
         token.approve(address(alloc), type(uint256).max);
@@ -285,7 +289,11 @@ contract KnownBugsTest is TestBase {
     /// it; one more new contributor must be counted, not rejected.
     function test_BUG4_contributorCountPast2pow32() public {
         TestToken token = new TestToken("T", "T", 18);
-        QuadraticFundingAllocator alloc = new QuadraticFundingAllocator(address(token), 6 hours, address(this));
+        QuadraticFundingAllocator alloc = new QuadraticFundingAllocator(
+            address(token),
+            6 hours,
+            address(this)
+        );
         alloc.registerGap(GAP, RECIPIENT, "");
         token.mint(address(this), 10);
         token.approve(address(alloc), type(uint256).max);
@@ -309,7 +317,11 @@ contract KnownBugsTest is TestBase {
         token.approve(address(alloc), 1);
         vm.prank(address(0xB));
         try alloc.contributeToGap(GAP, 1) {
-            assertEq(alloc.getGapFundingStats(GAP).contributorCount, uint256(type(uint32).max) + 1, "counted");
+            assertEq(
+                alloc.getGapFundingStats(GAP).contributorCount,
+                uint256(type(uint32).max) + 1,
+                "counted"
+            );
         } catch (bytes memory err) {
             fail(
                 string.concat(

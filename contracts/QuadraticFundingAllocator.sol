@@ -128,6 +128,11 @@ contract QuadraticFundingAllocator is IQuadraticFundingAllocator, AccessControl,
     mapping(bytes32 gapId => uint256) private _matchedCarry;
     /// @dev A gap's lifetime direct total above its low 96 bits (`GapHot.directTotal`), in units of 2^96.
     mapping(bytes32 gapId => uint256) private _directCarry;
+    /// @dev Unsettled finalised rounds a gap's stats read its unpaid matches from, at most (bounded view).
+    uint256 private constant _MAX_ROUNDS_IN_STATS = 256;
+
+    /// @dev A gap's refunded contributions (raw), written only by refunds.
+    mapping(bytes32 gapId => uint256) private _refunded;
     mapping(bytes32 gapId => string) private _gapURI;
     mapping(uint256 round => mapping(bytes32 gapId => GapRound)) private _gapRounds;
     mapping(bytes32 gapId => mapping(address contributor => Contributor)) private _contributors;
@@ -293,6 +298,7 @@ contract QuadraticFundingAllocator is IQuadraticFundingAllocator, AccessControl,
         if (amount == 0) revert NothingToRefund(gapId, msg.sender, round);
         // Keep the round's escrow figure true for auditors (its weight no longer counts anywhere).
         _gapRounds[round][gapId].direct -= uint96(amount); // amount ≤ direct: it was added to it
+        _refunded[gapId] += amount;
         emit ContributionRefunded(gapId, msg.sender, round, amount);
         _TOKEN.safeTransfer(msg.sender, amount);
     }
@@ -470,8 +476,12 @@ contract QuadraticFundingAllocator is IQuadraticFundingAllocator, AccessControl,
         s.recipient = cold.recipient;
         s.status = gap.status;
         s.metadataURI = _gapURI[gapId];
-        s.directTotal = (_directCarry[gapId] << 96) | gap.directTotal;
-        s.matchedTotal = (_matchedCarry[gapId] << 96) | cold.matchedTotal;
+        s.refundedTotal = _refunded[gapId];
+        s.directTotal = ((_directCarry[gapId] << 96) | gap.directTotal) - s.refundedTotal;
+        s.matchedPaid = (_matchedCarry[gapId] << 96) | cold.matchedTotal;
+        (, uint256 unpaid) = _unsettled(gapId, gap, _settleableHead(gapId, gap), _MAX_ROUNDS_IN_STATS);
+        s.matchedTotal = s.matchedPaid + unpaid;
+        s.withdrawable = withdrawable(gapId);
         s.contributorCount = gap.contributorCount;
         s.closedRound = gap.closedRound;
         uint256 round = contributionRound();
@@ -558,16 +568,12 @@ contract QuadraticFundingAllocator is IQuadraticFundingAllocator, AccessControl,
     }
 
     /// @inheritdoc IQuadraticFundingAllocator
-    function withdrawable(bytes32 gapId) external view returns (uint256 amount) {
+    function withdrawable(bytes32 gapId) public view returns (uint256 amount) {
         GapHot memory gap = _gapHot[gapId];
         if (gap.status == GapStatus.None) return 0;
         (uint256 r, ) = _walkStart(gapId, gap);
-        for (uint256 n; n < MAX_ROUNDS_PER_WITHDRAWAL && r > gap.paidThrough; ++n) {
-            GapRound memory gr = _gapRounds[r][gapId];
-            uint256 w = QFMath.weight(gr.sumSqrt, uint256(gr.direct) * _SCALE);
-            amount += uint256(gr.direct) + _matchOf(w, _roundAcc[r].totalWeight, _roundSettle[r]);
-            r = gr.prevRound;
-        }
+        (uint256 direct, uint256 matched) = _unsettled(gapId, gap, r, MAX_ROUNDS_PER_WITHDRAWAL);
+        amount = direct + matched;
     }
 
     // ─────────────────────────────────────────────── internals
@@ -704,14 +710,44 @@ contract QuadraticFundingAllocator is IQuadraticFundingAllocator, AccessControl,
             GapWalk memory walk = _gapWalk[gapId];
             return (walk.cursor, walk.top);
         }
-        // Skip rounds not finalised yet and, for a closed gap, rounds from its closing on (their
-        // contributions are refundable): at most two of each, all at the head of the list.
+        r = _settleableHead(gapId, gap);
+        top = r;
+    }
+
+    /// @dev The gap's newest round that is finalised and before its closing (0 if none): at most two
+    /// unfinalised rounds and, for a closed gap, two refundable ones are skipped, all at the head of the
+    /// list. Every listed round below it is finalised and before the closing too.
+    function _settleableHead(bytes32 gapId, GapHot memory gap) private view returns (uint256 r) {
         uint256 closedRound = gap.closedRound;
         r = gap.lastRound;
         while (r != 0 && ((closedRound != 0 && r >= closedRound) || _roundSettle[r].finalizedAt == 0)) {
             r = _gapRounds[r][gapId].prevRound;
         }
-        top = r;
+    }
+
+    /// @dev Σ direct and Σ match of the gap's unsettled rounds over at most `maxRounds` listed rounds from
+    /// `r` (a settleable round: `_settleableHead` or the walk's cursor) down to `paidThrough` (exclusive).
+    /// During a paginated walk the rounds in (cursor, top] are already settled: they are skipped. From the
+    /// walk's start (`_walkStart`) this is what the next withdrawal pays; from the head, every unpaid match.
+    function _unsettled(
+        bytes32 gapId,
+        GapHot memory gap,
+        uint256 r,
+        uint256 maxRounds
+    ) private view returns (uint256 direct, uint256 matched) {
+        GapWalk memory walk;
+        if (gap.walking) walk = _gapWalk[gapId];
+        for (uint256 n; n < maxRounds && r > gap.paidThrough; ++n) {
+            if (r > walk.cursor && r <= walk.top) {
+                r = walk.cursor; // a round of the list: the walk's next one
+                continue;
+            }
+            GapRound memory gr = _gapRounds[r][gapId];
+            uint256 w = QFMath.weight(gr.sumSqrt, uint256(gr.direct) * _SCALE);
+            direct += gr.direct;
+            matched += _matchOf(w, _roundAcc[r].totalWeight, _roundSettle[r]);
+            r = gr.prevRound;
+        }
     }
 
     /// @dev The match of gap weight `w` in a finalised round with weight `totalWeight`, after the

@@ -123,8 +123,16 @@ export interface GapRow {
   recipient: string;
   status: "Active" | "Closed";
   metadataURI: string;
+  /** Direct contributions not refunded. */
   directTotal: bigint;
+  /** Every match allocated by finalised rounds, paid or not (shows as soon as a round is finalised). */
   matchedTotal: bigint;
+  /** Matches already paid to the recipient. */
+  matchedPaid: bigint;
+  /** Contributions refunded after the gap closed. */
+  refundedTotal: bigint;
+  /** Direct + matched, ready to pay now (what the next withdrawal pays). */
+  withdrawable: bigint;
   contributorCount: bigint;
   currentRoundDirect: bigint;
   currentRoundWeight: bigint;
@@ -496,6 +504,9 @@ export class AllocatorClient {
       metadataURI: s.metadataURI,
       directTotal: s.directTotal,
       matchedTotal: s.matchedTotal,
+      matchedPaid: s.matchedPaid,
+      refundedTotal: s.refundedTotal,
+      withdrawable: s.withdrawable,
       contributorCount: s.contributorCount,
       currentRoundDirect: s.currentRoundDirect,
       currentRoundWeight: s.currentRoundWeight,

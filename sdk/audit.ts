@@ -104,9 +104,11 @@ export interface GapLine {
   recipient: string;
   status: "active" | "closed";
   closedRound: number;
-  /** All direct contributions ever (refunded ones included). */
+  /** Direct contributions not refunded (`getGapFundingStats.directTotal`). */
   directTotal: bigint;
   contributors: number;
+  /** Every match allocated by finalised rounds, paid or not (`getGapFundingStats.matchedTotal`). */
+  matchedTotal: bigint;
   /** Matches paid to the recipient. */
   matchedPaid: bigint;
   /** Paid to the recipient (direct + matches). */
@@ -1141,6 +1143,7 @@ export async function auditCofund(options: AuditOptions): Promise<AuditReport> {
     let withdrawableRounds = 0;
     let pendingDirect = 0n;
     let gapRefundable = 0n;
+    let matchedUnpaid = 0n;
     for (const [r, gr] of [...g.rounds.entries()].sort((x, y) => x[0] - y[0])) {
       const acc = rounds.get(r);
       const finalized = acc?.finalized ?? false;
@@ -1153,6 +1156,7 @@ export async function auditCofund(options: AuditOptions): Promise<AuditReport> {
       else if (finalized) {
         status = "finalized";
         withdrawableNow += gr.direct + match;
+        matchedUnpaid += match;
         withdrawableRounds++;
         directHeld += gr.direct;
       } else {
@@ -1177,8 +1181,9 @@ export async function auditCofund(options: AuditOptions): Promise<AuditReport> {
       recipient: g.recipient,
       status: g.closedRound !== 0 ? "closed" : "active",
       closedRound: g.closedRound,
-      directTotal: g.directTotal,
+      directTotal: g.directTotal - g.refunded,
       contributors: g.contributors.size,
+      matchedTotal: g.matchedPaid + matchedUnpaid,
       matchedPaid: g.matchedPaid,
       withdrawn: g.withdrawn,
       refunded: g.refunded,
@@ -1353,7 +1358,9 @@ export async function auditCofund(options: AuditOptions): Promise<AuditReport> {
         ["recipient", lc(line.recipient), lc(s.recipient)],
         ["status", line.status === "active" ? 1 : 2, Number(s.status)],
         ["direct total", line.directTotal, s.directTotal, fmt],
-        ["matched total", line.matchedPaid, s.matchedTotal, fmt],
+        ["matched total", line.matchedTotal, s.matchedTotal, fmt],
+        ["matched paid", line.matchedPaid, s.matchedPaid, fmt],
+        ["refunded total", line.refunded, s.refundedTotal, fmt],
         ["contributor count", BigInt(line.contributors), s.contributorCount],
         ["closed round", BigInt(line.closedRound), s.closedRound],
       ];

@@ -19,6 +19,7 @@ import { IQuadraticFundingAllocator__factory } from "../typechain-types/factorie
 import { ICoordinatedPledges__factory } from "../typechain-types/factories/contracts/interfaces/ICoordinatedPledges.sol/ICoordinatedPledges__factory";
 import { DEFAULT_DEPLOYMENTS_DIR, type CofundDeployment } from "./deployments";
 import { paymentAt } from "./math/pledges";
+import { matchAfterCap, scaleOf } from "./math/qf";
 
 // ─────────────────────────────────────────────── rows
 
@@ -114,7 +115,7 @@ export interface IndexedGap {
   /** First refund-only round (0 while open). */
   closedRound: number;
   closed?: EventPosition;
-  /** Σ of direct contributions ever (refunded ones included). */
+  /** Σ of direct contributions not refunded (`getGapFundingStats.directTotal`). */
   directTotal: bigint;
   contributions: number;
   contributors: number;
@@ -122,7 +123,10 @@ export interface IndexedGap {
   withdrawals: (GapPayment & { recipient: string })[];
   refunds: GapRefund[];
   withdrawnTotal: bigint;
+  /** Every match allocated by finalised rounds, paid or not (`getGapFundingStats.matchedTotal`). */
   matchedTotal: bigint;
+  /** Matches paid to the recipient (`GapRoundSettled.matched`). */
+  matchedPaid: bigint;
   refundedTotal: bigint;
 }
 
@@ -504,7 +508,24 @@ export async function indexCofund(options: IndexOptions): Promise<IndexedHistory
     });
   }
 
-  const history = buildTables(events, allocator ?? "");
+  // The token's scale (10^(18 − decimals)) turns the events' normalised weights into raw matches.
+  let scale = 1n;
+  if (allocator !== undefined) {
+    const { Contract } = await import("ethers");
+    const at = { blockTag: toBlock };
+    const tokenAddress = (await new Contract(
+      allocator,
+      ["function token() view returns (address)"],
+      provider,
+    ).getFunction("token")(at)) as string;
+    const decimals = (await new Contract(
+      tokenAddress,
+      ["function decimals() view returns (uint8)"],
+      provider,
+    ).getFunction("decimals")(at)) as bigint;
+    scale = scaleOf(Number(decimals));
+  }
+  const history = buildTables(events, allocator ?? "", scale);
   return {
     allocatorAddress: allocator,
     pledgesAddress: pledges,
@@ -540,11 +561,14 @@ function emptyGap(gapId: string, registered: IndexedGap["registered"]): IndexedG
     refunds: [],
     withdrawnTotal: 0n,
     matchedTotal: 0n,
+    matchedPaid: 0n,
     refundedTotal: 0n,
   };
 }
 
-export function buildTables(events: readonly IndexedEvent[], allocator: string): Tables {
+export function buildTables(events: readonly IndexedEvent[], allocator: string, scale = 1n): Tables {
+  /** The gap's weight in each round as its last `ContributionMade` left it (gapId → round → w). */
+  const gapWeights = new Map<string, Map<number, bigint>>();
   const contributions: ContributionRow[] = [];
   const rounds = new Map<number, RoundRow>();
   const gaps = new Map<string, IndexedGap>();
@@ -626,6 +650,9 @@ export function buildTables(events: readonly IndexedEvent[], allocator: string):
           const r = num(a, "round");
           g.directTotal += amount;
           g.contributions++;
+          const weights = gapWeights.get(g.gapId) ?? new Map<number, bigint>();
+          weights.set(r, big(a, "gapWeight"));
+          gapWeights.set(g.gapId, weights);
           const set = gapContributors.get(g.gapId) ?? new Set<string>();
           set.add(contributor.toLowerCase());
           gapContributors.set(g.gapId, set);
@@ -682,7 +709,7 @@ export function buildTables(events: readonly IndexedEvent[], allocator: string):
           const direct = big(a, "direct");
           const matched = big(a, "matched");
           g.settlements.push({ ...position(e), round: rn, direct, matched });
-          g.matchedTotal += matched;
+          g.matchedPaid += matched;
           const r = round(rn);
           r.paid += matched;
           r.settlements++;
@@ -727,6 +754,7 @@ export function buildTables(events: readonly IndexedEvent[], allocator: string):
             amount,
           });
           g.refundedTotal += amount;
+          g.directTotal -= amount;
           break;
         }
         default:
@@ -889,6 +917,20 @@ export function buildTables(events: readonly IndexedEvent[], allocator: string):
           break;
       }
     }
+  }
+
+  // matchedTotal: the paid matches plus those of finalised rounds the gap has not settled yet (a closed
+  // gap's rounds from its closing on have none), as `_matchOf` computes them.
+  for (const g of gaps.values()) {
+    const settled = new Set(g.settlements.map((st) => st.round));
+    let unpaid = 0n;
+    for (const [rn, w] of gapWeights.get(g.gapId) ?? []) {
+      const r = rounds.get(rn);
+      if (settled.has(rn) || r === undefined || r.status === "open") continue;
+      if (g.closedRound !== 0 && rn >= g.closedRound) continue;
+      unpaid += matchAfterCap(w, r.totalWeight, r.matchingPoolTokens, scale, r.distributeWholePool, r.capBps);
+    }
+    g.matchedTotal = g.matchedPaid + unpaid;
   }
 
   return {

@@ -330,6 +330,7 @@ export function auditJson(report: AuditReport, decimals: number): { [key: string
       closedRound: g.closedRound,
       contributors: g.contributors,
       directTotal: u(g.directTotal),
+      matchedTotal: u(g.matchedTotal),
       matchedPaid: u(g.matchedPaid),
       withdrawn: u(g.withdrawn),
       refunded: u(g.refunded),

@@ -354,6 +354,16 @@ describe("audit: event indexer and auditor", function () {
       "cancelled",
     ]);
 
+    // The indexer's gap figures have the views' meanings: matches of finalised rounds paid or not,
+    // paid ones apart, direct net of refunds.
+    for (const g of history.gaps) {
+      const s = await w.alloc.getGapFundingStats(g.gapId);
+      expect(
+        [g.directTotal, g.matchedTotal, g.matchedPaid, g.refundedTotal],
+        `indexed gap ${g.gapId}`,
+      ).to.deep.equal([s.directTotal, s.matchedTotal, s.matchedPaid, s.refundedTotal]);
+    }
+
     const report = await auditCofund({ provider: ethers.provider, history });
     expect(report.discrepancies, explain(report)).to.deep.equal([]);
     expect(report.ok).to.equal(true);

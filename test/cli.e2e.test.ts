@@ -211,6 +211,14 @@ describe("CLI end to end (hardhat node in a child process)", function () {
     close(matched.distributed, wBroad);
     close(matched.totalWeight, wBroad);
 
+    // ── the match shows at once, before anyone withdraws: allocated, not paid, ready to pay
+    const finalised = await task("qf:stats", []);
+    close(byId(finalised, "broad-support").matchedTotal, wBroad);
+    close(byId(finalised, "broad-support").withdrawable, wBroad.plus(37.5));
+    expect(byId(finalised, "broad-support")).to.include({ matchedPaid: "0", refundedTotal: "0" });
+    expect(finalised.totals).to.include({ directTotal: "67.5" });
+    close((finalised.totals as Record<string, unknown>).matchedTotal, wBroad);
+
     // ── anyone withdraws for the gap; the recipient receives direct + match
     const [withdrawn, table] = await Promise.all([
       task("qf:withdraw", ["--gap", "broad-support", "--from", "6"]),
@@ -229,6 +237,8 @@ describe("CLI end to end (hardhat node in a child process)", function () {
     const after = await task("qf:stats", []);
     expect(after).to.include({ round: 2 });
     close(byId(after, "broad-support").matchedTotal, wBroad);
+    expect(byId(after, "broad-support").matchedPaid).to.equal(withdrawn.matched);
+    expect(byId(after, "broad-support")).to.include({ withdrawable: "0" });
     expect(byId(after, "broad-support")).to.include({ currentRoundDirect: "0", estimatedMatch: "0" });
     expect(byId(after, "single")).to.include({ matchedTotal: "0" }); // one contributor: no match
     // What the round did not spend stayed in the pool: 100 − match (to the wei: the contract's figure).

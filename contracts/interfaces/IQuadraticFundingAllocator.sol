@@ -68,10 +68,12 @@ interface IQuadraticFundingAllocator {
         address recipient;
         GapStatus status;
         string metadataURI;
-        /// @notice All direct contributions ever made to the gap (refunded ones included), exact and
-        /// unbounded (it never limits a contribution).
+        /// @notice Direct contributions made to the gap and not refunded, exact and unbounded (it never
+        /// limits a contribution).
         uint256 directTotal;
-        /// @notice Matches of finalised rounds already paid to the recipient.
+        /// @notice Every match allocated to the gap by finalised rounds, paid or not (a round's match shows
+        /// as soon as the round is finalised). Unpaid matches are read from the gap's newest
+        /// 256 unsettled rounds; older unsettled ones count once a withdrawal settles them.
         uint256 matchedTotal;
         /// @notice Distinct addresses that ever contributed to the gap.
         uint256 contributorCount;
@@ -84,6 +86,13 @@ interface IQuadraticFundingAllocator {
         uint256 estimatedMatch;
         /// @notice The round from which contributions are refundable (0 while the gap is open).
         uint256 closedRound;
+        /// @notice Matches already paid to the recipient (≤ matchedTotal).
+        uint256 matchedPaid;
+        /// @notice Contributions refunded to their contributors after the gap closed.
+        uint256 refundedTotal;
+        /// @notice Direct + matched tokens ready to pay now: what the next `withdrawGapFunds` pays
+        /// (the same as `withdrawable(gapId)`).
+        uint256 withdrawable;
     }
 
     /// @notice System-wide totals returned by `getAllGapsFunding`.

@@ -140,6 +140,11 @@ export async function runAllocatorDemo(
     );
   }
 
+  say(
+    "The stats show each match at once (matched), before anyone withdraws, and what each gap can withdraw:",
+  );
+  await hre.tasks.getTask("qf:stats").run();
+
   section("6. Anyone pays the gaps out (funds always go to the recipient)");
   for (const gap of GAPS) {
     const w = await admin.withRunner(signers[19]!).withdraw(gap.name);

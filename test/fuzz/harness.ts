@@ -187,7 +187,7 @@ export class Harness {
         rounds: new Map(),
         contributors: new Set(),
         directTotal: 0n,
-        matchedTotal: 0n,
+        matchedPaid: 0n,
       });
     }
   }
@@ -361,7 +361,7 @@ export class Harness {
             rounds: new Map(),
             contributors: new Set(),
             directTotal: 0n,
-            matchedTotal: 0n,
+            matchedPaid: 0n,
           });
         }
         return true;
@@ -931,6 +931,9 @@ export class Harness {
               status: s.status,
               directTotal: s.directTotal,
               matchedTotal: s.matchedTotal,
+              matchedPaid: s.matchedPaid,
+              refundedTotal: s.refundedTotal,
+              statsWithdrawable: s.withdrawable,
               contributorCount: s.contributorCount,
               closedRound: s.closedRound,
               withdrawable,

@@ -47,6 +47,10 @@ export interface ChainView {
         status: bigint;
         directTotal: bigint;
         matchedTotal: bigint;
+        matchedPaid: bigint;
+        refundedTotal: bigint;
+        /** `getGapFundingStats(...).withdrawable`. */
+        statsWithdrawable: bigint;
         contributorCount: bigint;
         closedRound: bigint;
         withdrawable: bigint;
@@ -360,12 +364,22 @@ export const invariants: Invariant[] = [
         const gv = view.allocator.gaps.get(g.name);
         if (!gv) return `gap ${g.name} not read`;
         let withdrawable = 0n;
-        for (const r of a.settleable(g)) withdrawable += a.gapRound(g, r).direct + a.matchOf(g, r);
+        let matchedUnpaid = 0n;
+        for (const r of a.settleable(g)) {
+          const m = a.matchOf(g, r);
+          withdrawable += a.gapRound(g, r).direct + m;
+          matchedUnpaid += m;
+        }
+        let refundedTotal = 0n;
+        for (const gr of g.rounds.values()) for (const x of gr.refunded.values()) refundedTotal += x;
         const d = diff(`gap ${g.name}`, gv, {
           recipient: g.recipient,
           status: g.closedRound === 0n ? GAP_STATUS.active : GAP_STATUS.closed,
-          directTotal: g.directTotal,
-          matchedTotal: g.matchedTotal,
+          directTotal: g.directTotal - refundedTotal,
+          matchedTotal: g.matchedPaid + matchedUnpaid,
+          matchedPaid: g.matchedPaid,
+          refundedTotal,
+          statsWithdrawable: withdrawable,
           contributorCount: BigInt(g.contributors.size),
           closedRound: g.closedRound,
           withdrawable,

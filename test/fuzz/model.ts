@@ -56,8 +56,10 @@ export interface GapModel {
   closedRound: bigint;
   rounds: Map<bigint, GapRoundModel>;
   contributors: Set<string>;
+  /** Every contribution ever (refunds are in the rounds' `refunded`). */
   directTotal: bigint;
-  matchedTotal: bigint;
+  /** Matches paid to the recipient. */
+  matchedPaid: bigint;
 }
 
 export interface RoundModel {
@@ -258,7 +260,7 @@ export class AllocatorModel {
         rm.paid += matched;
         rm.gapsSettled++;
       }
-      gap.matchedTotal += matched;
+      gap.matchedPaid += matched;
     }
     return out;
   }

@@ -456,8 +456,8 @@ describe("the invariant catalogue bites", function () {
         return () => void (r1.gapsSettled -= 1);
       },
       "mirror-gaps": () => {
-        g0.matchedTotal += 1n;
-        return () => void (g0.matchedTotal -= 1n);
+        g0.matchedPaid += 1n;
+        return () => void (g0.matchedPaid -= 1n);
       },
       "mirror-campaigns": () => {
         c1.nextSpeed += 1n;

@@ -166,6 +166,70 @@ contract AllocatorPathsTest is TestBase {
         assertEq(s.directTotal, 34 * 5e18, "directTotal");
     }
 
+    /// @dev A finalised round shows its match at once: matchedTotal counts every match allocated by
+    /// finalised rounds (paid or not), matchedPaid what was paid, withdrawable what the next withdrawal
+    /// pays. w = (√4 + √1)² − 5 = 4 tokens per round, α = 1 (pool ≥ W): the match is the weight.
+    function test_statsShowMatchesOnceFinalised() public {
+        alloc.fundMatchingPool(1e30);
+        contribute(A, 4e18);
+        contribute(B, 1e18);
+        IQF.GapStats memory s = alloc.getGapFundingStats(GAP);
+        assertEq(s.matchedTotal, 0, "open round: nothing matched yet");
+        nextRound(1e20);
+        s = alloc.getGapFundingStats(GAP);
+        assertEq(s.matchedTotal, 4e18, "matched once finalised");
+        assertEq(s.matchedPaid, 0, "nothing paid yet");
+        assertEq(s.withdrawable, 9e18, "direct + match ready");
+        assertEq(s.directTotal, 5e18, "directTotal");
+        // 34 rounds in all; one withdrawal pays the newest 32, then one more round is finalised.
+        for (uint256 r = 2; r <= 34; ++r) {
+            contribute(A, 4e18);
+            contribute(B, 1e18);
+            nextRound(1e20);
+        }
+        alloc.withdrawGapFunds(GAP);
+        contribute(A, 4e18);
+        contribute(B, 1e18);
+        nextRound(1e20);
+        s = alloc.getGapFundingStats(GAP);
+        assertEq(s.matchedTotal, 35 * 4e18, "every finalised round's match, mid-walk");
+        assertEq(s.matchedPaid, 32 * 4e18, "the first page's matches");
+        assertEq(s.withdrawable, alloc.withdrawable(GAP), "the next withdrawal");
+        (IQF.GapStats[] memory page, IQF.SystemTotals memory totals) = alloc.getAllGapsFunding(0, 10);
+        assertEq(page[0].matchedTotal, 35 * 4e18, "page");
+        assertEq(totals.matchedTotal, 35 * 4e18, "page total");
+        alloc.withdrawGapFunds(GAP);
+        alloc.withdrawGapFunds(GAP);
+        s = alloc.getGapFundingStats(GAP);
+        assertEq(s.matchedTotal, 35 * 4e18, "unchanged by paying");
+        assertEq(s.matchedPaid, 35 * 4e18, "all paid");
+        assertEq(s.withdrawable, 0, "nothing left");
+    }
+
+    /// @dev Refunded contributions leave directTotal and are counted in refundedTotal; a closed gap's
+    /// refundable rounds have no match.
+    function test_statsCountRefundsApart() public {
+        alloc.fundMatchingPool(1e30);
+        contribute(A, 4e18);
+        contribute(B, 1e18);
+        nextRound(1e20); // round 1: matched 4 tokens
+        contribute(A, 100);
+        contribute(B, 50);
+        alloc.closeGap(GAP); // round 2 becomes refundable
+        vm.prank(A);
+        alloc.refundContribution(GAP, 2);
+        IQF.GapStats memory s = alloc.getGapFundingStats(GAP);
+        assertEq(s.refundedTotal, 100, "refundedTotal");
+        assertEq(s.directTotal, 5e18 + 50, "directTotal without the refund");
+        assertEq(s.matchedTotal, 4e18, "round 1's match only");
+        assertEq(s.withdrawable, 9e18, "round 1 only");
+        vm.prank(B);
+        alloc.refundContribution(GAP, 2);
+        s = alloc.getGapFundingStats(GAP);
+        assertEq(s.refundedTotal, 150, "both refunds");
+        assertEq(s.directTotal, 5e18, "directTotal");
+    }
+
     /// @dev A per-gap cap of 10% of the pool limits a large match.
     function test_capLimitsTheMatch() public {
         alloc.fundMatchingPool(1000e18);

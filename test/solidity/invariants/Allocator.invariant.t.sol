@@ -109,8 +109,10 @@ contract AllocatorHandler is TestBase {
         bool walking;
         uint256 cursor;
         uint256 top;
-        uint256 directTotal;
-        uint256 matchedTotal;
+        uint256 directTotal; // every contribution (refunds included)
+        uint256 matchedAllocated; // Σ matches of finalised rounds, at finalisation
+        uint256 matchedPaid;
+        uint256 refundedTotal;
         uint256 contributorCount;
     }
 
@@ -627,6 +629,7 @@ contract AllocatorHandler is TestBase {
         checkReentry(m, armed, before);
         contrib[m][g][actor][r] = 0;
         gapRounds[m][g][r].direct -= amount;
+        gp.refundedTotal += amount;
         mk.owedDirect -= amount;
         mk.totalOut += amount;
         expectedBalance[m][actor] += delivered(m, amount);
@@ -794,6 +797,8 @@ contract AllocatorHandler is TestBase {
         assertLe(rd.allocation, pool, "allocation <= pool");
         mk.pool -= rd.allocation;
         mk.unpaidAllocations += rd.allocation;
+        // Each gap's match shows in its stats from now on (paid or not).
+        for (uint256 i = 0; i < mk.gapCount; ++i) gaps[m][i].matchedAllocated += matchOfModel(m, i, r);
         mk.round = r + 1;
         mk.end = block.timestamp + DURATION;
         checkRound(m, r);
@@ -839,7 +844,7 @@ contract AllocatorHandler is TestBase {
         }
         checkReentry(m, armed, before);
         _walk(m, g, true);
-        gp.matchedTotal += matched;
+        gp.matchedPaid += matched;
         mk.unpaidAllocations -= matched;
         mk.owedDirect -= amount - matched;
         mk.totalOut += amount;
@@ -1122,8 +1127,10 @@ contract AllocatorHandler is TestBase {
             uint256(gp.closed ? IQF.GapStatus.Closed : IQF.GapStatus.Active),
             "gap status"
         );
-        assertEq(s.directTotal, gp.directTotal, "gap directTotal");
-        assertEq(s.matchedTotal, gp.matchedTotal, "gap matchedTotal");
+        assertEq(s.directTotal, gp.directTotal - gp.refundedTotal, "gap directTotal (net of refunds)");
+        assertEq(s.refundedTotal, gp.refundedTotal, "gap refundedTotal");
+        assertEq(s.matchedTotal, gp.matchedAllocated, "gap matchedTotal (allocated by finalised rounds)");
+        assertEq(s.matchedPaid, gp.matchedPaid, "gap matchedPaid");
         assertEq(s.contributorCount, gp.contributorCount, "gap contributorCount");
         assertEq(s.closedRound, gp.closedRound, "gap closedRound");
         uint256 r = contributionRound(m);
@@ -1147,6 +1154,7 @@ contract AllocatorHandler is TestBase {
         }
         (uint256 amount, , ) = _walk(m, g, false);
         assertEq(mk.alloc.withdrawable(gp.id), amount, "withdrawable");
+        assertEq(s.withdrawable, amount, "gap stats withdrawable");
     }
 
     /// @dev allocator-exact, allocator-solvent and accounts-exact for one market.

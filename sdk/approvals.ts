@@ -79,6 +79,41 @@ export async function supportsPermit(token: ERC20Permit, owner: string): Promise
   }
 }
 
+/** EIP-2612's typed-data type of a permit: built once, here. */
+export const PERMIT_TYPES = {
+  Permit: [
+    { name: "owner", type: "address" },
+    { name: "spender", type: "address" },
+    { name: "value", type: "uint256" },
+    { name: "nonce", type: "uint256" },
+    { name: "deadline", type: "uint256" },
+  ],
+};
+
+/** Signs an EIP-2612 permit of exactly `value` for `spender`, valid until `deadline` (unix seconds). */
+export async function signPermitUntil(
+  token: ERC20Permit,
+  signer: Signer,
+  spender: string,
+  value: bigint,
+  deadline: bigint,
+): Promise<SignedPermit> {
+  const owner = await signer.getAddress();
+  const [domain, nonce] = await Promise.all([token.eip712Domain(), token.nonces(owner)]);
+  const signature = await signer.signTypedData(
+    {
+      name: domain.name,
+      version: domain.version,
+      chainId: domain.chainId,
+      verifyingContract: domain.verifyingContract,
+    },
+    PERMIT_TYPES,
+    { owner, spender, value, nonce, deadline },
+  );
+  const sig = Signature.from(signature);
+  return { value, deadline, v: sig.v, r: sig.r, s: sig.s };
+}
+
 /** Signs an EIP-2612 permit of exactly `value` for `spender`, valid `validFor` s after the latest block. */
 export async function signPermit(
   token: ERC20Permit,
@@ -87,36 +122,11 @@ export async function signPermit(
   value: bigint,
   validFor = 3600,
 ): Promise<SignedPermit> {
-  const owner = await signer.getAddress();
   const provider = signer.provider;
   if (provider === null) throw new Error("The signer has no provider");
-  const [domain, nonce, block] = await Promise.all([
-    token.eip712Domain(),
-    token.nonces(owner),
-    provider.getBlock("latest"),
-  ]);
+  const block = await provider.getBlock("latest");
   if (block === null) throw new Error("Cannot read the latest block");
-  const deadline = BigInt(block.timestamp + validFor);
-  const signature = await signer.signTypedData(
-    {
-      name: domain.name,
-      version: domain.version,
-      chainId: domain.chainId,
-      verifyingContract: domain.verifyingContract,
-    },
-    {
-      Permit: [
-        { name: "owner", type: "address" },
-        { name: "spender", type: "address" },
-        { name: "value", type: "uint256" },
-        { name: "nonce", type: "uint256" },
-        { name: "deadline", type: "uint256" },
-      ],
-    },
-    { owner, spender, value, nonce, deadline },
-  );
-  const sig = Signature.from(signature);
-  return { value, deadline, v: sig.v, r: sig.r, s: sig.s };
+  return signPermitUntil(token, signer, spender, value, BigInt(block.timestamp + validFor));
 }
 
 /**

@@ -9,6 +9,7 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types"
 import type { ContractTransactionResponse } from "ethers";
 import type { NetworkConnection } from "hardhat/types/network";
 import type { QuadraticFundingAllocator, TestToken } from "../../typechain-types";
+import { signPermitUntil } from "../../sdk/approvals";
 import { gapIdFromName } from "../../sdk/ids";
 import type { BenchRow } from "./types";
 
@@ -74,7 +75,7 @@ async function finaliseWithGaps(connection: NetworkConnection, gaps: number): Pr
 }
 
 export default async function (connection: NetworkConnection): Promise<BenchRow[]> {
-  const { ethers, networkHelpers } = connection;
+  const { networkHelpers } = connection;
   const f = await fixture(connection);
   const [, alice, bob, carol] = f.signers as [
     HardhatEthersSigner,
@@ -137,32 +138,7 @@ export default async function (connection: NetworkConnection): Promise<BenchRow[
   const amount = 7n * TOKEN;
   // A fixed deadline (2100-01-01): the signature, and so the calldata's gas, is the same every run.
   const deadline = 4_102_444_800n;
-  const domain = await f.token.eip712Domain();
-  const signature = await bob.signTypedData(
-    {
-      name: domain.name,
-      version: domain.version,
-      chainId: domain.chainId,
-      verifyingContract: domain.verifyingContract,
-    },
-    {
-      Permit: [
-        { name: "owner", type: "address" },
-        { name: "spender", type: "address" },
-        { name: "value", type: "uint256" },
-        { name: "nonce", type: "uint256" },
-        { name: "deadline", type: "uint256" },
-      ],
-    },
-    {
-      owner: bob.address,
-      spender: f.address,
-      value: amount,
-      nonce: await f.token.nonces(bob.address),
-      deadline,
-    },
-  );
-  const sig = ethers.Signature.from(signature);
+  const sig = await signPermitUntil(f.token, bob, f.address, amount, deadline);
   const permit = await gasOf(
     f.allocator
       .connect(bob)

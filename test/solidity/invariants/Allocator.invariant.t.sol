@@ -1306,8 +1306,10 @@ contract AllocatorHandler is TestBase {
 /// - liveness (`afterInvariant`): with the tokens' restrictions lifted, every gap can withdraw and
 ///   every refundable contribution be refunded; then only the matching pool remains.
 ///
-/// A failure prints the shrunk call sequence. The fuzz seed is fixed in hardhat.config.ts, so a run
-/// replays exactly: `npx hardhat test solidity test/solidity/invariants/Allocator.invariant.t.sol`.
+/// A failure prints the shrunk call sequence and is saved under cache/solidity-tests/invariant, so
+/// re-running `npx hardhat test solidity test/solidity/invariants/Allocator.invariant.t.sol` replays it
+/// first (Hardhat 3.18's invariant runner takes no seed; paste the sequence into
+/// `test_replayCounterexample` to keep it as a permanent test).
 contract AllocatorInvariantTest is TestBase, InvariantTargets {
     AllocatorHandler internal handler;
 

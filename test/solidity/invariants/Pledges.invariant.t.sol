@@ -1479,8 +1479,10 @@ contract PledgesHandler is TestBase {
 /// - liveness (`afterInvariant`): past the grace period every campaign settles through the upkeep path
 ///   and every pledge and pot can be claimed: the contract ends empty.
 ///
-/// A failure prints the shrunk call sequence; the seed is fixed in hardhat.config.ts, so re-running
-/// `npx hardhat test solidity test/solidity/invariants/Pledges.invariant.t.sol` replays it.
+/// A failure prints the shrunk call sequence and is saved under cache/solidity-tests/invariant, so
+/// re-running `npx hardhat test solidity test/solidity/invariants/Pledges.invariant.t.sol` replays it
+/// first (Hardhat 3.18's invariant runner takes no seed; paste the sequence into
+/// `test_replayCounterexample` to keep it as a permanent test).
 contract PledgesInvariantTest is TestBase, InvariantTargets {
     PledgesHandler internal handler;
 

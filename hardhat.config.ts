@@ -29,17 +29,13 @@ export default defineConfig({
   plugins: [hardhatToolboxMochaEthers, hardhatTypechain, cofundPlugin],
   tasks: cliTasks,
   solidity: {
-    version: SOLC_VERSION,
-    path: SOLJSON_PATH,
+    compilers: [{ version: SOLC_VERSION, path: SOLJSON_PATH, settings: { evmVersion: "cancun", optimizer: { enabled: true, runs: 5000 } } }],
     // The SDK's typed handles on tokens it meets (permit, metadata) come from OpenZeppelin's sources.
     npmFilesToBuild: [
       "@openzeppelin/contracts/token/ERC20/extensions/ERC20Permit.sol",
       "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol",
     ],
-    settings: {
-      evmVersion: "cancun",
-      optimizer: { enabled: true, runs: 5000 },
-    },
+    overrides: { "contracts/CoordinatedPledges.sol": { version: SOLC_VERSION, path: SOLJSON_PATH, settings: { evmVersion: "cancun", optimizer: { enabled: true, runs: 1000 } } } },
   },
   paths: {
     ignition: "./deploy",

@@ -29,6 +29,12 @@ contract CoordinatedPledges is ICoordinatedPledges, ReentrancyGuardTransient {
     /// @inheritdoc ICoordinatedPledges
     uint256 public constant SETTLEMENT_GRACE_PERIOD = 30 days;
 
+    /// @inheritdoc ICoordinatedPledges
+    uint256 public constant UPKEEP_GAS_BUDGET = 7_000_000;
+
+    /// @inheritdoc ICoordinatedPledges
+    uint256 public constant UPKEEP_CAMPAIGN_GAS = 3_500_000;
+
     /// @dev Pledge ids are indices into fixed-size storage arrays of this length (no length slot to
     /// write on each pledge). Ids are < 2³² − 1 by `SafeCast.toUint32` on the count.
     uint256 private constant _MAX_PLEDGES = 2 ** 32;
@@ -244,17 +250,7 @@ contract CoordinatedPledges is ICoordinatedPledges, ReentrancyGuardTransient {
         uint256 count = _campaignCount;
         uint256 end =
             offset < count ? (limit == 0 || limit > count - offset ? count : offset + limit) : offset;
-        for (uint256 k = offset; k < end; ++k) {
-            // k < end ≤ count, so k + 1 cannot overflow.
-            uint256 campaignId = k + 1;
-            Campaign storage c = _campaigns[campaignId];
-            if (c.state != CampaignState.Open || block.timestamp < c.deadline) continue;
-            (bool found, uint256 hLow, uint256 hHigh) = _upkeepBracket(campaignId, c);
-            if (!found) continue;
-            uint256 cursor = hLow == 0 ? 0 : _sessionCursor(keccak256(abi.encode(campaignId, hLow, hHigh)));
-            return (true, abi.encode(campaignId, hLow, hHigh, maxPledges, cursor));
-        }
-        return (false, "");
+        return _scanDue(offset, end, maxPledges);
     }
 
     /// @inheritdoc ICoordinatedPledges
@@ -265,13 +261,61 @@ contract CoordinatedPledges is ICoordinatedPledges, ReentrancyGuardTransient {
         Campaign storage c = _campaign(campaignId);
         // Stale data: settled or cancelled since the check (`_settle` would reject it the same way).
         if (c.state != CampaignState.Open) revert InvalidCampaignState(campaignId, c.state);
-        if (hLow != 0) {
+        if (hHigh != 0) {
             uint256 cursor = _sessionCursor(keccak256(abi.encode(campaignId, hLow, hHigh)));
             if (cursor != expectedCursor) revert SessionAdvanced(campaignId, expectedCursor, cursor);
         }
         _settle(c, campaignId, hLow, hHigh, maxPledges);
     }
 
+    /// @dev `checkUpkeep`'s scan of ids offset + 1 … end. Each search runs under its own gas cap and the
+    /// whole scan within the budget: a campaign whose bracket costs more is skipped (its call runs out
+    /// of gas), never stalled on.
+    function _scanDue(
+        uint256 offset,
+        uint256 end,
+        uint256 maxPledges
+    ) private view returns (bool upkeepNeeded, bytes memory performData) {
+        uint256 start = gasleft();
+        for (uint256 k = offset; k < end; ++k) {
+            // k < end ≤ count, so k + 1 cannot overflow.
+            Campaign storage c = _campaigns[k + 1];
+            if (c.state != CampaignState.Open || block.timestamp < c.deadline) continue;
+            uint256 cap = start - gasleft(); // spent so far
+            if (cap >= UPKEEP_GAS_BUDGET) break;
+            cap = UPKEEP_GAS_BUDGET - cap;
+            if (cap > UPKEEP_CAMPAIGN_GAS) cap = UPKEEP_CAMPAIGN_GAS;
+            try this.upkeepBracket{gas: cap}(k + 1) returns (bool found, uint256 hLow, uint256 hHigh) {
+                if (found) return (true, _performData(k + 1, hLow, hHigh, maxPledges));
+            } catch {
+                continue; // out of gas: left to `settle` with a bracket computed off-chain
+            }
+        }
+        return (false, "");
+    }
+
+    /// @dev abi.encode(campaignId, hLow, hHigh, maxPledges, cursor) with the session's cursor now.
+    function _performData(
+        uint256 campaignId,
+        uint256 hLow,
+        uint256 hHigh,
+        uint256 maxPledges
+    ) private view returns (bytes memory) {
+        uint256 cursor = hHigh == 0 ? 0 : _sessionCursor(keccak256(abi.encode(campaignId, hLow, hHigh)));
+        return abi.encode(campaignId, hLow, hHigh, maxPledges, cursor);
+    }
+
+    /// @inheritdoc ICoordinatedPledges
+    function upkeepBracket(uint256 campaignId) external view returns (bool found, uint256 hLow, uint256 hHigh) {
+        Campaign storage c = _campaign(campaignId);
+        if (c.state != CampaignState.Open || block.timestamp < c.deadline) return (false, 0, 0);
+        bool quadratic = c.mode == Mode.Quadratic;
+        uint256 sumLimitSpeed = _sumLimitSpeed(c);
+        if (!PledgeMath.hasPositiveRoot(quadratic, sumLimitSpeed)) return (true, 0, 0);
+        (uint256[] memory limitsNorm, uint256[] memory speeds) = _load(campaignId, c, 0);
+        (found, hLow, hHigh) = PledgeMath.bracket(quadratic, limitsNorm, speeds, sumLimitSpeed);
+        if (!found && block.timestamp >= uint256(c.deadline) + SETTLEMENT_GRACE_PERIOD) return (true, 0, 0);
+    }
     // ─────────────────────────────────────────────── claims
 
     /// @inheritdoc ICoordinatedPledges
@@ -470,7 +514,10 @@ contract CoordinatedPledges is ICoordinatedPledges, ReentrancyGuardTransient {
         uint256 hHigh
     ) external view returns (SessionView memory) {
         Session storage s = _sessions[keccak256(abi.encode(campaignId, hLow, hHigh))];
-        return SessionView({cursor: s.cursor, gAtLow: s.gLow, gAtHigh: s.gHigh, pot: s.pot});
+        // The partial sums carry gPerH units per unit of h; shown like h (UD60x18), rounded down.
+        // (An unknown campaign has no session: zeros, whatever k.)
+        uint256 k = PledgeMath.gPerH(_campaigns[campaignId].mode == Mode.Quadratic);
+        return SessionView({cursor: s.cursor, gAtLow: s.gLow / k, gAtHigh: s.gHigh / k, pot: s.pot});
     }
 
     /// @inheritdoc ICoordinatedPledges
@@ -511,8 +558,10 @@ contract CoordinatedPledges is ICoordinatedPledges, ReentrancyGuardTransient {
         Campaign storage c = _campaign(campaignId);
         if (h > PledgeMath.MAX_H) revert InvalidBracket(h, h);
         Session memory acc;
-        _pass(_terms[campaignId], c.mode == Mode.Quadratic, 10 ** c.scaleExponent, h, h, c.pledgeCount, acc);
-        return (acc.gLow, acc.pot);
+        bool quadratic = c.mode == Mode.Quadratic;
+        _pass(_terms[campaignId], quadratic, 10 ** c.scaleExponent, h, h, c.pledgeCount, acc);
+        // Settlement compares the unrounded sum with h; shown like h (UD60x18), rounded down.
+        return (acc.gLow / PledgeMath.gPerH(quadratic), acc.pot);
     }
 
     /// @inheritdoc ICoordinatedPledges
@@ -585,9 +634,10 @@ contract CoordinatedPledges is ICoordinatedPledges, ReentrancyGuardTransient {
         if (hLow > hHigh || hHigh > PledgeMath.MAX_H) revert InvalidBracket(hLow, hHigh);
         uint256 maxWidth = PledgeMath.maxBracketWidth(hLow);
         if (hHigh - hLow > maxWidth) revert BracketTooWide(hLow, hHigh, maxWidth);
-        if (hLow == 0) {
+        if (hHigh == 0) {
             // Every payment at h = 0 is 0 (atan(0) = 0): no pass needed. Allowed when h = 0 is the only
-            // root, or as the liveness fallback after the grace period.
+            // root, or as the liveness fallback after the grace period. (A bracket [0, hHigh > 0] is
+            // certified by a pass like any other: g(0) = 0 ≥ 0, so only g(hHigh) ≤ hHigh is checked.)
             uint256 fallbackAt = deadline + SETTLEMENT_GRACE_PERIOD;
             bool rootExists = PledgeMath.hasPositiveRoot(c.mode == Mode.Quadratic, _sumLimitSpeed(c));
             if (rootExists && block.timestamp < fallbackAt)
@@ -609,21 +659,8 @@ contract CoordinatedPledges is ICoordinatedPledges, ReentrancyGuardTransient {
         }
     }
 
-    /// @dev The bracket `checkUpkeep` proposes for an open campaign past its deadline (see its NatSpec):
-    /// [0, 0] without a positive root, or when none can be certified after the grace period.
-    function _upkeepBracket(
-        uint256 campaignId,
-        Campaign storage c
-    ) private view returns (bool found, uint256 hLow, uint256 hHigh) {
-        bool quadratic = c.mode == Mode.Quadratic;
-        uint256 sumLimitSpeed = _sumLimitSpeed(c);
-        if (!PledgeMath.hasPositiveRoot(quadratic, sumLimitSpeed)) return (true, 0, 0);
-        (uint256[] memory limitsNorm, uint256[] memory speeds) = _load(campaignId, c, 0);
-        (found, hLow, hHigh) = PledgeMath.bracket(quadratic, limitsNorm, speeds, sumLimitSpeed);
-        if (!found && block.timestamp >= uint256(c.deadline) + SETTLEMENT_GRACE_PERIOD) return (true, 0, 0);
-    }
 
-    /// @dev One page of the session for [hLow, hHigh] (hLow > 0); verifies and settles after the last.
+    /// @dev One page of the session for [hLow, hHigh] (hHigh > 0); verifies and settles after the last.
     function _settlePage(
         Campaign storage c,
         uint256 campaignId,
@@ -650,15 +687,20 @@ contract CoordinatedPledges is ICoordinatedPledges, ReentrancyGuardTransient {
             s.pot = acc.pot;
             return (false, cursor);
         }
-        if (acc.gLow < hLow) revert HTooHigh(hLow, acc.gLow);
-        if (acc.gHigh > hHigh) revert HTooLow(hHigh, acc.gHigh);
+        {
+            // g is compared with h exactly (g carries gPerH units per unit of h); the errors show g
+            // like h (UD60x18), rounded down.
+            uint256 k = PledgeMath.gPerH(c.mode == Mode.Quadratic);
+            if (acc.gLow < hLow * k) revert HTooHigh(hLow, acc.gLow / k);
+            if (acc.gHigh > hHigh * k) revert HTooLow(hHigh, acc.gHigh / k);
+        }
         delete _sessions[sessionId];
         _finalize(c, campaignId, hLow, acc.pot);
         return (true, cursor);
     }
 
-    /// @dev The settlement pass over pledges [acc.cursor, end): adds g(hLow), g(hHigh) and the pot at
-    /// hLow to `acc` and moves its cursor to `end`. Withdrawn pledges are skipped. One cold SLOAD, at
+    /// @dev The settlement pass over pledges [acc.cursor, end): adds g(hLow), g(hHigh) (G units, see
+    /// PledgeMath.gPerH) and the pot at hLow to `acc` and moves its cursor to `end`. Withdrawn pledges are skipped. One cold SLOAD, at
     /// most two atan and two sqrt per pledge.
     function _pass(
         uint256[_MAX_PLEDGES] storage terms,

@@ -74,10 +74,6 @@ export interface KeeperPledges {
   sessionCursor(campaignId: bigint, hLow: bigint, hHigh: bigint): Promise<bigint>;
   /** `settle(campaignId, hLow, hHigh, maxPledges)`: one page. */
   settlePage(campaignId: bigint, hLow: bigint, hHigh: bigint, maxPledges: bigint): Promise<KeeperPage>;
-  /** `SETTLEMENT_GRACE_PERIOD` in seconds. */
-  gracePeriod(): Promise<bigint>;
-  /** The latest block's timestamp. */
-  chainTime(): Promise<bigint>;
 }
 
 /** Adapts an `AllocatorClient` (connected with the keeper's signer). */
@@ -159,11 +155,6 @@ export function pledgesPort(client: PledgesClient): KeeperPledges {
         page.cursor = page.pledgeCount;
       }
       return page;
-    },
-    gracePeriod: () => c.SETTLEMENT_GRACE_PERIOD(),
-    async chainTime() {
-      const block = await client.runner.provider?.getBlock("latest");
-      return block ? BigInt(block.timestamp) : BigInt(Math.floor(Date.now() / 1000));
     },
   };
 }
@@ -446,19 +437,6 @@ export class Keeper {
     }
   }
 
-  private async bracketOf(
-    p: KeeperPledges,
-    campaignId: bigint,
-    deadline: bigint,
-  ): Promise<pm.Bracket | string> {
-    // The same bracket `cqf:settle` uses (one implementation, sdk/pledges.ts).
-    return settlementBracket(
-      await p.readMath(campaignId),
-      { campaignId, deadline },
-      { gracePeriod: () => p.gracePeriod(), now: () => p.chainTime() },
-    );
-  }
-
   private async settleCampaign(
     p: KeeperPledges,
     campaignId: bigint,
@@ -466,12 +444,8 @@ export class Keeper {
   ): Promise<void> {
     const c = await p.campaign(campaignId);
     if (c.state !== "open") return; // settled since the scan: nothing to report
-    const bracket = await this.bracketOf(p, campaignId, c.deadline);
-    if (typeof bracket === "string") {
-      record({ kind: "settle", status: "skipped", campaignId, reason: bracket, attempts: 0 });
-      return;
-    }
-    const { hLow, hHigh } = bracket;
+    // The same bracket `cqf:settle` uses (one implementation, sdk/pledges.ts).
+    const { hLow, hHigh } = settlementBracket(await p.readMath(campaignId));
     const settledElsewhere = `campaign ${campaignId} was settled by another keeper`;
     for (;;) {
       this.stopIfAborted();
@@ -484,7 +458,7 @@ export class Keeper {
           const now = await p.campaign(campaignId);
           if (now.state === "settled") throw new Skip(settledElsewhere);
           if (now.state === "cancelled") throw new Skip(`campaign ${campaignId} was cancelled`);
-          expected = hLow === 0n ? 0n : await p.sessionCursor(campaignId, hLow, hHigh);
+          expected = hHigh === 0n ? 0n : await p.sessionCursor(campaignId, hLow, hHigh);
           this.emit({ type: "progress", campaignId, cursor: expected, pledgeCount: now.pledgeCount });
           return p.settlePage(campaignId, hLow, hHigh, this.o.maxPledges ?? 0n);
         },

@@ -107,33 +107,14 @@ export interface Settlement {
   gasUsed: bigint;
 }
 
-/** "2026-11-21 18:00:05 UTC" (local: the error decoder, which has formatUtc, is loaded lazily). */
-function utc(seconds: bigint): string {
-  const ms = Number(seconds) * 1000;
-  if (!Number.isFinite(ms) || Math.abs(ms) > 8.64e15) return `timestamp ${seconds.toString()}`;
-  return new Date(ms).toISOString().replace("T", " ").slice(0, 19) + " UTC";
-}
-
 /**
  * The bracket a campaign past its deadline settles with — the one implementation keepers
  * (sdk/keeper.ts) and `PledgesClient.settle` (`cqf:settle`) share: the exact mirror's tightest bracket
- * (`findBracket`, [0, 0] when no positive root exists). When the fixed point cannot certify the
- * positive root (a linear campaign with (2/π)·Σ Lᵢsᵢ just above 1), the contract accepts h = 0 (every
- * pledge refunded in full) from the end of its grace period: [0, 0] from then, before it a readable
- * sentence saying when. `chain` is read only in that case.
+ * (`findBracket`: [0, 0] when no positive root exists, [0, 1] when the root lies within one unit of h
+ * above 0). Every campaign has one as soon as its deadline has passed.
  */
-export async function settlementBracket(
-  math: pm.CampaignMath,
-  campaign: { campaignId: bigint; deadline: bigint },
-  chain: { gracePeriod: () => Promise<bigint>; now: () => Promise<bigint> },
-): Promise<pm.Bracket | string> {
-  try {
-    return pm.findBracket(math);
-  } catch {
-    const from = campaign.deadline + (await chain.gracePeriod());
-    if ((await chain.now()) >= from) return { hLow: 0n, hHigh: 0n };
-    return `campaign ${campaign.campaignId}'s root cannot be certified in fixed point; it can settle at h = 0 from ${utc(from)}`;
-  }
+export function settlementBracket(math: pm.CampaignMath): pm.Bracket {
+  return pm.findBracket(math);
 }
 
 const PLEDGE_STATE = ["none", "active", "withdrawn", "claimed"] as const;
@@ -382,32 +363,14 @@ export class PledgesClient {
 
   /**
    * Settles a campaign past its deadline with `settlementBracket` (or `bracket`): the tightest bracket
-   * from the exact mirror, or h = 0 after the grace period for a root the fixed point cannot certify
-   * (before it, an error saying from when). Then `settle` pages of `maxPledges` (default: the
-   * contract's page cap) until it is settled. Resumes a session already in progress for the same bracket.
+   * from the exact mirror. Then `settle` pages of `maxPledges` (default: the contract's page cap)
+   * until it is settled. Resumes a session already in progress for the same bracket.
    */
   async settle(
     campaignId: bigint,
     opts: { maxPledges?: bigint; bracket?: pm.Bracket } = {},
   ): Promise<Settlement> {
-    let bracket = opts.bracket;
-    if (bracket === undefined) {
-      const [c, math] = await Promise.all([
-        this.guard(() => this.contract.getCampaign(campaignId)),
-        this.readMath(campaignId),
-      ]);
-      const found = await settlementBracket(
-        math,
-        { campaignId, deadline: c.deadline },
-        {
-          gracePeriod: () => this.guard(() => this.contract.SETTLEMENT_GRACE_PERIOD()),
-          now: () => this.chainTime(),
-        },
-      );
-      if (typeof found === "string") throw new Error(found.charAt(0).toUpperCase() + found.slice(1));
-      bracket = found;
-    }
-    const { hLow, hHigh } = bracket;
+    const { hLow, hHigh } = opts.bracket ?? settlementBracket(await this.readMath(campaignId));
     const transactions: PledgesTxInfo[] = [];
     for (;;) {
       const { receipt, info } = await this.send(() =>

@@ -245,8 +245,6 @@ describe("Keeper (in process)", function () {
       campaign: (id) => pledges.campaign(id),
       readMath: (id) => pledges.readMath(id),
       sessionCursor: (id, l, h) => pledges.sessionCursor(id, l, h),
-      gracePeriod: () => pledges.gracePeriod(),
-      chainTime: () => pledges.chainTime(),
       settlePage: async (id, l, h, m) => pledges.settlePage(id, l, h, m),
     };
     const keeper = new Keeper({

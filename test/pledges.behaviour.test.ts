@@ -475,10 +475,12 @@ describe("CoordinatedPledges", () => {
       await fx.cp.settle(id, b.hLow + 1000n, b.hLow + 1000n, 5);
       const s = await fx.cp.getSession(id, b.hLow, b.hHigh);
       const partial = pm.pass(m, b.hLow, b.hHigh, 0, 10);
+      // The view shows the partial sums like h (UD60x18, rounded down).
+      const perH = pm.gPerH(m.mode === pm.Mode.Quadratic);
       expect([s.cursor, s.gAtLow, s.gAtHigh, s.pot]).to.deep.equal([
         10n,
-        partial.gLow,
-        partial.gHigh,
+        partial.gLow / perH,
+        partial.gHigh / perH,
         partial.pot,
       ]);
       expect(await fx.cp.settle.staticCall(id, b.hLow, b.hHigh, 10)).to.deep.equal([false, 20n]);

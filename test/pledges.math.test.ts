@@ -44,18 +44,24 @@ describe("PledgeMath and its SDK mirror", () => {
       const lim = logUniform(r, -6, 12);
       const a = pm.saturation(h, s);
       expect(await hm.saturation(h, s)).to.equal(a);
-      expect(a).to.be.lt(WAD);
+      expect(a).to.be.lt(WAD * WAD); // 36 decimals
       expect(await hm.payment(lim, a)).to.equal(pm.payment(lim, a));
       expect(await hm.term(true, lim, a)).to.equal(pm.quadraticTerm(lim, a));
       expect(await hm.term(false, lim, a)).to.equal(pm.linearTerm(lim, a));
       expect(await hm.derivative(lim, s, h)).to.equal(pm.derivative(lim, s, h));
       expect(await hm.nextSpeed(s, (s % WAD) + 1n)).to.equal(pm.nextSpeed(s, (s % WAD) + 1n));
       expect(await hm.maxBracketWidth(h)).to.equal(pm.maxBracketWidth(h));
-      // A(h) against decimal.js: (2/π)·atan(h·s) within 3e-18 (atan ≤ 1 unit, two floors).
-      const exact = new D(2).div(PI).mul(D.atan(fromWad(h).mul(fromWad(s))));
-      expect(exact.minus(fromWad(a)).toNumber()).to.be.within(-1e-30, 3e-18);
+      // A(h) against decimal.js: (2/π)·atan(h·s) within 3e-18 (atan ≤ 1 unit of 1e-18, two floors) and,
+      // below h·s = 1e-3 (the 36-decimal rational branch), within 1e-19 relative + 2e-36.
+      const x = fromWad(h).mul(fromWad(s));
+      const exact = new D(2).div(PI).mul(D.atan(x));
+      const got = new D(a.toString()).div("1e36");
+      expect(exact.minus(got).toNumber()).to.be.within(-1e-30, 3e-18);
+      if (x.lt("1e-3")) expect(exact.minus(got).abs().lte(exact.mul("1e-19").plus("2e-36"))).to.equal(true);
     }
-    expect(await hm.saturation(pm.MAX_H, pm.MAX_SPEED)).to.equal(999999999999999999n);
+    // The largest A: ⌊⌊π/2·1e18⌋·1e18·⌊(2/π)·1e36⌋/1e36⌋ (atan saturates at ⌊π/2·1e18⌋).
+    const maxA = PI.div(2).mul("1e18").floor().mul("1e18").mul(new D(2).div(PI).mul("1e36").floor()).div("1e36");
+    expect(await hm.saturation(pm.MAX_H, pm.MAX_SPEED)).to.equal(BigInt(maxA.floor().toFixed(0)));
     expect(await hm.saturation(0, pm.MAX_SPEED)).to.equal(0n);
   });
 
@@ -71,6 +77,19 @@ describe("PledgeMath and its SDK mirror", () => {
       expect(pm.quadraticTerm(lim, a1)).to.be.gte(pm.quadraticTerm(lim, a0));
       expect(pm.payment(lim, a1)).to.be.gte(pm.payment(lim, a0));
     }
+    // Across the switch from the 36-decimal rational branch to atan at x = h·s = 1e-3, unit by unit
+    // (s = 1: h·s = 1e-3 at h = 1e15), on chain and in the mirror.
+    const hm = await loadFixture(harnessFixture);
+    let prev = -1n;
+    for (let h = 10n ** 15n - 1500n; h <= 10n ** 15n + 1500n; h++) {
+      const a = pm.saturation(h, WAD);
+      expect(a).to.be.gte(prev);
+      prev = a;
+    }
+    for (const h of [10n ** 15n - 2n, 10n ** 15n - 1n, 10n ** 15n, 10n ** 15n + 1n]) {
+      expect(await hm.saturation(h, WAD)).to.equal(pm.saturation(h, WAD));
+    }
+    expect(pm.saturation(10n ** 15n - 1n, WAD)).to.be.lte(pm.saturation(10n ** 15n, WAD));
   });
 
   it("hasPositiveRoot is exact at the linear threshold and any pledge suffices in quadratic mode", async () => {
@@ -184,11 +203,12 @@ describe("PledgeMath and its SDK mirror", () => {
       // The settlement's acceptance rule, evaluated with the exact mirror of g.
       expect(hLow > 0n && hLow <= hHigh && hHigh <= pm.MAX_H).to.equal(true);
       expect(hHigh - hLow).to.be.lte(pm.maxBracketWidth(hLow));
-      expect(pm.gAndSlope(quadratic, limitsNorm, speeds, hLow).g).to.be.gte(hLow);
-      expect(pm.gAndSlope(quadratic, limitsNorm, speeds, hHigh).g).to.be.lte(hHigh);
+      const perH = pm.gPerH(quadratic);
+      expect(pm.gAndSlope(quadratic, limitsNorm, speeds, hLow).g).to.be.gte(hLow * perH);
+      expect(pm.gAndSlope(quadratic, limitsNorm, speeds, hHigh).g).to.be.lte(hHigh * perH);
       // And it settles everyone within the SPEC's tolerance of the exact solution: each payment at
       // either end within 1e-9 relative or 1e-12 tokens absolute of the payment at the exact root
-      // (for tiny h·s the 18-decimal arctan has few significant digits, so h itself may be further).
+      // (for a nearly flat g, h itself may be further: payments barely depend on it there).
       for (let i = 0; i < n; i++) {
         const L = fromWad(limitsNorm[i]);
         const S = fromWad(speeds[i]);

@@ -8,7 +8,7 @@ import { expect } from "chai";
 import type { CoordinatedPledges, TestToken } from "../typechain-types";
 import { describeError } from "../sdk/errors";
 import { PledgesClient } from "../sdk/pledges";
-import { ethers, loadFixture, time } from "./chain";
+import { ethers, loadFixture, networkHelpers, time } from "./chain";
 import { D, fromWad, refCampaign, refPayment, refSolve, relErr } from "./pledges.reference";
 
 const WAD = 10n ** 18n;
@@ -228,6 +228,75 @@ describe("CoordinatedPledges automation (checkUpkeep / performUpkeep)", function
       expect([c.state, c.h, c.pot]).to.deep.equal([BigInt(State.Settled), 0n, 0n]);
     }
     expect((await fx.cp.getCampaign(cancelled)).state).to.equal(BigInt(State.Cancelled));
+  });
+
+  it("stays within its stated gas budget and skips (not stalls on) a campaign of dust near the linear threshold", async function () {
+    this.timeout(240_000);
+    const fx = await loadFixture(fixture);
+    // 130 dust pledges of 0.001 token from distinct pledgers, speed tuned so that δ = (2/π)·Σ Lᵢsᵢ − 1
+    // ≈ 1e-12 (decimal.js): Newton from ΣL crawls towards a root ~1e-6 of it, pass after pass.
+    const n = 130;
+    const dust = 10n ** 15n;
+    const pi = D.acos(-1);
+    const speed = BigInt(
+      pi
+        .div(2)
+        .mul("1e36")
+        .mul("1.000000000001")
+        .div((BigInt(n) * dust).toString())
+        .ceil()
+        .toFixed(0),
+    );
+    const delta = new D(2)
+      .div(pi)
+      .mul((BigInt(n) * dust * speed).toString())
+      .div("1e36")
+      .minus(1);
+    expect(delta.gt(0) && delta.lt("1e-11")).to.equal(true);
+    const tuned = await create(fx, speed, true); // 1
+    const cpAddress = await fx.cp.getAddress();
+    for (let k = 0; k < n; k++) {
+      const w = ethers.Wallet.createRandom().connect(ethers.provider);
+      await networkHelpers.setBalance(w.address, WAD);
+      await fx.token.mint(w.address, dust);
+      await fx.token.connect(w).approve(cpAddress, dust);
+      await fx.cp.connect(w).pledge(tuned, dust);
+    }
+    const ordinary = await create(fx, WAD / 10n); // 2
+    await pledgeAll(fx, ordinary, [100n * WAD, 100n * WAD]);
+    await time.increaseTo(fx.deadline);
+    const [budget, cap] = [await fx.cp.UPKEEP_GAS_BUDGET(), await fx.cp.UPKEEP_CAMPAIGN_GAS()];
+    expect([budget, cap]).to.deep.equal([7_000_000n, 3_500_000n]);
+
+    // The call fits the budget (plus the scan's own reads): it completes with no more gas than that
+    // (sent as a transaction to measure it; Hardhat refuses to estimate a call whose inner search runs
+    // out of gas on purpose), and the ordinary campaign is not hidden.
+    const limited = { gasLimit: budget + 100_000n };
+    const measure = async (): Promise<bigint> => {
+      const rc = await (await fx.cp.checkUpkeep.send("0x", limited)).wait();
+      expect(rc?.status).to.equal(1);
+      return rc!.gasUsed;
+    };
+    expect(await measure()).to.be.greaterThan(cap); // the dust campaign's search spent its whole cap
+    const [needed, data] = await fx.cp.checkUpkeep("0x", limited);
+    expect(needed).to.equal(true);
+    const p = decodePerform(data);
+    if (p.campaignId === tuned) {
+      // Found within its cap after all: a valid bracket.
+      await expectValidBracket(fx.cp, tuned, p);
+    } else {
+      expect(p.campaignId).to.equal(ordinary);
+      await expectValidBracket(fx.cp, ordinary, p);
+      await fx.cp.performUpkeep(data);
+      // The dust campaign alone: still within the budget, skipped, never a revert.
+      await measure();
+      expect((await fx.cp.checkUpkeep("0x", limited))[0]).to.equal(false);
+    }
+    // The off-chain bracket settles it at once (what the keeper and `cqf:settle` do).
+    const client = await PledgesClient.connect(cpAddress, fx.creator);
+    const s = await client.settle(tuned);
+    const hRef = refSolve(refCampaign(false, Array(n).fill(fromWad(dust)), Array(n).fill(fromWad(speed))));
+    expect(relErr(fromWad(s.h), hRef)).to.be.lessThan(1e-9);
   });
 
   it("rejects malformed checkData and performData", async () => {

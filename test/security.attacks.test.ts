@@ -315,7 +315,8 @@ describe("Security: attacks", () => {
         .to.be.revertedWithCustomError(cp, "HTooHigh")
         .withArgs(wrong, pm.evaluate(m, wrong).g);
       expect(await cp.getSession(id, wrong, wrong)).to.deep.equal(s);
-      expect([s.cursor, s.gAtLow, s.pot]).to.deep.equal([4n, partial.gLow, partial.pot]);
+      const perH = pm.gPerH(m.mode === pm.Mode.Quadratic);
+      expect([s.cursor, s.gAtLow, s.pot]).to.deep.equal([4n, partial.gLow / perH, partial.pot]);
       await expect(cp.settle(id, b.hLow, b.hHigh, 0)).to.emit(cp, "CampaignSettled");
     });
   });

@@ -376,18 +376,17 @@ interface ICoordinatedPledges {
 
     /// @notice Whether a campaign needs settling, with everything `performUpkeep` needs to settle one
     /// page of it. Scans campaign ids `offset + 1` … `offset + limit` (limit 0 = to the last one) and
-    /// returns the first open campaign past its deadline whose bracket the contract can certify.
-    /// @dev The bracket is computed on-chain from the frozen pledges (after the deadline they cannot
-    /// change): Newton from the right (`solve`), then, for the contract's own g, a lower end hLow with
-    /// g(hLow) ≥ hLow and an upper end within the width rule with g(hHigh) ≤ hHigh (a few extra passes
-    /// over the pledges). It is deterministic, so successive calls return the same bracket and the pages
-    /// of one session follow each other. [0, 0] when no positive root exists, or when the root cannot
-    /// be certified and the grace period has passed; a campaign whose root cannot be certified before
-    /// the grace period is skipped. Meant for eth_call: the cost grows with the pledges of the campaign
-    /// found (≈ 2.9M gas for 100 pledges in `npm run bench`: Newton's passes plus two or three more),
-    /// so a hosted automation network's check gas limit (typically 5–10M) bounds the campaign size it
-    /// can settle this way to a few hundred pledges; larger campaigns are settled with `settle` and a
-    /// bracket computed off-chain (the SDK's `findBracket`, as the keeper process does).
+    /// returns the first open campaign past its deadline whose bracket it finds within its gas budget.
+    /// @dev The bracket is `upkeepBracket`'s, computed on-chain from the frozen pledges (after the
+    /// deadline they cannot change): deterministic, so successive calls return the same bracket and the
+    /// pages of one session follow each other. Gas: each campaign's search runs under its own cap of
+    /// `UPKEEP_CAMPAIGN_GAS` (3.5M) and the scan stops once `UPKEEP_GAS_BUDGET` (7M) is spent, so a call
+    /// costs at most the budget plus the scan's own reads (≈ 2,600 gas per campaign scanned) whatever
+    /// the campaigns contain; a campaign whose search needs more (hundreds of pledges, or dust tuned
+    /// near the linear threshold, where Newton converges slowly) is skipped, not stalled on, and the
+    /// next one is checked. Skipped campaigns are settled with `settle` and a bracket computed
+    /// off-chain (the SDK's `findBracket`, as the keeper process does); `checkData` windows
+    /// (offset, limit) let several upkeeps share a long list.
     /// @param checkData Empty (scan every campaign, pages of `MAX_PAGE_PLEDGES`) or
     /// abi.encode(uint256 offset, uint256 limit, uint256 maxPledges) (maxPledges 0 = `MAX_PAGE_PLEDGES`).
     /// Reverts with `InvalidCheckData` otherwise.
@@ -397,6 +396,18 @@ interface ICoordinatedPledges {
     function checkUpkeep(
         bytes calldata checkData
     ) external view returns (bool upkeepNeeded, bytes memory performData);
+
+    /// @notice The bracket `checkUpkeep` proposes for a campaign: found = false unless it is open and past
+    /// its deadline; [0, 0] when no positive root exists; otherwise `PledgeMath.bracket` on the frozen
+    /// pledges — Newton (`solve`), then, for the contract's own g, a lower end with g(hLow) ≥ hLow (or
+    /// 0) and an upper end within the width rule with g(hHigh) ≤ hHigh. One exists for every campaign.
+    /// @dev Costs a few passes over the pledges per Newton step (≈ 2.9M gas for 100 pledges); meant for
+    /// eth_call. Reverts with `UnknownCampaign`.
+    /// @param campaignId The campaign.
+    /// @return found Whether the campaign is due (open, past its deadline).
+    /// @return hLow The bracket's lower end (UD60x18).
+    /// @return hHigh The bracket's upper end (UD60x18).
+    function upkeepBracket(uint256 campaignId) external view returns (bool found, uint256 hLow, uint256 hHigh);
 
     /// @notice Settles one page of the campaign in `performData` (from `checkUpkeep`), exactly as
     /// `settle(campaignId, hLow, hHigh, maxPledges)` would: same checks, same events
@@ -460,6 +471,16 @@ interface ICoordinatedPledges {
     /// @notice After deadline + this delay, an unsettled campaign may be settled at h = 0 (full refunds).
     /// @return The delay in seconds (30 days).
     function SETTLEMENT_GRACE_PERIOD() external view returns (uint256);
+
+    /// @notice The most gas `checkUpkeep` spends on bracket searches in one call (7,000,000), so a call
+    /// fits a hosted automation network's check gas limit whatever the campaigns contain.
+    /// @return The budget in gas.
+    function UPKEEP_GAS_BUDGET() external view returns (uint256);
+
+    /// @notice The most gas one campaign's bracket search may use inside `checkUpkeep` (3,500,000); a
+    /// campaign that needs more is skipped there (settle it with an off-chain bracket).
+    /// @return The cap in gas.
+    function UPKEEP_CAMPAIGN_GAS() external view returns (uint256);
 
     /// @notice Number of campaigns created; ids run from 1 to campaignCount.
     /// @return The number of campaigns (0 before the first; cancelled and settled ones included).

@@ -9,14 +9,33 @@ import {Arctan} from "./Arctan.sol";
 /// one by `sdk/math/pledges.ts`. Every value is a raw integer: "UD60x18" means 1e18 = 1.
 ///
 /// Notation: L = a limit normalised to 18 decimals, s = a speed (UD60x18), h (UD60x18),
-/// A(h, s) = ⌊(2/π)·atan(⌊h·s⌋)⌋ (UD60x18, in [0, 1)). Per pledge:
+/// x = h·s taken exactly (36 decimals), A(h, s) = ⌊(2/π)·atan(x)⌋ with 36 DECIMALS (in [0, 1)).
+/// Per pledge:
 ///   payment (raw tokens)     p = ⌊Lraw · A⌋
-///   quadratic g-term         ⌊√(L · A)⌋     (√token, UD60x18; L·A carries 36 decimals)
-///   linear g-term            ⌊L · A⌋        (token, UD60x18)
+///   quadratic g-term         ⌊√(L · A)⌋     (√token with 27 decimals; L·A carries 54)
+///   linear g-term            ⌊L · A⌋        (token with 36 decimals)
+/// g(h) = Σ g-terms is compared with h exactly: g ≥ h·G_PER_H (G_PER_H = 1e9 quadratic, 1e18 linear).
 /// Every operation rounds down and is monotone non-decreasing in h, so g(h) = Σ g-terms is too.
+/// Why 36 decimals: an 18-decimal A keeps only ~9 digits once h·s ≈ 1e-9 (tiny saturations), and near
+/// the linear collapse threshold δ = (2/π)·Σ Lᵢsᵢ − 1 → 0⁺ the root moves by (error of g)/(2δ): the
+/// resolution of g, not of h, decides how exact the settlement is.
 library PledgeMath {
     /// @dev 1 in UD60x18.
     uint256 internal constant UNIT = 1e18;
+    /// @dev 1 in the saturation's fixed point (36 decimals).
+    uint256 internal constant A_UNIT = 1e36;
+    /// @dev Below x = h·s = 1e-3 (1e33 with 36 decimals) the arctangent is the [5/4] Padé approximant
+    /// x·(945 + 735x² + 64x⁴)/(945 + 1050x² + 225x⁴) taken at 36 decimals (error O(x¹¹): 1.5e-36 at 1e-3,
+    /// 7e-40 at 5e-4, measured at 80 digits);
+    /// from there on `Arctan.atanRaw` (error ≤ 1e-18, i.e. ≤ 1e-15 relative).
+    uint256 internal constant SMALL_X = 1e33;
+    /// @dev Arctan.atanRaw(1e15)·1e18: the large branch's value at SMALL_X. The small branch is capped
+    /// there, so the angle never decreases across the switch (the cap only bites within ~1e-18 of it).
+    uint256 internal constant SMALL_X_ATAN_CAP = 999999666666866e18;
+    /// @dev g-units per unit of h (raw): quadratic g-terms carry 27 decimals, h 18.
+    uint256 internal constant G_PER_H_QUADRATIC = 1e9;
+    /// @dev g-units per unit of h (raw): linear g-terms carry 36 decimals, h 18.
+    uint256 internal constant G_PER_H_LINEAR = 1e18;
     /// @dev ⌊(2/π)·1e36⌋ — 2/π with 36 decimals, so A loses less than one unit of 1e-18 to it.
     uint256 internal constant TWO_OVER_PI_36 = 636619772367581343075535053490057448;
     /// @dev ⌊π·1e36⌋. As π·1e36 is irrational, for an integer S: 2S > π·1e36 ⇔ 2S > PI_36.
@@ -41,38 +60,54 @@ library PledgeMath {
 
     // ─────────────────────────────────────────────── per pledge (hot loop)
 
-    /// @notice A(h, s) = ⌊(2/π)·atan(⌊h·s⌋)⌋ in UD60x18; always < 1e18.
-    /// @dev Requires h ≤ MAX_H and s ≤ MAX_SPEED (callers check), so h·s cannot overflow. Rounds down
-    /// twice (h·s, then the 2/π product); atan itself is monotone, so A is monotone in h and in s.
+    /// @notice A(h, s) = ⌊(2/π)·atan(h·s)⌋ with 36 decimals; always < 1e36.
+    /// @dev Requires h ≤ MAX_H and s ≤ MAX_SPEED (callers check), so x = h·s (36 decimals, ≤ 1e72)
+    /// cannot overflow. The angle: below SMALL_X, ⌊X·(945e36 + 735u + 64u₂)/(945e36 + 1050u + 225u₂)⌋
+    /// with u = ⌊X²/1e36⌋, u₂ = ⌊u²/1e36⌋, capped at SMALL_X_ATAN_CAP; from SMALL_X on,
+    /// atanRaw(⌊X/1e18⌋)·1e18. Monotone in X: in the small branch X + 1 raises the exact quotient by
+    /// ≥ 1 − 5e-4 (u and u₂ move by at most 1 there, lowering the ratio by < 5e-37), the cap equals the
+    /// large branch at SMALL_X, and atanRaw is monotone; the floors keep the order. So A is monotone in
+    /// h and in s.
     /// @param h The outcome (UD60x18, √token or token), ≤ MAX_H.
     /// @param speed The pledge's saturation speed s (UD60x18, 1/√token or 1/token), ≤ MAX_SPEED.
-    /// @return a The fraction of the limit paid at h (UD60x18, 0 ≤ a < 1e18; 0 when h or s is 0).
+    /// @return a The fraction of the limit paid at h (36 decimals, 0 ≤ a < 1e36; 0 when h or s is 0).
     function saturation(uint256 h, uint256 speed) internal pure returns (uint256 a) {
-        // atanRaw ≤ ⌊π/2·1e18⌋, so A ≤ ⌊1570796326794896619·(2/π)·1e36 / 1e36⌋ = 999999999999999999.
-        a = (Arctan.atanRaw((h * speed) / UNIT) * TWO_OVER_PI_36) / 1e36;
+        uint256 x = h * speed;
+        uint256 angle;
+        if (x < SMALL_X) {
+            uint256 u = (x * x) / A_UNIT; // x² < 1e30 (36 decimals)
+            uint256 u2 = (u * u) / A_UNIT; // x⁴ < 1e24
+            // x·(945 + 735x² + 64x⁴)/(945 + 1050x² + 225x⁴); x·(…) < 1e33 · 9.5e38.
+            angle = (x * (945e36 + 735 * u + 64 * u2)) / (945e36 + 1050 * u + 225 * u2);
+            if (angle > SMALL_X_ATAN_CAP) angle = SMALL_X_ATAN_CAP;
+        } else {
+            angle = Arctan.atanRaw(x / UNIT) * UNIT;
+        }
+        // angle ≤ ⌊π/2·1e18⌋·1e18 < (π/2)·1e36, so A < 1e36; the product stays below 1.1e72.
+        a = (angle * TWO_OVER_PI_36) / A_UNIT;
     }
 
     /// @notice p = ⌊limit · A⌋ in the units of `limit` (raw tokens); ≤ limit since A < 1. Rounds down,
     /// in the escrow's favour.
-    /// @param limit The pledge's limit, raw token units.
-    /// @param a The saturation A(h, s) (UD60x18, < 1e18).
+    /// @param limit The pledge's limit, raw token units (≤ MAX_ESCROW).
+    /// @param a The saturation A(h, s) (36 decimals, < 1e36).
     /// @return The payment in raw token units, rounded down.
     function payment(uint256 limit, uint256 a) internal pure returns (uint256) {
-        return (limit * a) / UNIT;
+        return (limit * a) / A_UNIT;
     }
 
-    /// @notice ⌊√(L·A)⌋ = √p in √token (UD60x18): L·A has 36 decimals, its square root 18. Rounds down.
+    /// @notice ⌊√(L·A)⌋ = √p in √token with 27 decimals: L·A has 54 decimals. Rounds down.
     /// @param limitNorm The limit normalised to 18 decimals (raw · scale), ≤ MAX_ESCROW.
-    /// @param a The saturation A(h, s) (UD60x18, < 1e18).
-    /// @return The term in √token (UD60x18), rounded down.
+    /// @param a The saturation A(h, s) (36 decimals, < 1e36).
+    /// @return The term in √token (27 decimals; G_PER_H_QUADRATIC per unit of h), rounded down.
     function quadraticTerm(uint256 limitNorm, uint256 a) internal pure returns (uint256) {
         return sqrt(limitNorm * a);
     }
 
-    /// @notice ⌊L·A⌋ = p in token (UD60x18). Rounds down.
+    /// @notice ⌊L·A⌋ = p in token with 36 decimals. Rounds down.
     /// @param limitNorm The limit normalised to 18 decimals (raw · scale), ≤ MAX_ESCROW.
-    /// @param a The saturation A(h, s) (UD60x18, < 1e18).
-    /// @return The term in token (UD60x18), rounded down.
+    /// @param a The saturation A(h, s) (36 decimals, < 1e36).
+    /// @return The term in token (36 decimals; G_PER_H_LINEAR per unit of h), rounded down.
     function linearTerm(uint256 limitNorm, uint256 a) internal pure returns (uint256) {
         return (limitNorm * a) / UNIT;
     }
@@ -80,10 +115,17 @@ library PledgeMath {
     /// @notice The g-term of one pledge for the mode.
     /// @param quadratic True for quadratic mode (`quadraticTerm`), false for linear (`linearTerm`).
     /// @param limitNorm The limit normalised to 18 decimals (raw · scale), ≤ MAX_ESCROW.
-    /// @param a The saturation A(h, s) (UD60x18, < 1e18).
-    /// @return The term (UD60x18, √token or token), rounded down.
+    /// @param a The saturation A(h, s) (36 decimals, < 1e36).
+    /// @return The term (G units: 27 decimals quadratic, 36 linear), rounded down.
     function term(bool quadratic, uint256 limitNorm, uint256 a) internal pure returns (uint256) {
         return quadratic ? quadraticTerm(limitNorm, a) : linearTerm(limitNorm, a);
+    }
+
+    /// @notice How many g-units make one unit (1e-18) of h: g(h) ≥ h reads g ≥ h·gPerH.
+    /// @param quadratic True for quadratic mode, false for linear.
+    /// @return G_PER_H_QUADRATIC (1e9) or G_PER_H_LINEAR (1e18).
+    function gPerH(bool quadratic) internal pure returns (uint256) {
+        return quadratic ? G_PER_H_QUADRATIC : G_PER_H_LINEAR;
     }
 
     // ─────────────────────────────────────────────── campaign-level rules
@@ -162,12 +204,13 @@ library PledgeMath {
     }
 
     /// @notice g(h) and its slope Σ dterm/dh over all pledges (zero limits are skipped).
-    /// @dev Quadratic slope terms are aⱼ = pⱼ'/(2√pⱼ) (skipped where √pⱼ rounds to 0); linear ones pⱼ'.
+    /// @dev Quadratic slope terms are aⱼ = pⱼ'/(2√pⱼ) (skipped where √pⱼ rounds to 0; √pⱼ carries 27
+    /// decimals, hence the 1e27); linear ones pⱼ'.
     /// @param quadratic True for quadratic mode, false for linear.
     /// @param limitsNorm The pledges' limits normalised to 18 decimals (0 = left out, e.g. withdrawn).
     /// @param speeds The pledges' speeds (UD60x18), aligned with `limitsNorm`.
     /// @param h The point (UD60x18, √token or token), ≤ MAX_H.
-    /// @return g g(h) = Σ g-terms (UD60x18, √token or token), each rounded down.
+    /// @return g g(h) = Σ g-terms (G units: gPerH(quadratic) per unit of h), each rounded down.
     /// @return slope g'(h) (UD60x18, dimensionless: 1e18 = g grows as fast as h), each term rounded down.
     function gAndSlope(
         bool quadratic,
@@ -184,7 +227,7 @@ library PledgeMath {
             if (quadratic) {
                 uint256 root = quadraticTerm(lim, a);
                 g += root;
-                if (root > 0) slope += (d * UNIT) / (2 * root);
+                if (root > 0) slope += (d * 1e27) / (2 * root); // d ≤ 6.4e46: no overflow
             } else {
                 g += linearTerm(lim, a);
                 slope += d;
@@ -203,11 +246,16 @@ library PledgeMath {
         }
     }
 
-    /// @notice The positive root of g by Newton's method from the right: h ← h − (h − g)/(1 − slope).
-    /// Stops at the first h with g(h) ≥ h (a valid lower bound of a settlement bracket), when a step
-    /// rounds to 0, or after MAX_NEWTON_ITERATIONS. 0 when no positive root exists.
-    /// @dev g is concave, so from h₀ ≥ root every exact Newton iterate stays ≥ root and 1 − slope > 0;
-    /// the step rounds down, so fixed-point iterates do not overshoot either (to within g's rounding).
+    /// @notice The positive root of g by Newton's method: h ← h + (g − h)/(1 − slope). Returns the largest
+    /// iterate with g(h) ≥ h (a valid lower end of a settlement bracket): from the right it steps left;
+    /// once an iterate lands on the left (g ≥ h) it steps right again while that step is ≥ 1 unit, so the
+    /// result sits within the slope's rounding of the root even where 1 − slope is tiny (near the linear
+    /// threshold). Stops when no step improves, or after MAX_NEWTON_ITERATIONS. 0 when no positive root
+    /// exists; the last iterate if none landed on the left.
+    /// @dev g is concave, so from h₀ ≥ root exact Newton iterates stay ≥ root and 1 − slope > 0; a
+    /// rounded slope can overshoot to the left by (distance)·(slope error)/(1 − slope), which the steps
+    /// to the right then recover. Steps are taken from the unrounded g − h (a g-unit is 1e-9 or 1e-18 of
+    /// a unit of h) and round down, except that a step left is at least 1 unit.
     /// @param quadratic True for quadratic mode, false for linear.
     /// @param limitsNorm The pledges' limits normalised to 18 decimals (0 = left out, e.g. withdrawn).
     /// @param speeds The pledges' speeds (UD60x18), aligned with `limitsNorm`.
@@ -220,18 +268,33 @@ library PledgeMath {
         uint256 sumLimitSpeed
     ) internal pure returns (uint256 h) {
         if (!hasPositiveRoot(quadratic, sumLimitSpeed)) return 0;
-        h = initialGuess(quadratic, limitsNorm);
-        if (h > MAX_H) h = MAX_H;
+        uint256 k = gPerH(quadratic);
+        uint256 x = initialGuess(quadratic, limitsNorm);
+        if (x > MAX_H) x = MAX_H;
         for (uint256 it; it < MAX_NEWTON_ITERATIONS; ++it) {
-            (uint256 g, uint256 slope) = gAndSlope(quadratic, limitsNorm, speeds, h);
-            if (g >= h) break;
-            // Right of the root the slope is < 1; if rounding says otherwise, take a plain fixed-point
-            // step h ← g instead of dividing by a non-positive number.
-            uint256 step = slope < UNIT ? ((h - g) * UNIT) / (UNIT - slope) : h - g;
-            if (step == 0) break;
-            h = step < h ? h - step : 0;
-            if (h == 0) break;
+            (uint256 g, uint256 slope) = gAndSlope(quadratic, limitsNorm, speeds, x);
+            uint256 target = x * k;
+            if (g >= target) {
+                h = x; // g(x) ≥ x: the best lower end so far (iterates on the left only move right)
+                // Left of the root the slope is < 1 near it; otherwise there is no step to take.
+                if (slope >= UNIT) break;
+                // (g − x)/(1 − slope) in units of h, rounded down; g − target ≤ 1e56, so no overflow.
+                uint256 up = ((g - target) * UNIT) / (k * (UNIT - slope));
+                if (up == 0 || x + up > MAX_H) break;
+                x += up;
+            } else {
+                // Right of the root the slope is < 1: (x − g)/(1 − slope) (x·k − g can reach 1e63, hence
+                // mulDiv), at least 1 unit. If rounding says slope ≥ 1, take a plain fixed-point step
+                // h ← g instead of dividing by a non-positive number.
+                uint256 step =
+                    slope < UNIT ? mulDiv(target - g, UNIT, k * (UNIT - slope)) : (target - g) / k;
+                if (step == 0) step = 1;
+                // Stop when the step would not land above the best lower end (or 0).
+                if (step >= x || x - step <= h) break;
+                x -= step;
+            }
         }
+        if (h == 0) h = x;
     }
 
     /// @notice g(h) over memory columns (zero limits skipped): exactly the g the settlement pass sums.
@@ -239,7 +302,7 @@ library PledgeMath {
     /// @param limitsNorm Limits normalised to 18 decimals (0 = withdrawn, skipped).
     /// @param speeds Saturation speeds (UD60x18, 1/√token or 1/token), one per limit.
     /// @param h The point to evaluate (UD60x18, √token or token).
-    /// @return g Σ of the rounded-down terms at h (UD60x18, same unit as h).
+    /// @return g Σ of the rounded-down terms at h (G units: gPerH(quadratic) per unit of h).
     function gAt(
         bool quadratic,
         uint256[] memory limitsNorm,
@@ -254,21 +317,24 @@ library PledgeMath {
         }
     }
 
-    /// @notice A bracket settlement accepts, found on-chain: hLow > 0 with g(hLow) ≥ hLow, and hHigh ≤
-    /// MAX_H with g(hHigh) ≤ hHigh and hHigh − hLow ≤ maxBracketWidth(hLow). `found` is false when no
-    /// positive root exists or the fixed point cannot certify one (every candidate below it has g < h).
+    /// @notice A bracket settlement accepts, found on-chain: g(hLow) ≥ hLow (hLow = 0 always qualifies,
+    /// g(0) = 0), g(hHigh) ≤ hHigh ≤ MAX_H, and hHigh − hLow ≤ maxBracketWidth(hLow); g compared exactly
+    /// (g ≥ h·gPerH). Every campaign with a positive root has one, since g is monotone: the largest h with
+    /// g(h) ≥ h (or 0) and the next integer. `found` is false only when no positive root exists.
     /// @dev Newton (`solve`) lands on or just below the largest h with g(h) ≥ h. If rounding left it
-    /// with g(h) < h, step down by 1, 2, 4, … wei. Then try the widest allowed upper end; while g is
-    /// still above it, that end is a better lower end and the next try doubles the distance. Finally
-    /// bisect until the width rule holds. Every step keeps g(lo) ≥ lo and (once found) g(hi) ≤ hi, so
-    /// the result is valid by construction; each loop at most doubles its step, so all are
-    /// logarithmic in h (≤ 150 steps for h ≤ MAX_H ≈ 2¹⁵⁰) and in practice 2–4 passes follow Newton.
+    /// with g(h) < h, step down by 1, 2, 4, … wei (each such point is a valid upper end; 0 ends the walk).
+    /// Otherwise try the widest allowed upper end; while g is still above it, that end is a better lower
+    /// end and the next try doubles the distance. Finally bisect until the width rule holds. Every step
+    /// keeps g(lo) ≥ lo and (once found) g(hi) ≤ hi, so the result is valid by construction; each loop
+    /// at most doubles its step, so all are logarithmic in h (≤ 150 steps for h ≤ MAX_H ≈ 2¹⁵⁰) and in
+    /// practice 2–4 passes follow Newton. hLow = 0 < hHigh settles at h = 0 after a pass certifies hHigh:
+    /// the root lies within 4 wei of 0 (near the linear threshold, when g's resolution cannot see it).
     /// @param quadratic True for h = Σ√pᵢ(h), false for h = Σpᵢ(h).
     /// @param limitsNorm Limits normalised to 18 decimals (0 = withdrawn, skipped).
     /// @param speeds Saturation speeds (UD60x18), one per limit.
     /// @param sumLimitSpeed Σ Lᵢ·sᵢ over the active pledges (1e36 units), as `solve` takes it.
-    /// @return found False when no positive root exists or none can be certified (then both ends are 0).
-    /// @return hLow The lower end (UD60x18): g(hLow) ≥ hLow.
+    /// @return found False when no positive root exists (then both ends are 0).
+    /// @return hLow The lower end (UD60x18): g(hLow) ≥ hLow, or 0.
     /// @return hHigh The upper end (UD60x18): g(hHigh) ≤ hHigh, within the accepted width of hLow.
     function bracket(
         bool quadratic,
@@ -276,31 +342,35 @@ library PledgeMath {
         uint256[] memory speeds,
         uint256 sumLimitSpeed
     ) internal pure returns (bool found, uint256 hLow, uint256 hHigh) {
+        if (!hasPositiveRoot(quadratic, sumLimitSpeed)) return (false, 0, 0);
+        uint256 k = gPerH(quadratic);
         uint256 lo = solve(quadratic, limitsNorm, speeds, sumLimitSpeed);
-        if (lo == 0) return (false, 0, 0);
-        uint256 gLo = gAt(quadratic, limitsNorm, speeds, lo);
+        uint256 hi; // 0 = no upper end yet
+        uint256 gLo;
         uint256 step = 1;
-        while (gLo < lo) {
-            lo = lo > step ? lo - step : 0;
-            if (lo == 0) return (false, 0, 0);
-            step <<= 1;
+        while (lo != 0) {
             gLo = gAt(quadratic, limitsNorm, speeds, lo);
-        }
-        if (gLo == lo) return (true, lo, lo);
-        step = maxBracketWidth(lo);
-        uint256 hi = lo + step;
-        for (;;) {
-            if (hi > MAX_H) hi = MAX_H;
-            if (gAt(quadratic, limitsNorm, speeds, hi) <= hi) break;
-            // g(hi) > hi: hi is a valid lower end, and the root lies further right.
-            if (hi == MAX_H) return (false, 0, 0);
-            lo = hi;
+            if (gLo >= lo * k) break;
+            hi = lo;
+            lo = lo > step ? lo - step : 0;
             step <<= 1;
-            hi = lo + step;
+        }
+        if (hi == 0) {
+            if (lo != 0 && gLo == lo * k) return (true, lo, lo);
+            step = maxBracketWidth(lo);
+            for (;;) {
+                hi = lo + step;
+                if (hi > MAX_H) hi = MAX_H;
+                if (gAt(quadratic, limitsNorm, speeds, hi) <= hi * k) break;
+                // g(hi) > hi: hi is a valid lower end, and the root lies further right.
+                if (hi == MAX_H) return (false, 0, 0);
+                lo = hi;
+                step <<= 1;
+            }
         }
         while (hi - lo > maxBracketWidth(lo)) {
             uint256 mid = lo + (hi - lo) / 2;
-            if (gAt(quadratic, limitsNorm, speeds, mid) >= mid) lo = mid;
+            if (gAt(quadratic, limitsNorm, speeds, mid) >= mid * k) lo = mid;
             else hi = mid;
         }
         return (true, lo, hi);
@@ -336,13 +406,13 @@ library PledgeMath {
             dMinus += d;
             if (quadratic) {
                 uint256 root = quadraticTerm(lim, saturation(h, speeds[j]));
-                if (root > 0) aMinus += (d * UNIT) / (2 * root);
+                if (root > 0) aMinus += (d * 1e27) / (2 * root); // √p carries 27 decimals
             }
         }
         if (quadratic) {
             uint256 rootI = quadraticTerm(limitsNorm[i], saturation(h, speeds[i]));
             if (rootI == 0 || aMinus >= UNIT) return type(uint256).max;
-            return UNIT + mulDiv(mulDiv(dMinus, UNIT, 2 * rootI), UNIT, UNIT - aMinus);
+            return UNIT + mulDiv(mulDiv(dMinus, 1e27, 2 * rootI), UNIT, UNIT - aMinus);
         }
         if (dMinus >= UNIT) return type(uint256).max;
         return (UNIT * UNIT) / (UNIT - dMinus);

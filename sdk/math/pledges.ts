@@ -11,7 +11,8 @@
  *
  * Units: limits are raw token integers; `scale` = 10^(18 − decimals) turns them into 18-decimal
  * ("normalised") amounts; speeds and h are 1e18 fixed point (UD60x18); in quadratic mode h is in
- * √token, in linear mode in token.
+ * √token, in linear mode in token. The saturation A carries 36 decimals, g-terms `gPerH` units per
+ * unit of h (27 decimals quadratic, 36 linear); settlement compares g with h exactly.
  */
 import { atan as atanRaw } from "./arctan";
 
@@ -19,6 +20,16 @@ import { atan as atanRaw } from "./arctan";
 
 /** `PledgeMath.UNIT`: 1.0 in UD60x18. */
 export const UNIT = 10n ** 18n;
+/** `PledgeMath.A_UNIT`: 1.0 in the saturation's 36-decimal fixed point. */
+export const A_UNIT = 10n ** 36n;
+/** `PledgeMath.SMALL_X`: below x = h·s = 1e-3 (36 decimals) the arctangent is a rational approximation. */
+export const SMALL_X = 10n ** 33n;
+/** `PledgeMath.SMALL_X_ATAN_CAP`: atanRaw(1e15)·1e18, the large branch's angle at SMALL_X. */
+export const SMALL_X_ATAN_CAP = 999999666666866n * 10n ** 18n;
+/** `PledgeMath.G_PER_H_QUADRATIC`: g-units (27 decimals) per unit of h. */
+export const G_PER_H_QUADRATIC = 10n ** 9n;
+/** `PledgeMath.G_PER_H_LINEAR`: g-units (36 decimals) per unit of h. */
+export const G_PER_H_LINEAR = 10n ** 18n;
 /** `PledgeMath.TWO_OVER_PI_36`: ⌊(2/π)·1e36⌋. */
 export const TWO_OVER_PI_36 = 636619772367581343075535053490057448n;
 /** `PledgeMath.PI_36`: ⌊π·1e36⌋. */
@@ -94,22 +105,37 @@ function mulDiv(x: bigint, y: bigint, d: bigint): bigint {
 
 // ─────────────────────────────────────────────── per pledge (PledgeMath.sol)
 
-/** `PledgeMath.saturation`: A(h, s) = ⌊atan(⌊h·s/1e18⌋)·TWO_OVER_PI_36/1e36⌋ ∈ [0, 1e18). */
+/**
+ * `PledgeMath.saturation`: A(h, s) = ⌊(2/π)·atan(h·s)⌋ with 36 decimals ∈ [0, 1e36). x = h·s exact;
+ * below SMALL_X the angle is ⌊x·(945e36 + 735u + 64u₂)/(945e36 + 1050u + 225u₂)⌋ (u = ⌊x²/1e36⌋,
+ * u₂ = ⌊u²/1e36⌋) capped at
+ * SMALL_X_ATAN_CAP, from it on atanRaw(⌊x/1e18⌋)·1e18.
+ */
 export function saturation(h: bigint, speed: bigint): bigint {
-  return (atanRaw((h * speed) / UNIT) * TWO_OVER_PI_36) / 10n ** 36n;
+  const x = h * speed;
+  let angle: bigint;
+  if (x < SMALL_X) {
+    const u = (x * x) / A_UNIT;
+    const u2 = (u * u) / A_UNIT;
+    angle = (x * (945n * A_UNIT + 735n * u + 64n * u2)) / (945n * A_UNIT + 1050n * u + 225n * u2);
+    if (angle > SMALL_X_ATAN_CAP) angle = SMALL_X_ATAN_CAP;
+  } else {
+    angle = atanRaw(x / UNIT) * UNIT;
+  }
+  return (angle * TWO_OVER_PI_36) / A_UNIT;
 }
 
-/** `PledgeMath.payment`: ⌊limit·A/1e18⌋ (raw tokens when `limit` is raw). */
+/** `PledgeMath.payment`: ⌊limit·A/1e36⌋ (raw tokens when `limit` is raw). */
 export function payment(limit: bigint, a: bigint): bigint {
-  return (limit * a) / UNIT;
+  return (limit * a) / A_UNIT;
 }
 
-/** `PledgeMath.quadraticTerm`: ⌊√(L·A)⌋ = √p in √token (UD60x18). */
+/** `PledgeMath.quadraticTerm`: ⌊√(L·A)⌋ = √p in √token with 27 decimals. */
 export function quadraticTerm(limitNorm: bigint, a: bigint): bigint {
   return isqrt(limitNorm * a);
 }
 
-/** `PledgeMath.linearTerm`: ⌊L·A/1e18⌋ = p in token (UD60x18). */
+/** `PledgeMath.linearTerm`: ⌊L·A/1e18⌋ = p in token with 36 decimals. */
 export function linearTerm(limitNorm: bigint, a: bigint): bigint {
   return (limitNorm * a) / UNIT;
 }
@@ -117,6 +143,11 @@ export function linearTerm(limitNorm: bigint, a: bigint): bigint {
 /** `PledgeMath.term`. */
 export function term(quadratic: boolean, limitNorm: bigint, a: bigint): bigint {
   return quadratic ? quadraticTerm(limitNorm, a) : linearTerm(limitNorm, a);
+}
+
+/** `PledgeMath.gPerH`: g-units per unit of h (g(h) ≥ h reads g ≥ h·gPerH). */
+export function gPerH(quadratic: boolean): bigint {
+  return quadratic ? G_PER_H_QUADRATIC : G_PER_H_LINEAR;
 }
 
 /** `PledgeMath.payment(limit, PledgeMath.saturation(h, speed))` — `CoordinatedPledges.paymentAt`/`claim`. */
@@ -183,9 +214,9 @@ export function maxBracketWidth(hLow: bigint): bigint {
 
 /** What one settlement pass sums. */
 export interface PassResult {
-  /** g(hLow), UD60x18. */
+  /** g(hLow) in g-units (`gPerH` per unit of h), unrounded as the contract sums it. */
   gLow: bigint;
-  /** g(hHigh), UD60x18. */
+  /** g(hHigh) in g-units. */
   gHigh: bigint;
   /** Σ pᵢ(hLow), raw tokens. */
   pot: bigint;
@@ -218,10 +249,10 @@ export function pass(
   return { gLow, gHigh, pot };
 }
 
-/** `CoordinatedPledges.evaluate`: g(h) and the pot at h. */
+/** `CoordinatedPledges.evaluate`: g(h) (UD60x18, rounded down) and the pot at h. */
 export function evaluate(c: CampaignMath, h: bigint): { g: bigint; pot: bigint } {
   const r = pass(c, h, h);
-  return { g: r.gLow, pot: r.pot };
+  return { g: r.gLow / gPerH(c.mode === Mode.Quadratic), pot: r.pot };
 }
 
 /** Why `settle` would reject a bracket, named after the contract's custom errors. */
@@ -242,14 +273,15 @@ export function checkBracket(c: CampaignMath, hLow: bigint, hHigh: bigint): Brac
   const maxWidth = maxBracketWidth(hLow);
   if (hHigh - hLow > maxWidth) return { ok: false, error: "BracketTooWide", args: [hLow, hHigh, maxWidth] };
   const quadratic = c.mode === Mode.Quadratic;
-  if (hLow === 0n) {
+  if (hHigh === 0n) {
     if (hasPositiveRoot(quadratic, sumLimitSpeed(c)))
       return { ok: false, error: "TrivialRootRejected", args: [] };
     return { ok: true, h: 0n, pot: 0n };
   }
   const r = pass(c, hLow, hHigh);
-  if (r.gLow < hLow) return { ok: false, error: "HTooHigh", args: [hLow, r.gLow] };
-  if (r.gHigh > hHigh) return { ok: false, error: "HTooLow", args: [hHigh, r.gHigh] };
+  const k = gPerH(quadratic);
+  if (r.gLow < hLow * k) return { ok: false, error: "HTooHigh", args: [hLow, r.gLow / k] };
+  if (r.gHigh > hHigh * k) return { ok: false, error: "HTooLow", args: [hHigh, r.gHigh / k] };
   return { ok: true, h: hLow, pot: r.pot };
 }
 
@@ -288,7 +320,7 @@ export function gAndSlope(
     if (quadratic) {
       const root = quadraticTerm(lim, a);
       g += root;
-      if (root > 0n) slope += (d * UNIT) / (2n * root);
+      if (root > 0n) slope += (d * 10n ** 27n) / (2n * root);
     } else {
       g += linearTerm(lim, a);
       slope += d;
@@ -306,19 +338,31 @@ export function initialGuess(quadratic: boolean, limitsNorm: bigint[]): bigint {
 
 /**
  * `PledgeMath.solve`'s Newton loop, from any h₀ right of the root (the contract starts from
- * `initialGuess`; `findBracket` from a float estimate).
+ * `initialGuess`; `findBracket` from a float estimate): the largest iterate with g(h) ≥ h, stepping
+ * left from the right of the root and right again after an overshoot; the last iterate if none
+ * landed on the left.
  */
 export function newtonFrom(quadratic: boolean, limitsNorm: bigint[], speeds: bigint[], h0: bigint): bigint {
-  let h = h0 > MAX_H ? MAX_H : h0;
+  const k = gPerH(quadratic);
+  let x = h0 > MAX_H ? MAX_H : h0;
+  let h = 0n;
   for (let it = 0; it < MAX_NEWTON_ITERATIONS; it++) {
-    const { g, slope } = gAndSlope(quadratic, limitsNorm, speeds, h);
-    if (g >= h) break;
-    const step = slope < UNIT ? ((h - g) * UNIT) / (UNIT - slope) : h - g;
-    if (step === 0n) break;
-    h = step < h ? h - step : 0n;
-    if (h === 0n) break;
+    const { g, slope } = gAndSlope(quadratic, limitsNorm, speeds, x);
+    const target = x * k;
+    if (g >= target) {
+      h = x;
+      if (slope >= UNIT) break;
+      const up = ((g - target) * UNIT) / (k * (UNIT - slope));
+      if (up === 0n || x + up > MAX_H) break;
+      x += up;
+    } else {
+      let step = slope < UNIT ? mulDiv(target - g, UNIT, k * (UNIT - slope)) : (target - g) / k;
+      if (step === 0n) step = 1n;
+      if (step >= x || x - step <= h) break;
+      x -= step;
+    }
   }
-  return h;
+  return h === 0n ? x : h;
 }
 
 /** `PledgeMath.solve` on columns. */
@@ -355,13 +399,13 @@ export function leverageColumns(
     dMinus += d;
     if (quadratic) {
       const root = quadraticTerm(lim, saturation(h, speeds[j]));
-      if (root > 0n) aMinus += (d * UNIT) / (2n * root);
+      if (root > 0n) aMinus += (d * 10n ** 27n) / (2n * root);
     }
   }
   if (quadratic) {
     const rootI = quadraticTerm(limitsNorm[i], saturation(h, speeds[i]));
     if (rootI === 0n || aMinus >= UNIT) return MAX_UINT256;
-    return UNIT + mulDiv(mulDiv(dMinus, UNIT, 2n * rootI), UNIT, UNIT - aMinus);
+    return UNIT + mulDiv(mulDiv(dMinus, 10n ** 27n, 2n * rootI), UNIT, UNIT - aMinus);
   }
   if (dMinus >= UNIT) return MAX_UINT256;
   return (UNIT * UNIT) / (UNIT - dMinus);
@@ -431,14 +475,16 @@ export interface Bracket {
 /**
  * The tightest bracket the contract accepts: [0, 0] when no positive root exists; otherwise two
  * adjacent integers (hHigh = hLow + 1, or hLow = hHigh when g(h) = h exactly) with
- * g(hLow) ≥ hLow and g(hHigh) ≤ hHigh for the contract's own g — found by exact Newton from a float
- * estimate, then bisection on the exact mirror. Throws if the fixed point cannot certify a positive
- * root (see the grace-period fallback in ICoordinatedPledges).
+ * g(hLow) ≥ hLow and g(hHigh) ≤ hHigh for the contract's own g (compared exactly, `gPerH`) — found
+ * by exact Newton from a float estimate, then bisection on the exact mirror. g is monotone and
+ * g(0) = 0, so one always exists: hLow = 0 < hHigh when the root lies within one unit of h above 0
+ * (a linear campaign whose δ is below what g resolves); `settle` certifies it with a pass.
  */
 export function findBracket(c: CampaignMath): Bracket {
   const quadratic = c.mode === Mode.Quadratic;
   if (!hasPositiveRoot(quadratic, sumLimitSpeed(c))) return { hLow: 0n, hHigh: 0n };
-  const g = (h: bigint): bigint => pass(c, h, h).gLow;
+  const k = gPerH(quadratic);
+  const above = (h: bigint): boolean => pass(c, h, h).gLow >= h * k; // g(h) ≥ h
 
   // 1. A point right of the root: the float estimate nudged up, else the contract's h₀.
   const { limitsNorm, speeds } = columns(c);
@@ -446,29 +492,33 @@ export function findBracket(c: CampaignMath): Bracket {
   const est = solveFloat(c);
   if (Number.isFinite(est) && est > 0) {
     const up = BigInt(Math.ceil(est * (1 + 1e-9) * 1e18)) + 8n;
-    if (up < start && g(up) <= up) start = up;
+    if (up < start && !above(up)) start = up;
   }
-  // 2. Exact Newton lands on (or just below) the largest h with g(h) ≥ h.
+  // 2. Exact Newton lands on (or just below) the largest h with g(h) ≥ h. Step down until g(lo) ≥ lo
+  //    (0 always qualifies), doubling the step; each point passed is a valid upper end.
   let lo = newtonFrom(quadratic, limitsNorm, speeds, start);
-  // Step down until g(lo) ≥ lo (rounding noise), doubling the step.
+  let hi = 0n;
   let stepDown = 1n;
-  while (lo > 0n && g(lo) < lo) {
+  while (lo > 0n && !above(lo)) {
+    hi = lo;
     lo = lo > stepDown ? lo - stepDown : 0n;
     stepDown *= 2n;
   }
-  if (lo === 0n) throw new Error("findBracket: the fixed point cannot certify a positive root");
-  if (g(lo) === lo) return { hLow: lo, hHigh: lo };
-  // 3. hi with g(hi) ≤ hi, then bisection keeping g(lo) ≥ lo and g(hi) ≤ hi.
-  let stepUp = 1n;
-  let hi = lo + 1n;
-  while (g(hi) > hi) {
-    lo = hi;
-    stepUp *= 2n;
-    hi = lo + stepUp;
+  if (hi === 0n) {
+    if (lo > 0n && pass(c, lo, lo).gLow === lo * k) return { hLow: lo, hHigh: lo };
+    // 3. hi with g(hi) ≤ hi.
+    let stepUp = 1n;
+    hi = lo + 1n;
+    while (pass(c, hi, hi).gLow > hi * k) {
+      lo = hi;
+      stepUp *= 2n;
+      hi = lo + stepUp;
+    }
   }
+  // 4. Bisection keeping g(lo) ≥ lo and g(hi) ≤ hi.
   while (hi - lo > 1n) {
     const mid = (lo + hi) / 2n;
-    if (g(mid) >= mid) lo = mid;
+    if (above(mid)) lo = mid;
     else hi = mid;
   }
   return { hLow: lo, hHigh: hi };

@@ -21,9 +21,9 @@ contract CoordinatedPledges is ICoordinatedPledges, ReentrancyGuardTransient {
     // ─────────────────────────────────────────────── constants
 
     /// @inheritdoc ICoordinatedPledges
-    /// @dev Measured ≈ 6,700 gas per pledge with a two-point bracket (one cold SLOAD, two atan, two
-    /// sqrt) and ≈ 4,700 with hLow = hHigh: a page of 2,000 stays near 13.5M gas, leaving ~3M of the
-    /// 16,777,216 cap for the fixed cost of the call and for atan's branch-dependent cost.
+    /// @dev Measured ≈ 7,000 gas per pledge with a two-point bracket (one cold SLOAD, two atan, two
+    /// sqrt): a page of 2,000 stays near 13.9M gas (`npm run bench`), leaving ~2.8M of the 16,777,216
+    /// cap for the fixed cost of the call and for atan's branch-dependent cost.
     uint256 public constant MAX_PAGE_PLEDGES = 2_000;
 
     /// @inheritdoc ICoordinatedPledges
@@ -306,7 +306,9 @@ contract CoordinatedPledges is ICoordinatedPledges, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc ICoordinatedPledges
-    function upkeepBracket(uint256 campaignId) external view returns (bool found, uint256 hLow, uint256 hHigh) {
+    function upkeepBracket(
+        uint256 campaignId
+    ) external view returns (bool found, uint256 hLow, uint256 hHigh) {
         Campaign storage c = _campaign(campaignId);
         if (c.state != CampaignState.Open || block.timestamp < c.deadline) return (false, 0, 0);
         bool quadratic = c.mode == Mode.Quadratic;
@@ -658,7 +660,6 @@ contract CoordinatedPledges is ICoordinatedPledges, ReentrancyGuardTransient {
             cursor := and(shr(128, sload(s.slot)), 0xffffffffffffffff)
         }
     }
-
 
     /// @dev One page of the session for [hLow, hHigh] (hHigh > 0); verifies and settles after the last.
     function _settlePage(

@@ -12,8 +12,8 @@ import type { ChildProcess } from "node:child_process";
 import hre from "hardhat";
 import Decimal from "decimal.js";
 import { Contract, JsonRpcProvider, formatUnits } from "ethers";
-import * as pm from "../sdk/math/pledges";
 import { ethers } from "./chain";
+import { fromWad, refCampaign, refSolve } from "./pledges.reference";
 import {
   childEnv,
   finish,
@@ -31,21 +31,9 @@ const DEPLOYMENT_ID = `cqf-${process.pid}-${Date.now()}`;
 const D = Decimal.clone({ precision: 60 });
 const MILLION = 10n ** 24n; // 1,000,000 tokens of 18 decimals
 
-/** A speed just above the linear threshold (2/π)·L·s = 1 (decimal.js) whose root the fixed point cannot certify. */
-function uncertifiableSpeed(): bigint {
-  const threshold = BigInt(D.acos(-1).div(2).mul(1e36).div(MILLION.toString()).floor().toFixed(0));
-  for (let s = threshold + 1n; s < threshold + 200n; s++) {
-    try {
-      pm.findBracket({
-        mode: pm.Mode.Linear,
-        scale: 1n,
-        pledges: [{ limit: MILLION, speed: s, active: true }],
-      });
-    } catch {
-      return s;
-    }
-  }
-  throw new Error("no uncertifiable speed near the threshold");
+/** The first speed on the 1e-18 grid past the linear threshold (2/π)·L·s = 1 for L = 1,000,000 (decimal.js). */
+function justAboveThreshold(): bigint {
+  return BigInt(D.acos(-1).div(2).mul(1e36).div(MILLION.toString()).floor().toFixed(0)) + 1n;
 }
 
 describe("cqf tasks end to end (hardhat node in a child process)", function () {
@@ -125,7 +113,8 @@ describe("cqf tasks end to end (hardhat node in a child process)", function () {
     expect(bad.stderr.trim().split("\n")).to.have.length(1);
   });
 
-  it("cqf:settle settles a campaign only h = 0 can close once the grace period has ended", async () => {
+  it("cqf:settle settles a linear campaign just above the collapse threshold right at its deadline, exactly", async () => {
+    const speed = justAboveThreshold();
     const created = await task("cqf:create", [
       "--recipient",
       accounts[12]!,
@@ -134,22 +123,26 @@ describe("cqf tasks end to end (hardhat node in a child process)", function () {
       "--mode",
       "linear",
       "--speed",
-      formatUnits(uncertifiableSpeed(), 18),
+      formatUnits(speed, 18),
     ]);
     const id = created.campaignId as string;
     await task("cqf:pledge", ["--campaign", id, "--limit", "1000000", "--from", "7"]);
     await rpcCall(url, "evm_increaseTime", [3601]);
     await rpcCall(url, "evm_mine");
-    const early = await hardhat(["cqf:settle", "--campaign", id, "--network", "localhost"]);
-    expect(early.code).to.not.equal(0);
-    expect(early.stderr).to.match(
-      /^Error: Campaign \d+'s root cannot be certified in fixed point; it can settle at h = 0 from .+ UTC\n$/,
-    );
-    await rpcCall(url, "evm_increaseTime", [30 * 86_400]);
-    await rpcCall(url, "evm_mine");
+    // No grace period: the first settle after the deadline closes it at its positive root.
     const settled = await task("cqf:settle", ["--campaign", id, "--from", "9"]);
-    expect(settled).to.include({ campaignId: id, h: "0", pot: "0" });
+    const hRef = refSolve(refCampaign(false, [fromWad(MILLION)], [fromWad(speed)]));
+    expect(hRef.gt(0)).to.equal(true);
+    const pot = new D(settled.pot as string);
+    // SPEC tolerance: 1e-9 relative or 1e-12 tokens (the pot of one linear pledge is h).
+    expect(
+      pot
+        .minus(hRef.toString())
+        .abs()
+        .lte(D.max(hRef.mul("1e-9").toString(), "1e-12")),
+    ).to.equal(true);
     const refund = await task("cqf:claim", ["--campaign", id, "--pledge", "0"]);
-    expect(refund).to.include({ kind: "refund", to: accounts[7], amount: "1000000", payment: "0" });
+    expect(refund).to.include({ kind: "refund", to: accounts[7], payment: settled.pot });
+    expect(new D(refund.amount as string).plus(pot).toString()).to.equal("1000000");
   });
 });

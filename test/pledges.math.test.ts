@@ -60,7 +60,12 @@ describe("PledgeMath and its SDK mirror", () => {
       if (x.lt("1e-3")) expect(exact.minus(got).abs().lte(exact.mul("1e-19").plus("2e-36"))).to.equal(true);
     }
     // The largest A: ⌊⌊π/2·1e18⌋·1e18·⌊(2/π)·1e36⌋/1e36⌋ (atan saturates at ⌊π/2·1e18⌋).
-    const maxA = PI.div(2).mul("1e18").floor().mul("1e18").mul(new D(2).div(PI).mul("1e36").floor()).div("1e36");
+    const maxA = PI.div(2)
+      .mul("1e18")
+      .floor()
+      .mul("1e18")
+      .mul(new D(2).div(PI).mul("1e36").floor())
+      .div("1e36");
     expect(await hm.saturation(pm.MAX_H, pm.MAX_SPEED)).to.equal(BigInt(maxA.floor().toFixed(0)));
     expect(await hm.saturation(0, pm.MAX_SPEED)).to.equal(0n);
   });

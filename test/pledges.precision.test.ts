@@ -16,7 +16,10 @@ import { D, type Dec, PI, fromWad, refCampaign, refPayment, refSolve } from "./p
 
 /** SPEC's tolerance on a payment (tokens): 1e-9 relative or 1e-12 absolute. */
 function withinSpec(paid: Dec, exact: Dec): boolean {
-  return paid.minus(exact).abs().lte(D.max(exact.mul("1e-9"), "1e-12"));
+  return paid
+    .minus(exact)
+    .abs()
+    .lte(D.max(exact.mul("1e-9"), "1e-12"));
 }
 
 /** g(h) − h of the real model, to check the reference root itself. */
@@ -93,9 +96,10 @@ describe("settled payments are exact to the SPEC tolerance where fixed point is 
 
       const { paid, c, live } = await settleOne(false, limit, speed);
       expect(c.h).to.be.gt(0n);
-      expect(withinSpec(fromWad(paid), exact), `δ=${delta.toExponential(3)}: paid ${fromWad(paid)} vs ${exact}`).to.equal(
-        true,
-      );
+      expect(
+        withinSpec(fromWad(paid), exact),
+        `δ=${delta.toExponential(3)}: paid ${fromWad(paid)} vs ${exact}`,
+      ).to.equal(true);
       expect(withinSpec(fromWad(c.pot), exact)).to.equal(true);
       // The contract's live estimate (`solve`, what previews and statuses use) is as exact.
       expect(withinSpec(fromWad(live), hRef), `solve ${fromWad(live)} vs ${hRef}`).to.equal(true);
@@ -110,7 +114,9 @@ describe("settled payments are exact to the SPEC tolerance where fixed point is 
     const hRef = refSolve(refCampaign(false, [L], [s]));
     expect(hRef.gt(0)).to.equal(true);
     const { paid, c } = await settleOne(false, limit, speed);
-    expect(withinSpec(fromWad(paid), refPayment(L, s, hRef)), `paid ${fromWad(paid)} vs ${hRef}`).to.equal(true);
+    expect(withinSpec(fromWad(paid), refPayment(L, s, hRef)), `paid ${fromWad(paid)} vs ${hRef}`).to.equal(
+      true,
+    );
     expect(c.h).to.be.gt(0n);
   });
 });

@@ -24,14 +24,26 @@ pragma solidity 0.8.28;
 ///
 /// Settlement. Anyone submits a bracket hLow ≤ hHigh computed off-chain (the SDK's exact mirror
 /// finds the tightest one). The contract evaluates its own fixed-point g, with
-///     g(h) = Σᵢ ⌊√(Lᵢ·Aᵢ(h))⌋ (quadratic) or Σᵢ ⌊Lᵢ·Aᵢ(h)⌋ (linear),
-///     Aᵢ(h) = ⌊(2/π) · atan(⌊h·sᵢ⌋)⌋,
+///     g(h) = Σᵢ ⌊√(Lᵢ·Aᵢ(h))⌋ (quadratic, 27 decimals) or Σᵢ ⌊Lᵢ·Aᵢ(h)⌋ (linear, 36 decimals),
+///     Aᵢ(h) = ⌊(2/π) · atan(h·sᵢ)⌋ with 36 decimals (h·sᵢ taken exactly),
 /// which is monotone non-decreasing and rounds down, in one pass over the pledges (in pages if
-/// needed), and accepts the bracket when g(hLow) ≥ hLow, g(hHigh) ≤ hHigh and
-/// hHigh − hLow ≤ ⌊hLow / 1e12⌋ + 4 wei. g is concave (√ and atan are concave and non-decreasing),
-/// so g(h)/h decreases and the root of g lies in the bracket. The campaign settles at h = hLow and
-/// every payment is pᵢ = ⌊Lᵢ · Aᵢ(hLow)⌋ in raw token units — rounded down, so the escrow always
-/// covers refunds plus pot, and refunds + pot = escrow exactly.
+/// needed), and accepts the bracket when g(hLow) ≥ hLow, g(hHigh) ≤ hHigh (compared without rounding
+/// g to h's 18 decimals) and hHigh − hLow ≤ ⌊hLow / 1e12⌋ + 4 wei. g is concave (√ and atan are
+/// concave and non-decreasing), so g(h)/h decreases and the root of g lies in the bracket. Since g is
+/// monotone and g(0) = 0, every campaign has such a bracket the moment its deadline passes (the
+/// largest h with g(h) ≥ h, or 0, and the next integer): settlement cannot be blocked. The campaign
+/// settles at h = hLow and every payment is pᵢ = ⌊Lᵢ · Aᵢ(hLow)⌋ in raw token units — rounded down,
+/// so the escrow always covers refunds plus pot, and refunds + pot = escrow exactly.
+///
+/// Precision. Payments are within SPEC's tolerance (1e-9 relative or 1e-12 tokens, before the final
+/// rounding down to the token's raw unit) of the exact model, including tiny saturations (h·sᵢ down
+/// to 1e-18: A has 36 decimals, from a [5/4] Padé approximant below h·s = 1e-3) and linear campaigns
+/// near the collapse threshold δ = (2/π)·ΣLᵢsᵢ − 1 → 0⁺, where the root moves by (g's rounding)/(2δ):
+/// g's rounding is at most Σᵢ(Lᵢ + 1)·1e-36 tokens, so the tolerance holds whenever that over 2δ is
+/// within it — e.g. for every δ ≥ 1e-18, whatever the escrow (tested at 50 digits for
+/// δ = 1e-9 … 1e-13 with 1e6 tokens). Below that the settled h errs LOW (pledgers pay less, never
+/// more), down to h = 0 when the root lies within one unit of h, which is then settled through the
+/// certified bracket [0, 1].
 ///
 /// @dev Warning: supported tokens are standard ERC-20s with ≤ 18 decimals, without fees on transfer,
 /// rebasing or transfer hooks. Tokens that deliver less than requested are rejected
@@ -47,11 +59,9 @@ pragma solidity 0.8.28;
 /// k pledges of L/k weighs like k pledgers (Σ√p grows by a factor up to √k), exactly as k addresses
 /// would; sybil resistance is outside the contract (the minimum limit and the geometric policy temper
 /// it).
-/// @dev Warning: a positive root the fixed point cannot resolve (h·sᵢ below ~1e-17 for every pledge,
-/// or a linear campaign within ~1e-15 of the collapse threshold (2/π)·ΣLᵢsᵢ = 1) cannot be proven by
-/// any bracket. Such a campaign can be settled at h = 0 (everyone refunded in full) once
-/// `SETTLEMENT_GRACE_PERIOD` has passed after the deadline, so no escrow is ever frozen; any honest
-/// settler can settle an ordinary campaign well before that.
+/// @dev The bracket [0, 0] (no pass) is accepted only when no positive root exists, or as a liveness
+/// backstop once `SETTLEMENT_GRACE_PERIOD` has passed after the deadline; every campaign has a
+/// certifiable bracket before that, so an honest settler never needs it.
 interface ICoordinatedPledges {
     // ─────────────────────────────────────────────── types
 
@@ -407,7 +417,9 @@ interface ICoordinatedPledges {
     /// @return found Whether the campaign is due (open, past its deadline).
     /// @return hLow The bracket's lower end (UD60x18).
     /// @return hHigh The bracket's upper end (UD60x18).
-    function upkeepBracket(uint256 campaignId) external view returns (bool found, uint256 hLow, uint256 hHigh);
+    function upkeepBracket(
+        uint256 campaignId
+    ) external view returns (bool found, uint256 hLow, uint256 hHigh);
 
     /// @notice Settles one page of the campaign in `performData` (from `checkUpkeep`), exactly as
     /// `settle(campaignId, hLow, hHigh, maxPledges)` would: same checks, same events

@@ -250,7 +250,8 @@ library PledgeMath {
     /// iterate with g(h) ≥ h (a valid lower end of a settlement bracket): from the right it steps left;
     /// once an iterate lands on the left (g ≥ h) it steps right again while that step is ≥ 1 unit, so the
     /// result sits within the slope's rounding of the root even where 1 − slope is tiny (near the linear
-    /// threshold). Stops when no step improves, or after MAX_NEWTON_ITERATIONS. 0 when no positive root
+    /// threshold); a step right of at most 1e-12 of h (the bracket width rule) is not taken. Stops when no
+    /// step improves, or after MAX_NEWTON_ITERATIONS. 0 when no positive root
     /// exists; the last iterate if none landed on the left.
     /// @dev g is concave, so from h₀ ≥ root exact Newton iterates stay ≥ root and 1 − slope > 0; a
     /// rounded slope can overshoot to the left by (distance)·(slope error)/(1 − slope), which the steps
@@ -280,14 +281,14 @@ library PledgeMath {
                 if (slope >= UNIT) break;
                 // (g − x)/(1 − slope) in units of h, rounded down; g − target ≤ 1e56, so no overflow.
                 uint256 up = ((g - target) * UNIT) / (k * (UNIT - slope));
-                if (up == 0 || x + up > MAX_H) break;
+                // Only a step the bracket width rule can see (> 1e-12 of h) is worth another pass.
+                if (up <= x / BRACKET_RELATIVE || x + up > MAX_H) break;
                 x += up;
             } else {
                 // Right of the root the slope is < 1: (x − g)/(1 − slope) (x·k − g can reach 1e63, hence
                 // mulDiv), at least 1 unit. If rounding says slope ≥ 1, take a plain fixed-point step
                 // h ← g instead of dividing by a non-positive number.
-                uint256 step =
-                    slope < UNIT ? mulDiv(target - g, UNIT, k * (UNIT - slope)) : (target - g) / k;
+                uint256 step = slope < UNIT ? mulDiv(target - g, UNIT, k * (UNIT - slope)) : (target - g) / k;
                 if (step == 0) step = 1;
                 // Stop when the step would not land above the best lower end (or 0).
                 if (step >= x || x - step <= h) break;

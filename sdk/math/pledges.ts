@@ -353,7 +353,7 @@ export function newtonFrom(quadratic: boolean, limitsNorm: bigint[], speeds: big
       h = x;
       if (slope >= UNIT) break;
       const up = ((g - target) * UNIT) / (k * (UNIT - slope));
-      if (up === 0n || x + up > MAX_H) break;
+      if (up <= x / BRACKET_RELATIVE || x + up > MAX_H) break;
       x += up;
     } else {
       let step = slope < UNIT ? mulDiv(target - g, UNIT, k * (UNIT - slope)) : (target - g) / k;

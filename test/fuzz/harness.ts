@@ -771,23 +771,16 @@ export class Harness {
     if (a.wait && c && c.deadline > this.clock) this.clock = c.deadline;
     const ts = a.wait ? this.clock : now;
     let tight: pm.Bracket = { hLow: 0n, hHigh: 0n };
-    if (c) {
-      try {
-        tight = pm.findBracket(P.math(c));
-      } catch {
-        // The fixed point cannot certify the positive root: only the grace-period fallback (h = 0) settles it.
-        tight = { hLow: 0n, hHigh: 0n };
-      }
-    }
+    if (c) tight = pm.findBracket(P.math(c)); // every campaign has one (possibly [0, 1])
     let { hLow, hHigh } = tight;
     if (a.bracket === "high") [hLow, hHigh] = [hLow + 1n, hHigh + 1n];
     else if (a.bracket === "low" && hLow > 0n) [hLow, hHigh] = [hLow - 1n, hHigh - 1n];
     else if (a.bracket === "wide") hHigh = hLow + pm.maxBracketWidth(hLow) + 1n;
     else if (a.bracket === "zero") [hLow, hHigh] = [0n, 0n];
     const verdict = P.predictSettle(c, hLow, hHigh, ts);
-    // A rejected bracket is sent as one page (the revert then undoes the whole session); h = 0
+    // A rejected bracket is sent as one page (the revert then undoes the whole session); [0, 0]
     // settles without a pass.
-    const pageSize = verdict.error !== null || hLow === 0n ? 0n : BigInt(a.page % 4);
+    const pageSize = verdict.error !== null || hHigh === 0n ? 0n : BigInt(a.page % 4);
     const signer = this.user(a.user);
     const count = BigInt(c?.pledges.length ?? 0);
     let cursor = 0n;

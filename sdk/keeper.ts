@@ -22,6 +22,7 @@ import type { AllocatorClient } from "./allocator";
 import { decodeRevert, describeError } from "./errors";
 import { settlementBracket, type PledgesClient } from "./pledges";
 import * as pm from "./math/pledges";
+import { sendAndWait } from "./tx";
 
 // ─────────────────────────────────────────────── ports
 
@@ -127,9 +128,12 @@ export function pledgesPort(client: PledgesClient): KeeperPledges {
       return (await c.getSession(campaignId, hLow, hHigh)).cursor;
     },
     async settlePage(campaignId, hLow, hHigh, maxPledges) {
-      const tx = await c.settle(campaignId, hLow, hHigh, maxPledges);
-      const receipt = await tx.wait();
-      if (receipt === null) throw new Error(`Transaction ${tx.hash} was dropped`);
+      // sendAndWait: a page mined reverted (another settler first) carries its replayed revert data,
+      // so the keeper names the error on any node instead of retrying blind.
+      const { receipt } = await sendAndWait(
+        () => c.settle(campaignId, hLow, hHigh, maxPledges),
+        client.runner.provider,
+      );
       const page: KeeperPage = {
         txHash: receipt.hash,
         gasUsed: receipt.gasUsed,

@@ -8,7 +8,7 @@
 import { expect } from "chai";
 import type { ChildProcess } from "child_process";
 import hre from "hardhat";
-import { ethers, loadFixture, time } from "./chain";
+import { connection, ethers, loadFixture, time } from "./chain";
 import {
   childEnv,
   finish,
@@ -279,6 +279,58 @@ describe("Keeper (in process)", function () {
         attempts: 1,
       },
     ]);
+  });
+
+  it("a settlement page mined reverted (another settler first in the block) is named from its replayed revert data", async () => {
+    const fx = await loadFixture(fixture);
+    const d = await createCampaign(fx, [10n * WAD, 30n * WAD], WAD / 10n);
+    await time.increaseTo(d.deadline);
+    const { pledges } = await keeperFor(fx, fx.keeperA);
+    const request = (method: string, params: unknown[] = []) =>
+      connection.provider.request({ method, params });
+    const racing: KeeperPledges = {
+      ...pledges,
+      settlePage: async (id, l, h, m) => {
+        // The keeper's page passes its estimate and waits in the pool; an outsider's settlement with a
+        // higher tip lands first in the same block, so the keeper's is mined reverted: its receipt has
+        // no revert data, only a replay of the call names the error.
+        const nonce = await ethers.provider.getTransactionCount(fx.keeperA.address, "pending");
+        const page = pledges.settlePage(id, l, h, m);
+        while ((await ethers.provider.getTransactionCount(fx.keeperA.address, "pending")) === nonce)
+          await new Promise((r) => setTimeout(r, 20));
+        await fx.cp
+          .connect(fx.outsider)
+          .settle(id, l, h, 0n, {
+            gasLimit: 2_000_000n,
+            maxPriorityFeePerGas: 10n ** 10n,
+            maxFeePerGas: 10n ** 11n,
+          });
+        await request("evm_mine");
+        return page;
+      },
+    };
+    await request("evm_setAutomine", [false]);
+    try {
+      const actions = await new Keeper({
+        pledges: racing,
+        account: fx.keeperA.address,
+        retry: { attempts: 3, baseDelayMs: 1, maxDelayMs: 1 },
+      }).tick();
+      // Named at the first attempt (InvalidCampaignState → settled by someone else), not retried blind.
+      expect(actions).to.deep.equal([
+        {
+          kind: "settle",
+          status: "skipped",
+          campaignId: d.id,
+          reason: `campaign ${d.id} was settled by another keeper`,
+          attempts: 1,
+        },
+      ]);
+    } finally {
+      await request("evm_setAutomine", [true]);
+    }
+    const settled = await fx.cp.queryFilter(fx.cp.filters.CampaignSettled(d.id));
+    expect(settled.map((e) => e.args.settler)).to.deep.equal([fx.outsider.address]);
   });
 
   it("two keepers racing do every action exactly once", async () => {

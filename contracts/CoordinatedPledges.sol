@@ -700,9 +700,9 @@ contract CoordinatedPledges is ICoordinatedPledges, ReentrancyGuardTransient {
         return (true, cursor);
     }
 
-    /// @dev The settlement pass over pledges [acc.cursor, end): adds g(hLow), g(hHigh) (G units, see
-    /// PledgeMath.gPerH) and the pot at hLow to `acc` and moves its cursor to `end`. Withdrawn pledges are skipped. One cold SLOAD, at
-    /// most two atan and two sqrt per pledge.
+    /// @dev The settlement pass over pledges [acc.cursor, end): adds g(hLow), g(hHigh) (g-units, see
+    /// PledgeMath.gPerH) and the pot at hLow to `acc` and moves its cursor to `end`. Withdrawn pledges
+    /// are skipped. One cold SLOAD, at most two atan and two sqrt per pledge.
     function _pass(
         uint256[_MAX_PLEDGES] storage terms,
         bool quadratic,

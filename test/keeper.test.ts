@@ -298,13 +298,11 @@ describe("Keeper (in process)", function () {
         const page = pledges.settlePage(id, l, h, m);
         while ((await ethers.provider.getTransactionCount(fx.keeperA.address, "pending")) === nonce)
           await new Promise((r) => setTimeout(r, 20));
-        await fx.cp
-          .connect(fx.outsider)
-          .settle(id, l, h, 0n, {
-            gasLimit: 2_000_000n,
-            maxPriorityFeePerGas: 10n ** 10n,
-            maxFeePerGas: 10n ** 11n,
-          });
+        await fx.cp.connect(fx.outsider).settle(id, l, h, 0n, {
+          gasLimit: 2_000_000n,
+          maxPriorityFeePerGas: 10n ** 10n,
+          maxFeePerGas: 10n ** 11n,
+        });
         await request("evm_mine");
         return page;
       },

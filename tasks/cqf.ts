@@ -4,7 +4,7 @@
  *   npx hardhat cqf:create --recipient <address> --duration <seconds> --mode quadratic|linear
  *                          --policy constant|geometric --speed <s0> [--decay <r>] [--min-limit <tokens>]
  *                          [--gap <name>] [--token <address>]
- *   npx hardhat cqf:pledge --campaign <id> --limit <tokens>
+ *   npx hardhat cqf:pledge --campaign <id> --limit <tokens>   (again from one account: raises its pledge)
  *   npx hardhat cqf:status --campaign <id>
  *   npx hardhat cqf:settle --campaign <id> [--max-pledges <n>]
  *   npx hardhat cqf:claim --campaign <id> [--pledge <id>]

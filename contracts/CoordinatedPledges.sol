@@ -36,7 +36,7 @@ contract CoordinatedPledges is ICoordinatedPledges, ReentrancyGuardTransient {
     uint256 public constant UPKEEP_CAMPAIGN_GAS = 3_500_000;
 
     /// @dev Pledge ids are indices into fixed-size storage arrays of this length (no length slot to
-    /// write on each pledge). Ids are < 2³² − 1 by `SafeCast.toUint32` on the count.
+    /// write on each pledge). Ids are < 2³² − 1 by the checked uint32 count.
     uint256 private constant _MAX_PLEDGES = 2 ** 32;
     /// @dev Bit 255 of a packed pledge marks it withdrawn; bits 0–127 hold the limit, 128–223 the speed.
     uint256 private constant _WITHDRAWN = 1 << 255;
@@ -100,6 +100,9 @@ contract CoordinatedPledges is ICoordinatedPledges, ReentrancyGuardTransient {
     /// @dev Packed (limit | speed << 128 | withdrawn << 255) per pledge id.
     mapping(uint256 campaignId => uint256[_MAX_PLEDGES]) private _terms;
     mapping(uint256 campaignId => PledgeMeta[_MAX_PLEDGES]) private _meta;
+    /// @dev 1 + the id of the pledger's active pledge in the campaign (0: none). One pledge per address
+    /// per campaign: `pledge` raises it, `withdrawPledge` clears the entry.
+    mapping(uint256 campaignId => mapping(address pledger => uint256)) private _pledgeIdPlusOne;
     /// @dev keccak256(abi.encode(campaignId, hLow, hHigh)) ⇒ partial sums of that settlement session.
     mapping(bytes32 sessionId => Session) private _sessions;
     /// @dev keccak256(abi.encode(allocator, gapId, round)) ⇒ 1 + the raw tokens the allocator refunded for
@@ -160,28 +163,45 @@ contract CoordinatedPledges is ICoordinatedPledges, ReentrancyGuardTransient {
     ) external nonReentrant returns (uint256 pledgeId, uint256 speed) {
         Campaign storage c = _campaign(campaignId);
         _requireOpenBeforeDeadline(c, campaignId);
-        if (limit == 0 || limit < c.minLimit) revert LimitTooSmall(limit, c.minLimit);
+        mapping(address pledger => uint256) storage idsPlusOne = _pledgeIdPlusOne[campaignId];
+        uint256 idPlusOne = idsPlusOne[msg.sender];
+        // A raise only needs limit > 0: the combined limit already meets the minimum.
+        if (limit == 0 || (idPlusOne == 0 && limit < c.minLimit)) revert LimitTooSmall(limit, c.minLimit);
         uint256 scale = 10 ** c.scaleExponent;
         uint256 escrow = c.escrow;
         // escrow·scale ≤ MAX_ESCROW by construction, so the subtraction cannot underflow.
         uint256 available = (PledgeMath.MAX_ESCROW - escrow * scale) / scale;
         if (limit > available) revert LimitTooLarge(limit, available);
-        speed = c.nextSpeed; // > 0: s₀ > 0, and the geometric policy's floor is ≥ 1
-        pledgeId = c.pledgeCount;
-
         c.escrow = uint128(escrow + limit); // ≤ MAX_ESCROW < 2¹²⁸ (checked above)
-        // Lifetime count (ids index fixed 2³² arrays): one per pledge transaction, ≥ 2³² · ~100,000 gas
-        // to fill; no payout reads it past the pledges made, so a full count only stops new pledges.
-        c.pledgeCount = SafeCast.toUint32(pledgeId + 1);
-        if (c.policy == Policy.Geometric) {
-            // ≤ speed ≤ MAX_SPEED < 2⁹⁶
-            c.nextSpeed = uint96(PledgeMath.geometricNextSpeed(speed, c.decay, c.initialSpeed));
+        uint256 packed;
+        if (idPlusOne == 0) {
+            speed = c.nextSpeed; // > 0: s₀ > 0, and the geometric policy's floor is ≥ 1
+            pledgeId = c.pledgeCount;
+            // Lifetime count (ids index fixed 2³² arrays): one per new pledge and address, ≥ 2³² · ~100,000
+            // gas to fill; no payout reads it past the pledges made, so a full count only stops new pledges.
+            c.pledgeCount = SafeCast.toUint32(pledgeId + 1);
+            if (c.policy == Policy.Geometric) {
+                // ≤ speed ≤ MAX_SPEED < 2⁹⁶
+                c.nextSpeed = uint96(PledgeMath.geometricNextSpeed(speed, c.decay, c.initialSpeed));
+            }
+            packed = speed << 128;
+            _meta[campaignId][pledgeId] = PledgeMeta({pledger: msg.sender, state: PledgeState.Active});
+            idsPlusOne[msg.sender] = pledgeId + 1;
+            emit Pledged(campaignId, pledgeId, msg.sender, limit, speed);
+        } else {
+            // A raise of the sender's active pledge: same id, speed and place; no speed slot taken.
+            pledgeId = idPlusOne - 1;
+            packed = _terms[campaignId][pledgeId];
+            speed = packed >> 128; // the withdrawn bit is clear: the entry is removed on withdrawal
+            unchecked {
+                emit PledgeRaised(campaignId, pledgeId, msg.sender, limit, (packed & _MASK_128) + limit);
+            }
+        }
+        // Previous limit + limit ≤ escrow + limit ≤ MAX_ESCROW < 2¹²⁸: fits bits 0–127, no carry into speed.
+        unchecked {
+            _terms[campaignId][pledgeId] = packed + limit;
         }
         c.sumLimitSpeedPlusOne += limit * scale * speed;
-        _terms[campaignId][pledgeId] = limit | (speed << 128);
-        _meta[campaignId][pledgeId] = PledgeMeta({pledger: msg.sender, state: PledgeState.Active});
-        emit Pledged(campaignId, pledgeId, msg.sender, limit, speed);
-
         _pullExact(IERC20(c.token), msg.sender, limit);
     }
 
@@ -199,6 +219,8 @@ contract CoordinatedPledges is ICoordinatedPledges, ReentrancyGuardTransient {
         uint256 speed = (packed >> 128) & _MASK_96;
         m.state = PledgeState.Withdrawn;
         _terms[campaignId][pledgeId] = packed | _WITHDRAWN;
+        // The whole (combined) limit comes back; the sender's next pledge here is a new one.
+        delete _pledgeIdPlusOne[campaignId][msg.sender];
         // The latest pledge releases its geometric slot: the next pledge gets its speed again, so a
         // pledge/withdraw pair leaves the speeds as they were (ids still advance).
         if (c.policy == Policy.Geometric && pledgeId + 1 == c.pledgeCount) c.nextSpeed = uint96(speed);
@@ -469,6 +491,18 @@ contract CoordinatedPledges is ICoordinatedPledges, ReentrancyGuardTransient {
             speed: (packed >> 128) & _MASK_96,
             state: m.state
         });
+    }
+
+    /// @inheritdoc ICoordinatedPledges
+    function pledgeOf(
+        uint256 campaignId,
+        address pledger
+    ) external view returns (bool exists, uint256 pledgeId) {
+        uint256 idPlusOne = _pledgeIdPlusOne[campaignId][pledger];
+        unchecked {
+            // pledgeId is only meaningful when the entry exists (then idPlusOne ≥ 1).
+            return (idPlusOne != 0, idPlusOne == 0 ? 0 : idPlusOne - 1);
+        }
     }
 
     /// @inheritdoc ICoordinatedPledges
@@ -781,11 +815,16 @@ contract CoordinatedPledges is ICoordinatedPledges, ReentrancyGuardTransient {
 
     /// @dev Pulls exactly `amount` from `from`, rejecting tokens that deliver anything else.
     function _pullExact(IERC20 token, address from, uint256 amount) private {
-        uint256 before = token.balanceOf(address(this));
+        uint256 before = _balance(token);
         token.safeTransferFrom(from, address(this), amount);
-        uint256 afterBalance = token.balanceOf(address(this));
+        uint256 afterBalance = _balance(token);
         uint256 received = afterBalance > before ? afterBalance - before : 0;
         if (received != amount) revert TransferAmountMismatch(amount, received);
+    }
+
+    /// @dev This contract's balance of `token` (one copy of the call for both reads of `_pullExact`).
+    function _balance(IERC20 token) private view returns (uint256) {
+        return token.balanceOf(address(this));
     }
 
     /// @dev `contributeToGap(gapId, amount)` without trusting the answer: never reverts, copies at most

@@ -889,6 +889,16 @@ export async function auditCofund(options: AuditOptions): Promise<AuditReport> {
             f(limit),
             `${ps} escrowed ${f(limit)}, below the minimum ${f(c.minLimit)}.`,
           );
+        const pledger = a.getValue("pledger") as string;
+        const open = c.pledges.findIndex((p) => p.state === "active" && lc(p.pledger) === lc(pledger));
+        if (open >= 0)
+          add(
+            "pledge-event",
+            ps,
+            `a raise of pledge ${open}`,
+            "a new pledge",
+            `${ps} is a second pledge of ${pledger}, whose pledge ${open} is active: pledging again must raise it.`,
+          );
         if (speed !== c.nextSpeed)
           add(
             "pledge-event",
@@ -898,7 +908,7 @@ export async function auditCofund(options: AuditOptions): Promise<AuditReport> {
             `${ps} got speed ${fx(speed)}; the ${c.policy === pm.Policy.Geometric ? "geometric" : "constant"} policy assigns ${fx(c.nextSpeed)}.`,
           );
         c.pledges[pid] = {
-          pledger: a.getValue("pledger") as string,
+          pledger,
           limit,
           speed: c.nextSpeed,
           state: "active",
@@ -907,6 +917,42 @@ export async function auditCofund(options: AuditOptions): Promise<AuditReport> {
         };
         if (c.policy === pm.Policy.Geometric)
           c.nextSpeed = pm.geometricNextSpeed(c.nextSpeed, c.decay, c.initialSpeed);
+        break;
+      }
+      case "PledgeRaised": {
+        const pid = Number(a.getValue("pledgeId") as bigint);
+        const added = a.getValue("added") as bigint;
+        const newLimit = a.getValue("newLimit") as bigint;
+        const pledger = a.getValue("pledger") as string;
+        const p = c.pledges[pid];
+        const ps = `${subject} pledge ${pid}`;
+        if (p === undefined || p.state !== "active" || lc(p.pledger) !== lc(pledger)) {
+          add(
+            "pledge-event",
+            ps,
+            "an active pledge of the raiser",
+            p === undefined ? "none" : `${p.state}, of ${p.pledger}`,
+            `${ps} was raised by ${pledger} but it is not that address's active pledge.`,
+          );
+          break;
+        }
+        if (c.state !== "open" || ts >= c.deadline)
+          add(
+            "pledge-event",
+            ps,
+            "an open campaign before its deadline",
+            c.state,
+            `${ps} was raised after the deadline or in a ${c.state} campaign.`,
+          );
+        if (added === 0n || newLimit !== p.limit + added)
+          add(
+            "pledge-event",
+            ps,
+            f(p.limit + added),
+            f(newLimit),
+            `${ps} had ${f(p.limit)} and was raised by ${f(added)}, but its new limit is ${f(newLimit)}.`,
+          );
+        p.limit += added;
         break;
       }
       case "PledgeWithdrawn": {
@@ -1502,6 +1548,14 @@ export async function auditCofund(options: AuditOptions): Promise<AuditReport> {
           ];
           compareFields("pledge-state", ps, "the pledges contract", cols);
         });
+        // One pledge per address: each active pledge is its pledger's (the one `pledge` would raise).
+        for (const [i, p] of c.pledges.entries()) {
+          if (p.state !== "active") continue;
+          const [exists, id] = await cp.pledgeOf(line.campaignId, p.pledger, overrides);
+          compareFields("pledge-state", `${subject} pledge ${i}`, "the pledges contract", [
+            ["pledger's pledge", `pledge ${i}`, exists ? `pledge ${id}` : "none"],
+          ]);
+        }
       }
       tick();
     }

@@ -186,10 +186,13 @@ export interface PledgeRow {
   campaignId: number;
   pledgeId: number;
   pledger: string;
+  /** The combined limit: the first pledge's plus every raise. */
   limit: bigint;
   speed: bigint;
   state: "active" | "withdrawn" | "claimed";
   pledged: EventPosition;
+  /** Each `PledgeRaised` of this pledge (one pledge per address per campaign: pledging again raises it). */
+  raises: (EventPosition & { added: bigint })[];
   withdrawn?: EventPosition;
   claimed?: EventPosition;
   /**
@@ -802,6 +805,7 @@ export function buildTables(events: readonly IndexedEvent[], allocator: string, 
             speed: big(a, "speed"),
             state: "active",
             pledged: position(e),
+            raises: [],
             paymentRecorded: false,
           });
           const c = campaignOf(cid);
@@ -809,6 +813,18 @@ export function buildTables(events: readonly IndexedEvent[], allocator: string, 
             c.pledgeCount = Math.max(c.pledgeCount, pid + 1);
             c.escrow += limit;
           }
+          break;
+        }
+        case "PledgeRaised": {
+          const cid = num(a, "campaignId");
+          const added = big(a, "added");
+          const p = pledgeRows.get(pledgeKey(cid, num(a, "pledgeId")));
+          if (p !== undefined) {
+            p.limit = big(a, "newLimit");
+            p.raises.push({ ...position(e), added });
+          }
+          const c = campaignOf(cid);
+          if (c !== undefined) c.escrow += added;
           break;
         }
         case "PledgeWithdrawn": {

@@ -117,6 +117,45 @@ export function settlementBracket(math: pm.CampaignMath): pm.Bracket {
   return pm.findBracket(math);
 }
 
+/** A raise's preview: the new solution with the pledge's combined limit (the raise's `previewPledge`). */
+export interface RaisePreview extends pm.PledgePreview {
+  /** The raised pledge. */
+  pledgeId: bigint;
+  /** Its combined limit after the raise (raw tokens); `payment` is this combined pledge's payment. */
+  limit: bigint;
+  /** The pot at the current solution, before the raise (raw tokens). */
+  potBefore: bigint;
+}
+
+/**
+ * What raising pledge `pledgeId` of `c` by `added` raw tokens would do — the contract has no preview
+ * for raises, so this is the exact mirror's: the new root h (as `solve` will compute it), the combined
+ * pledge's payment at h, the pot increase over the current root and the pledge's marginal leverage at h
+ * (UD60x18), each to the wei of what the contract's views return after the raise.
+ */
+export function previewRaise(c: pm.CampaignMath, pledgeId: number, added: bigint): RaisePreview {
+  const current = c.pledges[pledgeId];
+  if (current === undefined || !current.active) throw new Error(`pledge ${pledgeId} is not an active pledge`);
+  const hBefore = pm.solve(c);
+  const potBefore = pm.evaluate(c, hBefore).pot;
+  const raised: pm.CampaignMath = {
+    ...c,
+    pledges: c.pledges.map((p, k) => (k === pledgeId ? { ...p, limit: p.limit + added } : p)),
+  };
+  const limit = current.limit + added;
+  const h = pm.solve(raised);
+  const potAfter = pm.evaluate(raised, h).pot;
+  return {
+    pledgeId: BigInt(pledgeId),
+    limit,
+    potBefore,
+    h,
+    payment: pm.paymentAt(limit, current.speed, h),
+    potIncrease: potAfter > potBefore ? potAfter - potBefore : 0n,
+    leverage: pm.marginalLeverage(raised, pledgeId, h),
+  };
+}
+
 const PLEDGE_STATE = ["none", "active", "withdrawn", "claimed"] as const;
 const CAMPAIGN_STATE_SETTLED = 3n;
 const CAMPAIGN_STATE_CANCELLED = 2n;
@@ -289,12 +328,28 @@ export class PledgesClient {
    * rejects sends nothing); when the allowance is short it is raised to exactly `limit` and put back
    * if the pledge still fails, so no approval is left standing. CoordinatedPledges has no permit entry
    * point, so this is the approval path. `approve: false` sends the pledge as it is.
+   *
+   * One pledge per address per campaign: when the signer already has an active pledge in the campaign,
+   * this raises it by `limit` (`raised: true`; same id and speed) and `limit` in the result is the
+   * combined limit; `added` is what this call escrowed.
    */
   async pledge(
     campaignId: bigint,
     limit: bigint,
     opts: { approve?: boolean } = {},
-  ): Promise<PledgesTxInfo & { pledgeId: bigint; speed: bigint; approvalTxHash?: string }> {
+  ): Promise<
+    PledgesTxInfo & {
+      pledgeId: bigint;
+      speed: bigint;
+      /** Whether this raised the signer's existing pledge. */
+      raised: boolean;
+      /** Raw tokens escrowed by this call. */
+      added: bigint;
+      /** The pledge's (combined) limit after this call. */
+      limit: bigint;
+      approvalTxHash?: string;
+    }
+  > {
     const c = await this.guard(() => this.contract.getCampaign(campaignId));
     const info = await this.tokenInfo(c.token);
     const ctx = this.tokenContext(info);
@@ -320,13 +375,59 @@ export class PledgesClient {
     }
     const { approvalTxHash } = paid;
     const { receipt, info: txInfo } = paid.result;
+    const approval = approvalTxHash !== undefined ? { approvalTxHash } : {};
+    const raise = this.events(receipt, "PledgeRaised")[0];
+    if (raise !== undefined) {
+      const pledgeId = raise.args.pledgeId as bigint;
+      const p = await this.guard(() => this.contract.getPledge(campaignId, pledgeId));
+      return {
+        ...txInfo,
+        pledgeId,
+        speed: p.speed,
+        raised: true,
+        added: raise.args.added as bigint,
+        limit: raise.args.newLimit as bigint,
+        ...approval,
+      };
+    }
     const e = this.event(receipt, "Pledged");
     return {
       ...txInfo,
       pledgeId: e.args.pledgeId as bigint,
       speed: e.args.speed as bigint,
-      ...(approvalTxHash !== undefined ? { approvalTxHash } : {}),
+      raised: false,
+      added: e.args.limit as bigint,
+      limit: e.args.limit as bigint,
+      ...approval,
     };
+  }
+
+  /**
+   * `pledger`'s active pledge in the campaign (one per address), the one its next `pledge` raises:
+   * `exists: false` (pledgeId 0) when it has none — never pledged, withdrew, or the pledge was claimed.
+   */
+  async pledgeOf(campaignId: bigint, pledger: string): Promise<{ exists: boolean; pledgeId: bigint }> {
+    return this.guard(async () => {
+      const [exists, pledgeId] = await this.contract.pledgeOf(campaignId, pledger);
+      if (!exists) return { exists: false, pledgeId: 0n };
+      const p = await this.contract.getPledge(campaignId, pledgeId);
+      return p.state === 1n ? { exists: true, pledgeId } : { exists: false, pledgeId: 0n };
+    });
+  }
+
+  /**
+   * What raising `pledger`'s active pledge by `added` raw tokens would do (`previewRaise`, the exact
+   * mirror; the contract's `previewPledge` previews a new pledge only). Throws when `pledger` has no
+   * active pledge in the campaign (its pledge would be a new one: use `previewPledge`).
+   */
+  async previewRaise(campaignId: bigint, pledger: string, added: bigint): Promise<RaisePreview> {
+    const { exists, pledgeId } = await this.pledgeOf(campaignId, pledger);
+    if (!exists) {
+      throw new Error(
+        `${pledger} has no active pledge in campaign ${campaignId}: a pledge would be a new one (previewPledge)`,
+      );
+    }
+    return previewRaise(await this.readMath(campaignId), Number(pledgeId), added);
   }
 
   /** `withdrawPledge` (the pledger, before the deadline). */

@@ -4,7 +4,7 @@
  *   npx hardhat cqf:create --recipient <address> --duration <seconds> --mode quadratic|linear
  *                          --policy constant|geometric --speed <s0> [--decay <r>] [--min-limit <tokens>]
  *                          [--gap <name>] [--token <address>]
- *   npx hardhat cqf:pledge --campaign <id> --limit <tokens>
+ *   npx hardhat cqf:pledge --campaign <id> --limit <tokens>   (again from one account: raises its pledge)
  *   npx hardhat cqf:status --campaign <id>
  *   npx hardhat cqf:settle --campaign <id> [--max-pledges <n>]
  *   npx hardhat cqf:claim --campaign <id> [--pledge <id>]
@@ -219,10 +219,13 @@ interface PledgeArgs extends CampaignArgs {
 
 cqfTask(
   "cqf:pledge",
-  "Pledge up to --limit tokens to a campaign (approves only what is missing, only for a pledge that will succeed)",
+  "Pledge up to --limit tokens to a campaign, or raise your pledge there by --limit (one pledge per address; approves only what is missing, only for a pledge that will succeed)",
 )
   .addParam("campaign", "Campaign id")
-  .addParam("limit", "The most you will pay, in tokens (escrowed now; the rest comes back)")
+  .addParam(
+    "limit",
+    "The most you will pay, in tokens (escrowed now; the rest comes back); added to your pledge if you have one",
+  )
   .setAction(async (args: PledgeArgs, env: CliEnv) => {
     const campaignId = parseId("campaign", args.campaign);
     const cp = await connectPledges(env, args.from);
@@ -239,7 +242,10 @@ cqfTask(
       speed: u.fixed(r.speed),
       txHash: r.txHash,
       gasUsed: r.gasUsed.toString(),
-      limit: u.format(limit, after.decimals),
+      // One pledge per address: the pledge's combined limit (this call's amount is `added`).
+      limit: u.format(r.limit, after.decimals),
+      added: u.format(r.added, after.decimals),
+      raised: r.raised,
       h: u.fixed(after.h),
       payment: u.format(mine.payment, after.decimals),
       leverage: leverageJson(mine.leverage),
@@ -250,7 +256,10 @@ cqfTask(
       printJson(out);
     } else {
       printLines(
-        `Pledge ${out.pledgeId} to campaign ${out.campaignId}: limit ${out.limit}, speed ${out.speed}`,
+        r.raised
+          ? `Raised your pledge ${out.pledgeId} in campaign ${out.campaignId} by ${out.added}: ` +
+              `combined limit ${out.limit}, speed ${out.speed} (one pledge per address)`
+          : `Pledge ${out.pledgeId} to campaign ${out.campaignId}: limit ${out.limit}, speed ${out.speed}`,
         `Now h = ${out.h}; you would pay ${out.payment} (leverage ${leverageText(mine.leverage)}); ` +
           `the pot grew by ${out.potIncrease} to ${out.pot}`,
         txLine(r),

@@ -4,6 +4,8 @@
  *   gap before the round is finalised, and `cqf:reclaim` pays the pot to the campaign's recipient
  *   (--json: txHash, gasUsed, campaignId, amount, to); a second reclaim is one readable line naming
  *   PotNotReclaimable;
+ * - `cqf:pledge` twice from one account raises that account's pledge (one pledge per address) and
+ *   shows the combined pledge (--json: `limit` combined, `added`, `raised`);
  * - `cqf:settle` of a campaign only h = 0 can close (linear, (2/π)·L·s just above 1, from decimal.js):
  *   one readable line until the grace period ends, then settled at h = 0 (the keeper's path).
  */
@@ -111,6 +113,70 @@ describe("cqf tasks end to end (hardhat node in a child process)", function () {
     const bad = await hardhat(["cqf:reclaim", "--campaign", "x", "--network", "localhost"]);
     expect(bad.code).to.not.equal(0);
     expect(bad.stderr.trim().split("\n")).to.have.length(1);
+  });
+
+  it("cqf:pledge twice from one account raises that pledge and shows the combined pledge", async () => {
+    const created = await task("cqf:create", [
+      "--recipient",
+      accounts[12]!,
+      "--duration",
+      "3600",
+      "--speed",
+      "0.1",
+    ]);
+    const id = created.campaignId as string;
+    const other = await task("cqf:pledge", ["--campaign", id, "--limit", "40", "--from", "5"]);
+    expect(other).to.include({ pledgeId: "0", limit: "40", added: "40", raised: false });
+    const first = await task("cqf:pledge", ["--campaign", id, "--limit", "100", "--from", "8"]);
+    expect(first).to.include({ pledgeId: "1", limit: "100", added: "100", raised: false });
+    const second = await task("cqf:pledge", ["--campaign", id, "--limit", "50", "--from", "8"]);
+    // Every earlier field is kept; `limit` is the combined limit.
+    expect(Object.keys(second).sort()).to.deep.equal(
+      [
+        "added",
+        "campaignId",
+        "gasUsed",
+        "h",
+        "leverage",
+        "limit",
+        "payment",
+        "pledgeId",
+        "pot",
+        "potIncrease",
+        "raised",
+        "speed",
+        "txHash",
+      ].sort(),
+    );
+    expect(second).to.include({
+      campaignId: id,
+      pledgeId: "1",
+      speed: first.speed,
+      limit: "150",
+      added: "50",
+      raised: true,
+    });
+    const text = await hardhat([
+      "cqf:pledge",
+      "--campaign",
+      id,
+      "--limit",
+      "2.5",
+      "--from",
+      "8",
+      "--network",
+      "localhost",
+    ]);
+    expect(text.code, text.stderr).to.equal(0);
+    expect(text.stdout).to.match(
+      /^Raised your pledge 1 in campaign \d+ by 2\.5: combined limit 152\.5, speed 0\.1 \(one pledge per address\)\n/,
+    );
+    const status = await task("cqf:status", ["--campaign", id]);
+    const pledges = status.pledges as Record<string, unknown>[];
+    expect(pledges.map((p) => [p.pledgeId, p.limit])).to.deep.equal([
+      ["0", "40"],
+      ["1", "152.5"],
+    ]);
   });
 
   it("cqf:settle settles a linear campaign just above the collapse threshold right at its deadline, exactly", async () => {

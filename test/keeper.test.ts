@@ -9,6 +9,7 @@ import { expect } from "chai";
 import type { ChildProcess } from "child_process";
 import hre from "hardhat";
 import { connection, ethers, loadFixture, time } from "./chain";
+import { distinctPledgers } from "./pledgers";
 import {
   childEnv,
   finish,
@@ -112,8 +113,13 @@ async function createCampaign(
     gapId: ethers.ZeroHash,
   });
   const id = await fx.cp.campaignCount();
-  for (let k = 0; k < limits.length; k++)
-    await fx.cp.connect(fx.users[k % fx.users.length]).pledge(id, limits[k]);
+  // One pledge per address per campaign: past the fixture's users, fresh funded addresses.
+  const more = limits.length - fx.users.length;
+  const who =
+    more > 0
+      ? [...fx.users, ...(await distinctPledgers(fx.token, await fx.cp.getAddress(), more, 10n ** 30n))]
+      : fx.users;
+  for (let k = 0; k < limits.length; k++) await fx.cp.connect(who[k]).pledge(id, limits[k]);
   return { id, deadline };
 }
 

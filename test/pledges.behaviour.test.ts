@@ -11,6 +11,7 @@ import type {
 import * as pm from "../sdk/math/pledges";
 import { ethers, loadFixture, time } from "./chain";
 import { D, fromWad, refCampaign, refLeverage, refPayment, refSolve, relErr } from "./pledges.reference";
+import { distinctPledgers } from "./pledgers";
 
 const WAD = 10n ** 18n;
 const DAY = 86_400;
@@ -106,9 +107,21 @@ async function readMath(cp: CoordinatedPledges, id: bigint): Promise<pm.Campaign
   };
 }
 
+/**
+ * n distinct pledgers: the fixture's users, then fresh funded addresses (one pledge per address per
+ * campaign: a second pledge from the same address would raise the first).
+ */
+async function pledgers(fx: Fixture, n: number) {
+  if (n <= fx.users.length) return fx.users.slice(0, n);
+  const more = n - fx.users.length;
+  const extra = await distinctPledgers([fx.token, fx.token6], fx.cpAddress, more, 10n ** 30n);
+  return [...fx.users, ...extra];
+}
+
+/** One pledge per limit, each from its own address. */
 async function pledgeAll(fx: Fixture, id: bigint, limits: bigint[]): Promise<void> {
-  for (let k = 0; k < limits.length; k++)
-    await fx.cp.connect(fx.users[k % fx.users.length]).pledge(id, limits[k]);
+  const who = await pledgers(fx, limits.length);
+  for (let k = 0; k < limits.length; k++) await fx.cp.connect(who[k]).pledge(id, limits[k]);
 }
 
 /** Settles with the SDK's tightest bracket; returns the bracket. */
@@ -326,12 +339,13 @@ describe("CoordinatedPledges", () => {
       const floor = s0 / 10n ** 6n;
       const id = await create(fx, { policy: Policy.Geometric, initialSpeed: s0, decay: WAD / 2n });
       // Closed form for r = 1/2: s_k = max(⌊s₀/2ᵏ⌋, floor) (halving with floors is ⌊s₀/2ᵏ⌋).
+      const who = await pledgers(fx, 24);
       for (let k = 0n; k < 24n; k++) {
         const halved = s0 / 2n ** k;
         const want = halved > floor ? halved : floor;
-        await expect(fx.cp.connect(fx.users[Number(k % 10n)]).pledge(id, 1n))
+        await expect(fx.cp.connect(who[Number(k)]).pledge(id, 1n))
           .to.emit(fx.cp, "Pledged")
-          .withArgs(id, k, fx.users[Number(k % 10n)].address, 1n, want);
+          .withArgs(id, k, who[Number(k)].address, 1n, want);
       }
       expect(pm.policySpeeds(pm.Policy.Geometric, s0, WAD / 2n, 24).slice(-3)).to.deep.equal([
         floor,
@@ -340,10 +354,10 @@ describe("CoordinatedPledges", () => {
       ]);
       // The smallest s₀ floors at 1: 3, 1, 1, … — never 0.
       const tiny = await create(fx, { policy: Policy.Geometric, initialSpeed: 3n, decay: WAD / 2n });
-      for (const want of [3n, 1n, 1n, 1n]) {
-        await expect(fx.cp.connect(fx.users[0]).pledge(tiny, tok(1)))
+      for (const [k, want] of [3n, 1n, 1n, 1n].entries()) {
+        await expect(fx.cp.connect(fx.users[k]).pledge(tiny, tok(1)))
           .to.emit(fx.cp, "Pledged")
-          .withArgs(tiny, anyValue, fx.users[0].address, tok(1), want);
+          .withArgs(tiny, anyValue, fx.users[k].address, tok(1), want);
       }
     });
   });

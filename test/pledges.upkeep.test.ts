@@ -8,7 +8,8 @@ import { expect } from "chai";
 import type { CoordinatedPledges, TestToken } from "../typechain-types";
 import { describeError } from "../sdk/errors";
 import { PledgesClient } from "../sdk/pledges";
-import { ethers, loadFixture, networkHelpers, time } from "./chain";
+import { ethers, loadFixture, time } from "./chain";
+import { distinctPledgers } from "./pledgers";
 import { D, fromWad, refCampaign, refPayment, refSolve, relErr } from "./pledges.reference";
 
 const WAD = 10n ** 18n;
@@ -64,8 +65,13 @@ async function create(fx: Fx, speed: bigint, linear = false): Promise<bigint> {
 }
 
 async function pledgeAll(fx: Fx, id: bigint, limits: bigint[]): Promise<void> {
-  for (let k = 0; k < limits.length; k++)
-    await fx.cp.connect(fx.users[k % fx.users.length]).pledge(id, limits[k]);
+  // One pledge per address per campaign: past the fixture's users, fresh funded addresses.
+  const more = limits.length - fx.users.length;
+  const who =
+    more > 0
+      ? [...fx.users, ...(await distinctPledgers(fx.token, await fx.cp.getAddress(), more, 10n ** 30n))]
+      : fx.users;
+  for (let k = 0; k < limits.length; k++) await fx.cp.connect(who[k]).pledge(id, limits[k]);
 }
 
 /** The settlement acceptance rule of ICoordinatedPledges, evaluated with the contract's g. */
@@ -255,13 +261,8 @@ describe("CoordinatedPledges automation (checkUpkeep / performUpkeep)", function
     expect(delta.gt(0) && delta.lt("1e-11")).to.equal(true);
     const tuned = await create(fx, speed, true); // 1
     const cpAddress = await fx.cp.getAddress();
-    for (let k = 0; k < n; k++) {
-      const w = ethers.Wallet.createRandom().connect(ethers.provider);
-      await networkHelpers.setBalance(w.address, WAD);
-      await fx.token.mint(w.address, dust);
-      await fx.token.connect(w).approve(cpAddress, dust);
+    for (const w of await distinctPledgers(fx.token, cpAddress, n, dust))
       await fx.cp.connect(w).pledge(tuned, dust);
-    }
     const ordinary = await create(fx, WAD / 10n); // 2
     await pledgeAll(fx, ordinary, [100n * WAD, 100n * WAD]);
     await time.increaseTo(fx.deadline);

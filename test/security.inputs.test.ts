@@ -83,8 +83,9 @@ async function pledgesFixture() {
   const open = await createCampaign(cp, t18.address, { ...base, minLimit: 10n });
   await cp.connect(u0).pledge(open, tok(100));
   await cp.connect(u1).pledge(open, tok(60));
-  await cp.connect(u1).pledge(open, tok(5));
-  await cp.connect(u1).withdrawPledge(open, 2);
+  // One pledge per address: the withdrawn pledge 2 is the outsider's (u1 pledging again would raise pledge 1).
+  await cp.connect(outsider).pledge(open, tok(5));
+  await cp.connect(outsider).withdrawPledge(open, 2);
   const six = await createCampaign(cp, t6.address, base);
   await cp.connect(u0).pledge(six, tok(3, 6));
   const cancelled = await createCampaign(cp, t18.address, base);
@@ -449,7 +450,7 @@ describe("Security: bad input everywhere", () => {
 
     it("every other function: unknown ids, zero and 2²⁵⁶ − 1 amounts, bad brackets, state unchanged", async () => {
       const f = await loadFixture(pledgesFixture);
-      const { cp, u0, u1, outsider, open, six, cancelled } = f;
+      const { cp, u0, outsider, open, six, cancelled } = f;
       const escrow = tok(160); // open: 100 + 60 active (the 5 was withdrawn)
       const room = pm.MAX_ESCROW - escrow;
       const room6 = pm.MAX_ESCROW / 10n ** 12n - tok(3, 6);
@@ -460,7 +461,14 @@ describe("Security: bad input everywhere", () => {
         ["pledge campaign 0", () => as0.pledge(0, tok(1)), cp, "UnknownCampaign", [0]],
         ["pledge campaign 2²⁵⁶ − 1", () => as0.pledge(MAX_UINT, tok(1)), cp, "UnknownCampaign", [MAX_UINT]],
         ["pledge 0", () => as0.pledge(open, 0), cp, "LimitTooSmall", [0, 10]],
-        ["pledge below the minimum", () => as0.pledge(open, 9), cp, "LimitTooSmall", [9, 10]],
+        // A new pledge (u0's would be a raise, which only needs limit > 0).
+        [
+          "pledge below the minimum",
+          () => cp.connect(outsider).pledge(open, 9),
+          cp,
+          "LimitTooSmall",
+          [9, 10],
+        ],
         [
           "pledge 2²⁵⁶ − 1 (L·s would overflow)",
           () => as0.pledge(open, MAX_UINT),
@@ -512,7 +520,13 @@ describe("Security: bad input everywhere", () => {
           "NotPledger",
           [open, 1, u0.address],
         ],
-        ["withdraw twice", () => cp.connect(u1).withdrawPledge(open, 2), cp, "PledgeNotActive", [open, 2, 2]],
+        [
+          "withdraw twice",
+          () => cp.connect(outsider).withdrawPledge(open, 2),
+          cp,
+          "PledgeNotActive",
+          [open, 2, 2],
+        ],
         ["cancel unknown", () => cp.cancelCampaign(none), cp, "UnknownCampaign", [none]],
         [
           "cancel by a stranger",

@@ -55,9 +55,10 @@ pragma solidity 0.8.28;
 /// limit prices this). Pledging and withdrawing at once costs honest pledgers nothing: the latest
 /// pledge's withdrawal releases its speed slot.
 /// Under either policy a pledger can wait until just before the deadline to see the others.
-/// @dev Warning: pledges are not aggregated per address. In quadratic mode, one address pledging L as
-/// k pledges of L/k weighs like k pledgers (Σ√p grows by a factor up to √k), exactly as k addresses
-/// would; sybil resistance is outside the contract (the minimum limit and the geometric policy temper
+/// @dev Warning: pledges are aggregated per address, not across addresses. An address has at most one
+/// active pledge per campaign (pledging again raises it, so splitting a limit from one address gains
+/// nothing), but k addresses pledging L/k each weigh like k pledgers in quadratic mode (Σ√p grows by a
+/// factor up to √k); sybil resistance is outside the contract (the minimum limit and the geometric policy temper
 /// it).
 /// @dev The bracket [0, 0] (no pass) is accepted only when no positive root exists, or as a liveness
 /// backstop once `SETTLEMENT_GRACE_PERIOD` has passed after the deadline; every campaign has a
@@ -195,6 +196,20 @@ interface ICoordinatedPledges {
         uint256 limit,
         uint256 speed
     );
+    /// @notice `pledger` raised its active pledge `pledgeId` in `campaignId` by escrowing `added` more raw
+    /// tokens; the pledge keeps its id, speed and place.
+    /// @param campaignId The pledge's campaign.
+    /// @param pledgeId The raised pledge (the one `Pledged` created for this pledger).
+    /// @param pledger The pledge's pledger (the caller of `pledge`).
+    /// @param added The raw tokens escrowed by this call.
+    /// @param newLimit The pledge's combined limit after the raise, in raw tokens.
+    event PledgeRaised(
+        uint256 indexed campaignId,
+        uint256 indexed pledgeId,
+        address indexed pledger,
+        uint256 added,
+        uint256 newLimit
+    );
     /// @notice A pledge was withdrawn before the deadline and its `limit` refunded to `pledger`.
     event PledgeWithdrawn(
         uint256 indexed campaignId,
@@ -320,22 +335,29 @@ interface ICoordinatedPledges {
     /// @return campaignId The new campaign's id (sequential from 1).
     function createCampaign(CampaignParams calldata params) external returns (uint256 campaignId);
 
-    /// @notice Escrows `limit` raw tokens from `msg.sender` into the campaign and assigns the speed
-    /// given by the policy. Allowed while block.timestamp < deadline.
+    /// @notice Escrows `limit` raw tokens from `msg.sender` into the campaign. One pledge per address per
+    /// campaign: the first call makes a new pledge with the speed given by the policy (`Pledged`); a call
+    /// from an address that has an active pledge in the campaign raises that pledge's limit by `limit`
+    /// (`PledgeRaised`), keeping its id, speed and place (no speed slot is taken, `pledgeCount` does not
+    /// change). Allowed while block.timestamp < deadline.
     /// @dev Needs an allowance. Reverts with `UnknownCampaign`, `InvalidCampaignState` (cancelled),
-    /// `DeadlinePassed`, `LimitTooSmall`, `LimitTooLarge` or
-    /// `TransferAmountMismatch`.
+    /// `DeadlinePassed`, `LimitTooSmall` (0, or below `minLimit` for a new pledge; a raise needs only
+    /// limit > 0), `LimitTooLarge` or `TransferAmountMismatch`. `previewPledge` previews a new pledge; the
+    /// SDK previews a raise off-chain with the exact mirror.
     /// @dev Warning: every new pledge grows Σ√p and so everyone's payment, up to each limit; a
     /// pledger commits to pay anything up to `limit`. Dust pledges (the minimum limit is the creator's
     /// defence) lengthen settlement, whose cost the settler bears; it stays paginated.
     /// @param campaignId The campaign to pledge to.
-    /// @param limit The most the pledger may pay, in raw token units, all escrowed now: > 0, ≥ the
-    /// campaign's `minLimit`, and within what keeps the campaign's escrow ≤ 1e20 tokens.
-    /// @return pledgeId The pledge's id within the campaign (sequential from 0).
-    /// @return speed The assigned speed sᵢ (UD60x18, 1/√token or 1/token; always > 0).
+    /// @param limit The most the pledger may pay (for a raise: the amount added to it), in raw token units,
+    /// all escrowed now: > 0, ≥ the campaign's `minLimit` for a new pledge, and within what keeps the
+    /// campaign's escrow ≤ 1e20 tokens.
+    /// @return pledgeId The pledge's id within the campaign (sequential from 0; the existing id for a raise).
+    /// @return speed The pledge's speed sᵢ (UD60x18, 1/√token or 1/token; always > 0; unchanged by a raise).
     function pledge(uint256 campaignId, uint256 limit) external returns (uint256 pledgeId, uint256 speed);
 
-    /// @notice Withdraws a pledge before the deadline and refunds its full limit to its pledger.
+    /// @notice Withdraws a pledge before the deadline and refunds its full limit (raises included) to its
+    /// pledger. The pledger's next `pledge` in the campaign makes a new pledge (new id, the policy's next
+    /// speed).
     /// @dev Only the pledger. Reverts with `UnknownCampaign`, `UnknownPledge`, `InvalidCampaignState`,
     /// `DeadlinePassed`, `NotPledger` or `PledgeNotActive`. The pledge keeps its place in the
     /// geometric count.
@@ -508,6 +530,21 @@ interface ICoordinatedPledges {
     /// @param pledgeId The pledge (0 … pledgeCount − 1).
     /// @return The pledger, its limit (raw tokens, kept after a withdrawal), speed (UD60x18) and state.
     function getPledge(uint256 campaignId, uint256 pledgeId) external view returns (PledgeView memory);
+
+    /// @notice The pledge of `pledger` in the campaign (one per address): while the campaign is open, its
+    /// active pledge, the one a `pledge` from `pledger` raises.
+    /// @dev An unknown campaign has no pledges (false, 0). After settlement or a cancel the entry stays
+    /// until the pledge is withdrawn, so it also names a pledge whose refund was claimed (see `getPledge`'s
+    /// state); pledges cannot be made or raised then anyway.
+    /// @param campaignId The campaign.
+    /// @param pledger The address.
+    /// @return exists Whether `pledger` has a pledge it has not withdrawn in the campaign (false when it
+    /// never pledged there, or withdrew).
+    /// @return pledgeId That pledge's id (0 when `exists` is false).
+    function pledgeOf(
+        uint256 campaignId,
+        address pledger
+    ) external view returns (bool exists, uint256 pledgeId);
 
     /// @notice Pledges ever made in the campaign (ids 0 … count − 1). Reverts with `UnknownCampaign`.
     /// @param campaignId The campaign.

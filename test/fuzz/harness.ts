@@ -585,13 +585,21 @@ export class Harness {
         const c = P.get(id);
         const who = this.user(a.user);
         const limit = this.raw(a.limit);
-        const v = P.predictPledge(c, limit, ts);
+        const v = P.predictPledge(c, who.address, limit, ts);
         const rc = await this.send("pledge", v.error, who, pl.pledge.populateTransaction(id, limit));
         if (v.error === null && c) {
-          const { pledgeId, speed } = P.commitPledge(c, who.address, limit);
-          const ev = this.events(rc).find((e) => e.name === "Pledged");
-          this.expectEqual("Pledged.pledgeId", ev?.args.pledgeId, pledgeId);
-          this.expectEqual("Pledged.speed", ev?.args.speed, speed);
+          // One pledge per address: pledging again from `who` raises its active pledge.
+          const { pledgeId, speed, raised, newLimit } = P.commitPledge(c, who.address, limit);
+          if (raised) {
+            const ev = this.events(rc).find((e) => e.name === "PledgeRaised");
+            this.expectEqual("PledgeRaised.pledgeId", ev?.args.pledgeId, pledgeId);
+            this.expectEqual("PledgeRaised.added", ev?.args.added, limit);
+            this.expectEqual("PledgeRaised.newLimit", ev?.args.newLimit, newLimit);
+          } else {
+            const ev = this.events(rc).find((e) => e.name === "Pledged");
+            this.expectEqual("Pledged.pledgeId", ev?.args.pledgeId, pledgeId);
+            this.expectEqual("Pledged.speed", ev?.args.speed, speed);
+          }
           this.model.move(who.address, this.w.pledgesAddress, limit);
         }
         return true;
@@ -951,6 +959,13 @@ export class Harness {
       pl.getPledges(c.id, 0, count),
       Promise.all(Array.from({ length: Number(count) }, (_, k) => pl.paymentAt(c.id, k, probeH))),
     ]);
+    // pledgeOf(pledger) of each pledge's pledger: is this pledge the one its pledger's next pledge raises?
+    const owns = await Promise.all(
+      cols.pledgers.map(async (who, k) => {
+        const [exists, id] = await pl.pledgeOf(c.id, who);
+        return exists && id === BigInt(k);
+      }),
+    );
     return {
       state: cv.state,
       escrow: cv.escrow,
@@ -969,6 +984,7 @@ export class Harness {
         speed: cols.speeds[k],
         state: cols.states[k],
         paymentAtProbe: payments[k],
+        pledgersPledge: owns[k],
       })),
     };
   }

@@ -76,7 +76,15 @@ export interface ChainView {
         /** `evaluate(probeH)`. */
         g: bigint;
         potAtProbe: bigint;
-        pledges: { pledger: string; limit: bigint; speed: bigint; state: bigint; paymentAtProbe: bigint }[];
+        pledges: {
+          pledger: string;
+          limit: bigint;
+          speed: bigint;
+          state: bigint;
+          paymentAtProbe: bigint;
+          /** Whether `pledgeOf(campaign, pledger)` names this pledge (one pledge per address). */
+          pledgersPledge: boolean;
+        }[];
       }
     >;
   };
@@ -401,7 +409,7 @@ export const invariants: Invariant[] = [
   {
     name: "mirror-campaigns",
     sentence:
-      "Every campaign's state, escrow, pledge count, next speed, Σ Lᵢsᵢ, h, pot and pot flag, and every pledge's pledger, limit, speed and state equal the model's.",
+      "Every campaign's state, escrow, pledge count, next speed, Σ Lᵢsᵢ, h, pot and pot flag, and every pledge's pledger, limit (raises included), speed, state and whether pledgeOf names it (one pledge per address: every pledge not withdrawn) equal the model's.",
     check: ({ model, view }) => {
       const p = model.pledges;
       for (const c of p.campaigns) {
@@ -426,6 +434,7 @@ export const invariants: Invariant[] = [
             limit: pl.limit,
             speed: pl.speed,
             state: PLEDGE_STATE[pl.state],
+            pledgersPledge: pl.state !== "withdrawn",
           });
           if (dp) return dp;
         }

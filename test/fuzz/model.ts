@@ -386,20 +386,37 @@ export class PledgesModel {
     return ok;
   }
 
-  predictPledge(c: CampaignModel | undefined, limit: bigint, ts: bigint): Verdict {
+  /** `who`'s active pledge in `c` (one pledge per address per campaign), or -1. */
+  pledgeOf(c: CampaignModel, who: string): number {
+    return c.pledges.findIndex((p) => p.pledger === who && p.state === "active");
+  }
+
+  predictPledge(c: CampaignModel | undefined, who: string, limit: bigint, ts: bigint): Verdict {
     if (!c) return fail("UnknownCampaign");
     const v = this.openBeforeDeadline(c, ts);
     if (v.error) return v;
-    if (limit === 0n || limit < c.minLimit) return fail("LimitTooSmall");
+    // A raise of who's active pledge needs only limit > 0 (the combined limit meets the minimum).
+    if (limit === 0n || (this.pledgeOf(c, who) < 0 && limit < c.minLimit)) return fail("LimitTooSmall");
     if ((this.escrow(c) + limit) * this.scale > pm.MAX_ESCROW) return fail("LimitTooLarge");
     return ok;
   }
 
-  commitPledge(c: CampaignModel, who: string, limit: bigint): { pledgeId: bigint; speed: bigint } {
+  /** A new pledge, or a raise of who's active pledge (same id and speed, no speed slot taken). */
+  commitPledge(
+    c: CampaignModel,
+    who: string,
+    limit: bigint,
+  ): { pledgeId: bigint; speed: bigint; raised: boolean; newLimit: bigint } {
+    const mine = this.pledgeOf(c, who);
+    if (mine >= 0) {
+      const p = c.pledges[mine];
+      p.limit += limit;
+      return { pledgeId: BigInt(mine), speed: p.speed, raised: true, newLimit: p.limit };
+    }
     const speed = c.nextSpeed;
     c.pledges.push({ pledger: who, limit, speed, state: "active" });
     if (c.policy === pm.Policy.Geometric) c.nextSpeed = pm.geometricNextSpeed(speed, c.decay, c.initialSpeed);
-    return { pledgeId: BigInt(c.pledges.length - 1), speed };
+    return { pledgeId: BigInt(c.pledges.length - 1), speed, raised: false, newLimit: limit };
   }
 
   predictWithdraw(c: CampaignModel | undefined, pledgeId: bigint, who: string, ts: bigint): Verdict {

@@ -19,6 +19,7 @@ contract PledgesPathsTest is TestBase {
     address internal constant RECIPIENT = address(0x4EC1);
     address internal constant A = address(0xA);
     address internal constant B = address(0xB);
+    address internal constant C = address(0xC);
 
     TestToken internal token;
     CoordinatedPledges internal pledges;
@@ -26,8 +27,8 @@ contract PledgesPathsTest is TestBase {
     function setUp() public {
         token = new TestToken("T", "T", 18);
         pledges = new CoordinatedPledges();
-        address[2] memory who = [A, B];
-        for (uint256 i = 0; i < 2; ++i) {
+        address[3] memory who = [A, B, C];
+        for (uint256 i = 0; i < 3; ++i) {
             token.mint(who[i], 1e33);
             vm.prank(who[i]);
             token.approve(address(pledges), type(uint256).max);
@@ -138,7 +139,7 @@ contract PledgesPathsTest is TestBase {
         uint256 id = pledges.createCampaign(params(ICP.Mode.Quadratic, ICP.Policy.Constant, 1e17, 0));
         pledgeAs(A, id, 100e18);
         pledgeAs(B, id, 300e18);
-        pledgeAs(A, id, 50e18);
+        pledgeAs(C, id, 50e18); // a third address: A pledging again would raise its pledge
         vm.warp(block.timestamp + 1 days);
         (bool needed, bytes memory data) = pledges.checkUpkeep(abi.encode(id - 1, 1, 0));
         assertTrue(needed, "due");

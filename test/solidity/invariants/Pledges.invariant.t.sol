@@ -139,6 +139,8 @@ contract PledgesHandler is TestBase {
     uint256 public campaignCount;
     mapping(uint256 id => MCampaign) internal campaigns;
     mapping(uint256 id => mapping(uint256 pid => MPledge)) internal pledgesOf;
+    /// @dev One pledge per address per campaign: 1 + the id of the actor's pledge not withdrawn (0: none).
+    mapping(uint256 id => mapping(address pledger => uint256)) internal pledgeOfPlusOne;
     mapping(bytes32 sessionId => MSession) internal sessions;
     mapping(uint256 t => mapping(address a => uint256)) internal expectedBalance;
     mapping(uint256 t => mapping(address a => bool)) internal blocked;
@@ -517,9 +519,12 @@ contract PledgesHandler is TestBase {
         bytes expected;
         bool armed;
         uint256 before;
+        /// @dev The pledger already has an active pledge here: the call raises it (pid is its id).
+        bool raise;
+        uint256 pid;
     }
 
-    /// @notice One to three pledges (opening a campaign first when none is open before its deadline).
+    /// @notice One to three pledges (from an actor with an active pledge in the campaign: a raise) (opening a campaign first when none is open before its deadline).
     function pledge(uint256 idSeed, uint256 aSeed, uint256 limitSeed) external {
         uint256 times = 1 + dice(limitSeed, 90, 3);
         for (uint256 k = 0; k < times; ++k) _pledge(mix(idSeed, k), mix(aSeed, k), mix(limitSeed, k));
@@ -534,6 +539,8 @@ contract PledgesHandler is TestBase {
         MCampaign storage c = campaigns[v.id];
         Token storage tk = tokens[c.t];
         v.pledger = actors[pick(aSeed, N_ACTORS)];
+        v.raise = pledgeOfPlusOne[v.id][v.pledger] != 0;
+        v.pid = v.raise ? pledgeOfPlusOne[v.id][v.pledger] - 1 : c.count;
         v.available = (PledgeMath.MAX_ESCROW - c.escrow * tk.scale) / tk.scale;
         uint256 mode = dice(limitSeed, 1, 32);
         uint256 cap = MAX_LIMIT_NORM / tk.scale;
@@ -541,9 +548,10 @@ contract PledgesHandler is TestBase {
         if (mode == 0) v.limit = c.minLimit == 0 ? 0 : c.minLimit - 1;
         else if (mode == 1) v.limit = v.available + 1;
         else v.limit = logIn(limitSeed, c.minLimit == 0 ? 1 : c.minLimit, cap);
-        if (c.count >= MAX_PLEDGES && mode > 1) return _warpAction(limitSeed);
+        if (!v.raise && c.count >= MAX_PLEDGES && mode > 1) return _warpAction(limitSeed);
         v.expected = _pledgeError(v);
-        (uint256 ph, uint256 pay, , ) = v.expected.length == 0 && dice(limitSeed, 2, 2) == 0
+        // previewPledge previews a new pledge (the SDK previews raises off-chain).
+        (uint256 ph, uint256 pay, , ) = v.expected.length == 0 && !v.raise && dice(limitSeed, 2, 2) == 0
             ? _checkPreview(v.id, v.limit)
             : (0, 0, 0, 0);
         v.armed = v.expected.length == 0 && armReentry(c.t, limitSeed);
@@ -551,20 +559,34 @@ contract PledgesHandler is TestBase {
         vm.prank(v.pledger);
         try pledges.pledge(v.id, v.limit) returns (uint256 pid, uint256 speed) {
             outcome(true, "", v.expected, "pledge");
-            assertEq(pid, c.count, "pledge id");
-            assertEq(speed, c.nextSpeed, "pledge speed");
+            assertEq(pid, v.pid, "pledge id");
+            assertEq(speed, v.raise ? pledgesOf[v.id][v.pid].speed : c.nextSpeed, "pledge speed");
         } catch (bytes memory err) {
             outcome(false, err, v.expected, "pledge");
             return;
         }
         checkReentry(c.t, v.armed, v.before);
-        MPledge storage p = pledgesOf[v.id][c.count];
+        MPledge storage p = pledgesOf[v.id][v.pid];
+        c.escrow += v.limit;
+        tk.owed += v.limit;
+        tk.totalIn += v.limit;
+        expectedBalance[c.t][v.pledger] -= v.limit;
+        if (v.raise) {
+            // Same id, speed and place; no speed slot, no new id.
+            ++ok["raise"];
+            p.limit += v.limit;
+            c.sumLS += v.limit * tk.scale * p.speed;
+            checkCampaign(v.id);
+            checkPledge(v.id, v.pid);
+            checkToken(c.t);
+            return;
+        }
         p.pledger = v.pledger;
         p.limit = v.limit;
         p.speed = c.nextSpeed;
         p.state = ICP.PledgeState.Active;
+        pledgeOfPlusOne[v.id][v.pledger] = c.count + 1;
         ++c.count;
-        c.escrow += v.limit;
         c.sumLS += v.limit * tk.scale * p.speed;
         if (c.geometric) {
             // The policy's floor: max(⌊s₀/10⁶⌋, 1), written out independently of PledgeMath.
@@ -572,9 +594,6 @@ contract PledgesHandler is TestBase {
             uint256 next = (c.nextSpeed * c.decay) / UNIT;
             c.nextSpeed = next > floor ? next : floor;
         }
-        tk.owed += v.limit;
-        tk.totalIn += v.limit;
-        expectedBalance[c.t][v.pledger] -= v.limit;
         checkCampaign(v.id);
         checkPledge(v.id, c.count - 1);
         if (ph != 0) {
@@ -592,7 +611,8 @@ contract PledgesHandler is TestBase {
         }
         if (block.timestamp >= c.deadline)
             return abi.encodeWithSelector(ICP.DeadlinePassed.selector, v.id, c.deadline);
-        if (v.limit == 0 || v.limit < c.minLimit) {
+        // A raise needs only limit > 0 (the combined limit already meets the minimum).
+        if (v.limit == 0 || (!v.raise && v.limit < c.minLimit)) {
             return abi.encodeWithSelector(ICP.LimitTooSmall.selector, v.limit, c.minLimit);
         }
         if (v.limit > v.available)
@@ -692,6 +712,7 @@ contract PledgesHandler is TestBase {
         checkReentry(c.t, armed, before);
         Token storage tk = tokens[c.t];
         p.state = ICP.PledgeState.Withdrawn;
+        delete pledgeOfPlusOne[id][p.pledger]; // the whole limit comes back; a later pledge is new
         c.escrow -= p.limit;
         c.sumLS -= p.limit * tk.scale * p.speed;
         if (c.geometric && pid + 1 == c.count) c.nextSpeed = p.speed; // the latest releases its slot
@@ -1320,6 +1341,12 @@ contract PledgesHandler is TestBase {
         assertEq(v.limit, p.limit, "pledge limit");
         assertEq(v.speed, p.speed, "pledge speed");
         assertEq(uint256(v.state), uint256(p.state), "pledge state");
+        // One pledge per address: pledgeOf names every pledge not withdrawn (the model's own record).
+        (bool exists, uint256 mine) = pledges.pledgeOf(id, p.pledger);
+        uint256 modelPlusOne = pledgeOfPlusOne[id][p.pledger];
+        assertEq(exists, modelPlusOne != 0, "pledgeOf exists");
+        if (exists) assertEq(mine, modelPlusOne - 1, "pledgeOf id");
+        if (p.state != ICP.PledgeState.Withdrawn) assertEq(modelPlusOne, pid + 1, "one pledge per address");
         uint256 h = campaigns[id].h;
         assertEq(pledges.paymentAt(id, pid, h), paymentOf(id, pid, h), "paymentAt(h)");
     }
@@ -1567,14 +1594,17 @@ contract PledgesInvariantTest is TestBase, InvariantTargets {
             "mischief",
             "badInput",
             "reclaimPot",
-            "x"
+            "raise"
         ];
         string memory line;
-        for (uint256 i = 0; i < 13; ++i) {
+        for (uint256 i = 0; i < 14; ++i) {
             (uint256 okCount, uint256 rejectedCount) = h.stat(names[i]);
             line = string.concat(line, names[i], "=", toString(okCount), "/", toString(rejectedCount), " ");
         }
         console.log(line);
+        // Pledging again from an actor is a raise: the sequence exercises it.
+        (uint256 raises, ) = h.stat("raise");
+        assertGt(raises, 0, "raises made");
         console.log("campaigns", h.campaignCount());
         bytes4[10] memory sels = [
             ICP.HTooHigh.selector,

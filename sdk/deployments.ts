@@ -3,7 +3,9 @@
  * `deploy/deployments/<deploymentId>/deployed_addresses.json` (deployment id `chain-<chainId>`
  * unless `COFUND_DEPLOYMENT_ID` says otherwise); this module reads them back so users never paste an
  * address. The in-process `hardhat` network keeps no records (each run starts a new chain), so code
- * that deploys there registers the addresses in memory with `registerDeployment`.
+ * that deploys there registers the addresses in memory with `registerDeployment`. It also finds where a
+ * deployment starts (`findDeploymentBlock`: its Ignition journal, else a binary search on `getCode`), the
+ * first block an indexer reads. This is the one module that reads `deploy/`.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -152,4 +154,86 @@ export function requireContract(deployment: CofundDeployment, name: string): str
     );
   }
   return address;
+}
+
+// ─────────────────────────────────────────────── deployment block (where indexing starts)
+
+interface JournalLine {
+  type?: string;
+  receipt?: { blockNumber?: number; contractAddress?: string };
+}
+
+/** The earliest block of the Ignition journal's receipts creating one of `addresses`, if recorded. */
+export function deploymentBlockFromJournal(
+  deploymentsDir: string,
+  deploymentId: string,
+  addresses: string[],
+): number | undefined {
+  const file = path.join(deploymentsDir, deploymentId, "journal.jsonl");
+  if (!fs.existsSync(file)) return undefined;
+  const wanted = new Set(addresses.map((a) => a.toLowerCase()));
+  let best: number | undefined;
+  for (const line of fs.readFileSync(file, "utf8").split("\n")) {
+    if (line.trim() === "") continue;
+    let parsed: JournalLine;
+    try {
+      parsed = JSON.parse(line) as JournalLine;
+    } catch {
+      continue;
+    }
+    const r = parsed.receipt;
+    if (parsed.type !== "TRANSACTION_CONFIRM" || r === undefined) continue;
+    if (typeof r.blockNumber !== "number" || typeof r.contractAddress !== "string") continue;
+    if (!wanted.has(r.contractAddress.toLowerCase())) continue;
+    if (best === undefined || r.blockNumber < best) best = r.blockNumber;
+  }
+  return best;
+}
+
+/**
+ * The first block in which `address` has code, by binary search on `getCode` (needs a node that
+ * serves historical state, as Hardhat nodes and archive nodes do). Undefined when the node cannot
+ * answer or the address has no code at `latest`.
+ */
+export async function codeBlock(
+  provider: Provider,
+  address: string,
+  latest: number,
+): Promise<number | undefined> {
+  try {
+    if ((await provider.getCode(address, latest)) === "0x") return undefined;
+    let lo = 0;
+    let hi = latest;
+    while (lo < hi) {
+      const mid = Math.floor((lo + hi) / 2);
+      if ((await provider.getCode(address, mid)) === "0x") lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Where indexing starts for a deployment (see the module comment). */
+export async function findDeploymentBlock(
+  provider: Provider,
+  addresses: string[],
+  options: { deploymentId?: string; deploymentsDir?: string; latest?: number } = {},
+): Promise<number> {
+  if (options.deploymentId !== undefined && options.deploymentId !== "memory") {
+    const fromJournal = deploymentBlockFromJournal(
+      options.deploymentsDir ?? DEFAULT_DEPLOYMENTS_DIR,
+      options.deploymentId,
+      addresses,
+    );
+    if (fromJournal !== undefined) return fromJournal;
+  }
+  const latest = options.latest ?? (await provider.getBlockNumber());
+  let best: number | undefined;
+  for (const a of addresses) {
+    const b = await codeBlock(provider, a, latest);
+    if (b !== undefined && (best === undefined || b < best)) best = b;
+  }
+  return best ?? 0;
 }

@@ -8,16 +8,13 @@
  * providers cap eth_getLogs ranges or result counts), the range is halved and the request retried.
  * Logs are sorted by (block, logIndex) and decoded with the TypeChain interfaces.
  *
- * The deployment block is `fromBlock` when given, else the earliest block of the deployment's
- * Ignition journal (`deploy/deployments/<id>/journal.jsonl`), else found by binary search on
- * `getCode` (the first block where either contract has code), else 0.
+ * The deployment block is `fromBlock` when given, else `findDeploymentBlock` (sdk/deployments.ts:
+ * the deployment's Ignition journal, else a binary search on `getCode`, else 0).
  */
-import * as fs from "fs";
-import * as path from "path";
 import type { Interface, Log, LogDescription, Provider, Result } from "ethers";
 import { IQuadraticFundingAllocator__factory } from "../typechain-types/factories/contracts/interfaces/IQuadraticFundingAllocator__factory";
 import { ICoordinatedPledges__factory } from "../typechain-types/factories/contracts/interfaces/ICoordinatedPledges.sol/ICoordinatedPledges__factory";
-import { DEFAULT_DEPLOYMENTS_DIR, type CofundDeployment } from "./deployments";
+import { findDeploymentBlock, type CofundDeployment } from "./deployments";
 import { paymentAt } from "./math/pledges";
 import { matchAfterCap, scaleOf } from "./math/qf";
 
@@ -336,88 +333,6 @@ export async function fetchLogsPaged(
   }
   logs.sort((a, b) => a.blockNumber - b.blockNumber || a.index - b.index);
   return { logs, requests, finalRange: range };
-}
-
-// ─────────────────────────────────────────────── deployment block
-
-interface JournalLine {
-  type?: string;
-  receipt?: { blockNumber?: number; contractAddress?: string };
-}
-
-/** The earliest block of the Ignition journal's receipts creating one of `addresses`, if recorded. */
-export function deploymentBlockFromJournal(
-  deploymentsDir: string,
-  deploymentId: string,
-  addresses: string[],
-): number | undefined {
-  const file = path.join(deploymentsDir, deploymentId, "journal.jsonl");
-  if (!fs.existsSync(file)) return undefined;
-  const wanted = new Set(addresses.map((a) => a.toLowerCase()));
-  let best: number | undefined;
-  for (const line of fs.readFileSync(file, "utf8").split("\n")) {
-    if (line.trim() === "") continue;
-    let parsed: JournalLine;
-    try {
-      parsed = JSON.parse(line) as JournalLine;
-    } catch {
-      continue;
-    }
-    const r = parsed.receipt;
-    if (parsed.type !== "TRANSACTION_CONFIRM" || r === undefined) continue;
-    if (typeof r.blockNumber !== "number" || typeof r.contractAddress !== "string") continue;
-    if (!wanted.has(r.contractAddress.toLowerCase())) continue;
-    if (best === undefined || r.blockNumber < best) best = r.blockNumber;
-  }
-  return best;
-}
-
-/**
- * The first block in which `address` has code, by binary search on `getCode` (needs a node that
- * serves historical state, as Hardhat nodes and archive nodes do). Undefined when the node cannot
- * answer or the address has no code at `latest`.
- */
-export async function codeBlock(
-  provider: Provider,
-  address: string,
-  latest: number,
-): Promise<number | undefined> {
-  try {
-    if ((await provider.getCode(address, latest)) === "0x") return undefined;
-    let lo = 0;
-    let hi = latest;
-    while (lo < hi) {
-      const mid = Math.floor((lo + hi) / 2);
-      if ((await provider.getCode(address, mid)) === "0x") lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Where indexing starts for a deployment (see the module comment). */
-export async function findDeploymentBlock(
-  provider: Provider,
-  addresses: string[],
-  options: { deploymentId?: string; deploymentsDir?: string; latest?: number } = {},
-): Promise<number> {
-  if (options.deploymentId !== undefined && options.deploymentId !== "memory") {
-    const fromJournal = deploymentBlockFromJournal(
-      options.deploymentsDir ?? DEFAULT_DEPLOYMENTS_DIR,
-      options.deploymentId,
-      addresses,
-    );
-    if (fromJournal !== undefined) return fromJournal;
-  }
-  const latest = options.latest ?? (await provider.getBlockNumber());
-  let best: number | undefined;
-  for (const a of addresses) {
-    const b = await codeBlock(provider, a, latest);
-    if (b !== undefined && (best === undefined || b < best)) best = b;
-  }
-  return best ?? 0;
 }
 
 // ─────────────────────────────────────────────── decoding helpers

@@ -28,16 +28,15 @@ import type {
   TestToken,
 } from "../typechain-types";
 import { auditCofund, type AuditReport, type DiscrepancyKind } from "../sdk/audit";
-import {
-  deploymentBlockFromJournal,
-  fetchLogsPaged,
-  findDeploymentBlock,
-  indexCofund,
-  isRangeTooLargeError,
-} from "../sdk/indexer";
+import { fetchLogsPaged, indexCofund, isRangeTooLargeError } from "../sdk/indexer";
 import { gapIdFromName } from "../sdk/ids";
 import { PledgesClient } from "../sdk/pledges";
-import { clearRegisteredDeployments, registerDeployment } from "../sdk/deployments";
+import {
+  clearRegisteredDeployments,
+  deploymentBlockFromJournal,
+  findDeploymentBlock,
+  registerDeployment,
+} from "../sdk/deployments";
 
 const D = Decimal.clone({ precision: 50 });
 const WAD = 10n ** 18n;

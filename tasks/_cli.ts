@@ -31,8 +31,9 @@ export interface CommonArgs {
   json: boolean;
 }
 
-/** A JSON value as the CLI prints it (bigints must be converted before). */
-export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+/** A JSON value as the CLI prints it (bigints must be converted before); defined with the SDK's formats. */
+export type { JsonValue } from "../sdk/audit-report";
+import type { JsonValue } from "../sdk/audit-report";
 
 /** What a task action works with: the selected network's connection, its ethers and the project's paths. */
 export interface CliEnv {

@@ -27,7 +27,7 @@ const D = Decimal.clone({ precision: 60 });
 const PI_OVER_2 = D.acos(-1).div(2);
 const TWO_128 = new D(2).pow(128);
 /** Largest raw input of the accuracy requirement: 1e36 in real terms. */
-const X_MAX_SPEC = 10n ** 54n;
+const X_MAX_DOMAIN = 10n ** 54n;
 /** Inputs per eth_call of `atanBatch` (well inside the in-process node's gas cap). */
 const BATCH = 1500;
 
@@ -161,7 +161,7 @@ describe("Arctan", function () {
 
     it("[heavy] 3,000 log-spaced random inputs in (0, 1e36]", async function () {
       const { harness } = await loadFixture(deployHarness);
-      const xs = logSpaced(rng(1n), 3000, X_MAX_SPEC);
+      const xs = logSpaced(rng(1n), 3000, X_MAX_DOMAIN);
       const { min, max } = checkAccuracy(xs, await evaluate(harness, xs));
       const show = (d: Decimal): string => d.toSignificantDigits(12, Decimal.ROUND_DOWN).toString();
       console.log(`      result − exact ∈ [${show(min)}, ${show(max)}] units of 1e-18`);
@@ -246,7 +246,7 @@ describe("Arctan", function () {
     it("[heavy] is non-decreasing on 3,000 random pairs and on sorted random inputs", async function () {
       const { harness } = await loadFixture(deployHarness);
       const next = rng(3n);
-      const lows = [...logSpaced(next, 2000, X_MAX_SPEC), ...logSpaced(next, 1000, MAX_UINT256 - 1000n)];
+      const lows = [...logSpaced(next, 2000, X_MAX_DOMAIN), ...logSpaced(next, 1000, MAX_UINT256 - 1000n)];
       // Neighbours at distance 1 … 1000, and at a random relative distance.
       const highs = lows.map((x, i) =>
         i % 2 === 0 ? x + 1n + (next() % 1000n) : x + randomBetween(next, 0n, x >> BigInt(1 + (i % 60))),
@@ -297,7 +297,7 @@ describe("Arctan", function () {
       const { harness } = await loadFixture(deployHarness);
       const next = rng(5n);
       const xs = [
-        ...logSpaced(next, 1500, X_MAX_SPEC),
+        ...logSpaced(next, 1500, X_MAX_DOMAIN),
         ...logSpaced(next, 1000, MAX_UINT256),
         ...Array.from({ length: 1500 }, () => randomBetween(next, 0n, 40n * WAD)),
         ...withNeighbours(branchPoints(), 8n),

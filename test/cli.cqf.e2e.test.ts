@@ -200,7 +200,7 @@ describe("cqf tasks end to end (hardhat node in a child process)", function () {
     const hRef = refSolve(refCampaign(false, [fromWad(MILLION)], [fromWad(speed)]));
     expect(hRef.gt(0)).to.equal(true);
     const pot = new D(settled.pot as string);
-    // SPEC tolerance: 1e-9 relative or 1e-12 tokens (the pot of one linear pledge is h).
+    // The required tolerance: 1e-9 relative or 1e-12 tokens (the pot of one linear pledge is h).
     expect(
       pot
         .minus(hRef.toString())

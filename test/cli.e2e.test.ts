@@ -247,7 +247,7 @@ describe("CLI end to end (hardhat node in a child process)", function () {
 
   it("creates a pledge campaign, pledges, settles and claims through the CLI", async () => {
     // Independent reference (decimal.js bisection): two pledges L = 100, s = 0.1, quadratic mode.
-    // Symmetric, so h = 2√p with p = 100·(2/π)·atan(0.1·h); SPEC: h ≈ 16.070323328, p ≈ 64.563822966.
+    // Symmetric, so h = 2√p with p = 100·(2/π)·atan(0.1·h): h ≈ 16.070323328, p ≈ 64.563822966.
     const pay = (h: Decimal): Decimal =>
       new D(100)
         .mul(2)

@@ -223,7 +223,7 @@ describe("Keeper (in process)", function () {
       expect(relErr(fromWad(onChain.h), ref.h)).to.be.lessThan(1e-12);
       expect(relErr(fromWad(onChain.pot), ref.pot)).to.be.lessThan(1e-9);
     }
-    expect(fromWad((await fx.cp.getCampaign(b.id)).h).toFixed(9)).to.equal("16.070323328"); // SPEC vector
+    expect(fromWad((await fx.cp.getCampaign(b.id)).h).toFixed(9)).to.equal("16.070323328"); // reference vector (decimal.js)
     expect(await keeper.tick()).to.deep.equal([]); // nothing left
   });
 

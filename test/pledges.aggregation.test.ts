@@ -100,7 +100,7 @@ describe("CoordinatedPledges: one pledge per address per campaign", function () 
       await fx.cp.claim(id, k);
       const paid = 100n * WAD - ((await fx.token.balanceOf(honest[k].address)) - before);
       honestTotal += paid;
-      // SPEC tolerance: 1e-9 relative.
+      // The required tolerance: 1e-9 relative.
       expect(relErr(fromWad(paid), pay)).to.be.lessThan(1e-9);
     }
     // The figure: the honest pledgers pay ≈ 70.6 together, not ≈ 331.6.

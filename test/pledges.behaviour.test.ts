@@ -147,7 +147,7 @@ async function claimAll(fx: Fixture, id: bigint): Promise<bigint> {
 }
 
 describe("CoordinatedPledges", () => {
-  describe("SPEC reference vectors", () => {
+  describe("reference vectors", () => {
     it("L=[1], s=[1] settles at h = 1/√3 and p = 1/3 (arctan(1/√3) = π/6)", async () => {
       const fx = await loadFixture(deployFixture);
       const id = await create(fx, { initialSpeed: WAD });

@@ -108,7 +108,7 @@ describe("PledgeMath and its SDK mirror", () => {
     expect(pm.TWO_OVER_PI_36.toString()).to.equal(new D(2).div(PI).mul("1e36").floor().toFixed(0));
   });
 
-  it("SPEC vector L=[10,10,10,10,1], s=0.4·π/(2Lᵢ): h ≈ 7.712673878, pot ≈ 12.361516370, leverages", async () => {
+  it("reference vector L=[10,10,10,10,1], s=0.4·π/(2Lᵢ): h ≈ 7.712673878, pot ≈ 12.361516370, leverages", async () => {
     const hm = await loadFixture(harnessFixture);
     const limits = [10, 10, 10, 10, 1];
     const speedsDec = limits.map((l) => new D("0.4").mul(PI).div(2 * l));
@@ -185,7 +185,7 @@ describe("PledgeMath and its SDK mirror", () => {
     }
   });
 
-  it("the on-chain bracket (checkUpkeep's) passes the settlement rule and pays within the SPEC tolerance of the decimal.js root", async () => {
+  it("the on-chain bracket (checkUpkeep's) passes the settlement rule and pays within the tolerance (1e-9 relative or 1e-12 tokens) of the decimal.js root", async () => {
     const hm = await loadFixture(harnessFixture);
     const r = rng(31);
     let found = 0;
@@ -211,7 +211,7 @@ describe("PledgeMath and its SDK mirror", () => {
       const perH = pm.gPerH(quadratic);
       expect(pm.gAndSlope(quadratic, limitsNorm, speeds, hLow).g).to.be.gte(hLow * perH);
       expect(pm.gAndSlope(quadratic, limitsNorm, speeds, hHigh).g).to.be.lte(hHigh * perH);
-      // And it settles everyone within the SPEC's tolerance of the exact solution: each payment at
+      // And it settles everyone within the tolerance of the exact solution: each payment at
       // either end within 1e-9 relative or 1e-12 tokens absolute of the payment at the exact root
       // (for a nearly flat g, h itself may be further: payments barely depend on it there).
       for (let i = 0; i < n; i++) {

@@ -1,5 +1,5 @@
 /**
- * Exact where it is hardest: the two regions where an 18-decimal saturation loses the SPEC's
+ * Exact where it is hardest: the two regions where an 18-decimal saturation loses the required
  * tolerance (1e-9 relative or 1e-12 tokens), settled on chain and against a decimal.js root at 50
  * digits. Also: a linear campaign just above the collapse threshold settles, trust-free, as soon as
  * its deadline passes (no grace period).
@@ -14,7 +14,7 @@ import { PledgesClient } from "../sdk/pledges";
 import { ethers, loadFixture, time } from "./chain";
 import { D, type Dec, PI, fromWad, refCampaign, refPayment, refSolve } from "./pledges.reference";
 
-/** SPEC's tolerance on a payment (tokens): 1e-9 relative or 1e-12 absolute. */
+/** The required tolerance on a payment (tokens): 1e-9 relative or 1e-12 absolute. */
 function withinSpec(paid: Dec, exact: Dec): boolean {
   return paid
     .minus(exact)
@@ -57,7 +57,7 @@ async function settleOne(quadratic: boolean, limit: bigint, speed: bigint) {
   return { settled, c, paid: limit - claimed, live, cp, campaignId };
 }
 
-describe("settled payments are exact to the SPEC tolerance where fixed point is hardest", function () {
+describe("settled payments are exact to the tolerance where fixed point is hardest", function () {
   this.timeout(120_000);
 
   it("tiny saturation: one quadratic pledge of 1e9 tokens at s = 1e-9 pays 0.40528473456… (50-digit reference)", async () => {

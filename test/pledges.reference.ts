@@ -1,5 +1,6 @@
 /**
- * Independent high-precision reference for the pledges tests: the exact model of SPEC §2 in
+ * Independent high-precision reference for the pledges tests: the exact model of ICoordinatedPledges
+ * (h = Σ√pᵢ(h) or Σpᵢ(h), pᵢ(h) = Lᵢ·(2/π)·atan(h·sᵢ)) in
  * decimal.js at 50 significant digits (no fixed point, no code under test). Loaded by the
  * pledges.*.test.ts files; defines no tests itself.
  */
@@ -110,7 +111,7 @@ export function refSolve(c: RefCampaign): Dec {
   return lo;
 }
 
-/** SPEC leverage of pledge i at h (Infinity as a Decimal when unbounded). */
+/** Marginal leverage of pledge i at h (the model of PledgeMath.leverage) (Infinity as a Decimal when unbounded). */
 export function refLeverage(c: RefCampaign, i: number, h: Dec): Dec {
   let aMinus = new D(0);
   let dMinus = new D(0);

@@ -108,7 +108,7 @@ describe("CoordinatedPledges automation (checkUpkeep / performUpkeep)", function
 
     const ref = refSolve(refCampaign(true, [100, 100], [0.1, 0.1]));
     expect(relErr(fromWad(p.hLow), ref)).to.be.lessThan(1e-12);
-    expect(ref.toFixed(9)).to.equal("16.070323328"); // SPEC reference vector
+    expect(ref.toFixed(9)).to.equal("16.070323328"); // reference vector (decimal.js)
     const refPot = refPayment(new D(100), new D(0.1), ref).mul(2);
 
     const tx = fx.cp.connect(fx.users[5]).performUpkeep(data);

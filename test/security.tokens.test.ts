@@ -144,7 +144,7 @@ async function pledgesWorld(tokenAddress: string, dec: number): Promise<PledgesW
 }
 
 /**
- * The normal campaign flow with exact accounting on the SPEC vector L = [100, 100], s = 0.1:
+ * The normal campaign flow with exact accounting on the reference vector L = [100, 100], s = 0.1:
  * h ≈ 16.070323328 and pᵢ ≈ 64.563822966 (decimal.js), each pledger refunded Lᵢ − pᵢ to the wei,
  * the pot paid once, refunds + pot = escrow, and the contract left empty.
  */

@@ -35,7 +35,7 @@ pragma solidity 0.8.28;
 /// settles at h = hLow and every payment is pᵢ = ⌊Lᵢ · Aᵢ(hLow)⌋ in raw token units — rounded down,
 /// so the escrow always covers refunds plus pot, and refunds + pot = escrow exactly.
 ///
-/// Precision. Payments are within SPEC's tolerance (1e-9 relative or 1e-12 tokens, before the final
+/// Precision. Payments are within the required tolerance (1e-9 relative or 1e-12 tokens, before the final
 /// rounding down to the token's raw unit) of the exact model, including tiny saturations (h·sᵢ down
 /// to 1e-18: A has 36 decimals, from a [5/4] Padé approximant below h·s = 1e-3) and linear campaigns
 /// near the collapse threshold δ = (2/π)·ΣLᵢsᵢ − 1 → 0⁺, where the root moves by (g's rounding)/(2δ):

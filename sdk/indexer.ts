@@ -1,5 +1,5 @@
 /**
- * Event indexer: rebuilds the "tables" of the allocator seed (contributions with their tier
+ * Event indexer: rebuilds the allocator's two history tables (contributions with their tier
  * direct/match, rounds) plus gaps, pool fundings, pledge campaigns, pledges and settlements from the
  * events of a cofund deployment alone — no contract view is read.
  *
@@ -29,7 +29,7 @@ export interface EventPosition {
   txHash: string;
 }
 
-/** A row of the seed's `gap_funding_contributions` table. */
+/** A row of the `gap_funding_contributions` table (one per contribution, match or refund). */
 export interface ContributionRow extends EventPosition {
   /** 1-based row id in (block, logIndex) order. */
   id: number;
@@ -53,7 +53,7 @@ export interface ContributionRow extends EventPosition {
   recordedDirect: bigint;
 }
 
-/** A row of the seed's `gap_funding_rounds` table, plus what the events add. */
+/** A row of the `gap_funding_rounds` table, plus what the events add. */
 export interface RoundRow {
   roundNumber: number;
   /** Pool size the keeper committed (`RoundFinalized.poolSize`); 0 while open. */

@@ -56,7 +56,7 @@ async function endRound(allocator: QuadraticFundingAllocator): Promise<void> {
 }
 
 describe("QuadraticFundingAllocator", () => {
-  describe("quadratic weights (allocator seed cases, corrected arithmetic)", () => {
+  describe("quadratic weights (closed-form cases: (Σ√c)² − Σc)", () => {
     it("[heavy] 1 contributor × 100 → weight 0, 10 × 10 → 900, 100 × 1 → 9,900", async () => {
       const { allocator, admin, recipient, signers } = await loadFixture(fixture18);
       await allocator.registerGap(gid("whale"), recipient.address, "");

@@ -334,7 +334,7 @@ describe("audit: event indexer and auditor", function () {
     const allocDeploy = await w.alloc.deploymentTransaction()?.wait();
     expect(history.fromBlock).to.equal(allocDeploy?.blockNumber);
 
-    // The seed's tables.
+    // The two history tables (gap_funding_contributions, gap_funding_rounds).
     expect(history.contributions.filter((c) => c.tier === "direct").length).to.equal(
       stats.contributions + history.campaigns.filter((c) => c.potPayments.some((p) => p.toGap)).length,
     );

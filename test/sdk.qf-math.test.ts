@@ -1,6 +1,6 @@
 /**
  * sdk/math/qf.ts against independent references: decimal.js at 80 digits for every floor the
- * contract takes, and closed forms for the seed's cases ((Σ√c)² − Σc).
+ * contract takes, and closed forms ((Σ√c)² − Σc).
  */
 import { expect } from "chai";
 import Decimal from "decimal.js";
@@ -91,7 +91,7 @@ describe("sdk/math/qf", () => {
     expect(() => isqrt(-1n)).to.throw(RangeError);
   });
 
-  it("the seed's cases, with correct arithmetic: 1×100 → 0, 10×10 → 900, 100×1 → 9,900", () => {
+  it("closed-form cases: 1×100 → 0, 10×10 → 900, 100×1 → 9,900", () => {
     const scale = scaleOf(18);
     const tokens = (n: number): bigint => BigInt(n) * 10n ** 18n;
     const one = gapRoundState([["0xa", tokens(100)]], scale);

@@ -1,5 +1,5 @@
 /**
- * The coordinated pledges' story for `npm run demo` (the seed's five-pledger example): a campaign
+ * The coordinated pledges' story for `npm run demo` (a five-pledger example): a campaign
  * with no matching pool whose pot goes into an allocator gap; five pledgers join one by one — each
  * join prints h, every payment and every leverage, and draws the quarter-circle picture in out/ —
  * then the deadline passes, anyone settles from an off-chain solution verified on-chain, and

@@ -19,7 +19,7 @@
  * Tests inject `sleep` and stub the ports (`KeeperAllocator`, `KeeperPledges`).
  */
 import type { AllocatorClient } from "./allocator";
-import { decodeRevert, describeError } from "./errors";
+import { decodeRevert, describeError, isCofundRevert, type CofundErrorName } from "./errors";
 import { settlementBracket, type PledgesClient } from "./pledges";
 import * as pm from "./math/pledges";
 import { sendAndWait } from "./tx";
@@ -273,7 +273,7 @@ export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> 
 }
 
 /** Errors that retrying cannot fix. */
-const PERMANENT = new Set([
+const PERMANENT: ReadonlySet<CofundErrorName> = new Set<CofundErrorName>([
   "AccessControlUnauthorizedAccount",
   "InvalidBracket",
   "BracketTooWide",
@@ -529,7 +529,7 @@ export class Keeper {
     kind: "match" | "settle",
     ids: { round?: bigint; campaignId?: bigint },
     send: () => Promise<T>,
-    done: (errorName: string) => Promise<string | undefined>,
+    done: (errorName: CofundErrorName) => Promise<string | undefined>,
   ): Promise<
     | { ok: true; value: T; attempts: number }
     | { ok: false; status: "skipped" | "failed"; reason: string; attempts: number }
@@ -540,8 +540,8 @@ export class Keeper {
       } catch (e) {
         if (e instanceof Skip) return { ok: false, status: "skipped", reason: e.message, attempts: attempt };
         const decoded = decodeRevert(e);
-        const name = decoded?.kind === "custom" ? decoded.name : "";
-        if (name !== "") {
+        const name = decoded !== undefined && isCofundRevert(decoded) ? decoded.name : undefined;
+        if (name !== undefined) {
           let skip: string | undefined;
           try {
             skip = await done(name);

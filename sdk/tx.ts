@@ -6,7 +6,7 @@
  * the state first). Its receipt carries no revert data, so ethers says only "transaction execution
  * reverted". `sendAndWait` then replays the same call (from, to, data, value, gas) with eth_call on
  * the state after its block, then before it, and attaches the revert data it finds as the error's
- * `data`, where the error decoder (sdk/errors.ts) reads it, so the custom error is named. The replay
+ * `data`, where the error decoder (sdk/errors/) reads it, so the custom error is named. The replay
  * is best effort: transactions later in the same block can change the state it sees.
  */
 import type { ContractTransactionReceipt, ContractTransactionResponse, Provider } from "ethers";

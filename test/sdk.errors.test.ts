@@ -1,10 +1,13 @@
 /**
- * sdk/errors.ts: every custom error of both contracts has a sentence naming it; OpenZeppelin errors,
+ * sdk/errors/: every custom error of both contracts has a sentence naming it, exactly one; the
+ * generated error names (sdk/generated/error-names.ts) match the compiled ABIs; OpenZeppelin errors,
  * Error(string), panics, empty and unknown data decode; reverts thrown by the in-process network
  * are found inside ethers/Hardhat errors.
  */
+import { readFile } from "node:fs/promises";
 import { expect } from "chai";
-import { AbiCoder, ErrorFragment, Interface, id } from "ethers";
+import { AbiCoder, ErrorFragment, Interface, id, type InterfaceAbi } from "ethers";
+import hre from "hardhat";
 import { ICoordinatedPledges__factory, IQuadraticFundingAllocator__factory } from "../typechain-types";
 import {
   ContractRevertError,
@@ -13,9 +16,16 @@ import {
   describeError,
   formatUtc,
   hasSentence,
+  isCofundRevert,
   registerErrorAbi,
+  type CofundErrorName,
   type ErrorContext,
 } from "../sdk/errors";
+import { ALLOCATOR_SENTENCES } from "../sdk/errors/allocator";
+import { LIBRARY_SENTENCES } from "../sdk/errors/libraries";
+import { PLEDGES_SENTENCES } from "../sdk/errors/pledges";
+import { SHARED_SENTENCES } from "../sdk/errors/shared";
+import { ALLOCATOR_ERRORS, PLEDGES_ERRORS, ROLE_NAMES } from "../sdk/generated/error-names";
 import { gapIdFromName } from "../sdk/ids";
 import { ethers } from "./chain";
 
@@ -282,6 +292,89 @@ describe("sdk/errors", () => {
     expect(decodeRevertData(data).message).to.equal(
       "The contract rejected the call: CampaignNotOver(7, 123)",
     );
+  });
+
+  describe("generated error names (sdk/generated/error-names.ts)", () => {
+    const STALE = "sdk/generated/error-names.ts does not match the compiled ABIs: run `npm run gen:errors`";
+    const contracts = [
+      { contract: "QuadraticFundingAllocator", label: "Allocator", fragments: ALLOCATOR_ERRORS },
+      { contract: "CoordinatedPledges", label: "Pledges", fragments: PLEDGES_ERRORS },
+    ] as const;
+
+    /** The string literals of `export type <name> = "…" | …;` in the checked-in file. */
+    async function unionOf(name: string): Promise<string[]> {
+      const text = await readFile(new URL("../sdk/generated/error-names.ts", import.meta.url), "utf8");
+      const body = new RegExp(`export type ${name} =([^;]*);`).exec(text)?.[1];
+      expect(body, `${name} in sdk/generated/error-names.ts`).to.be.a("string");
+      return [...body!.matchAll(/"([^"]+)"/g)].map((m) => m[1]!).sort();
+    }
+
+    async function abiOf(contract: string): Promise<Interface> {
+      return new Interface((await hre.artifacts.readArtifact(contract)).abi as InterfaceAbi);
+    }
+
+    it("lists exactly the errors and roles of the compiled ABIs", async () => {
+      const allNames: string[] = [];
+      const roles = new Set<string>();
+      for (const { contract, label, fragments } of contracts) {
+        const abi: ErrorFragment[] = [];
+        const iface = await abiOf(contract);
+        iface.forEachError((fragment) => abi.push(fragment));
+        iface.forEachFunction((fn) => {
+          if (fn.constant && fn.inputs.length === 0 && /_ROLE$/.test(fn.name)) roles.add(fn.name);
+        });
+        const names = [...new Set(abi.map((f) => f.name))].sort();
+        allNames.push(...names);
+        expect([...fragments].sort(), `${STALE} (${contract})`).to.deep.equal(
+          abi.map((f) => f.format("full")).sort(),
+        );
+        expect(await unionOf(`${label}ErrorName`), STALE).to.deep.equal(names);
+        expect(await unionOf(`${label}ErrorSignature`), STALE).to.deep.equal(
+          abi.map((f) => f.format("sighash")).sort(),
+        );
+      }
+      expect([...ROLE_NAMES].sort(), STALE).to.deep.equal([...roles].sort());
+    });
+
+    it("has exactly one sentence for every error of both contracts, in one file", () => {
+      const tables: Record<string, Record<string, unknown>> = {
+        "allocator.ts": ALLOCATOR_SENTENCES,
+        "pledges.ts": PLEDGES_SENTENCES,
+        "shared.ts": SHARED_SENTENCES,
+        "libraries.ts": LIBRARY_SENTENCES,
+      };
+      const homes = new Map<string, string[]>();
+      for (const [file, table] of Object.entries(tables)) {
+        for (const signature of Object.keys(table))
+          homes.set(signature, [...(homes.get(signature) ?? []), file]);
+      }
+      // No signature has two sentences, whether or not a cofund contract declares it.
+      for (const [signature, files] of homes) expect(files, `${signature} defined in`).to.have.length(1);
+      const signatures = (fragments: readonly string[]): Set<string> =>
+        new Set(fragments.map((f) => ErrorFragment.from(f).format("sighash")));
+      const allocator = signatures(ALLOCATOR_ERRORS);
+      const pledges = signatures(PLEDGES_ERRORS);
+      for (const signature of new Set([...allocator, ...pledges])) {
+        expect(homes.get(signature), `sentence of ${signature}`).to.have.length(1);
+      }
+      // Each contract's file holds only errors of that contract alone; shared.ts those of both.
+      for (const s of Object.keys(ALLOCATOR_SENTENCES))
+        expect(allocator.has(s) && !pledges.has(s), s).to.equal(true);
+      for (const s of Object.keys(PLEDGES_SENTENCES))
+        expect(pledges.has(s) && !allocator.has(s), s).to.equal(true);
+      for (const s of Object.keys(SHARED_SENTENCES))
+        expect(allocator.has(s) && pledges.has(s), s).to.equal(true);
+    });
+
+    it("narrows a decoded cofund error's name to CofundErrorName", () => {
+      const decoded = decodeRevertData(encode(allocatorInterface, "RoundNotOver", [1n, 0n]));
+      expect(isCofundRevert(decoded)).to.equal(true);
+      const name: CofundErrorName | undefined = isCofundRevert(decoded) ? decoded.name : undefined;
+      expect(name).to.equal("RoundNotOver");
+      const token = new Interface(["error ERC20InvalidSender(address sender)"]);
+      expect(isCofundRevert(decodeRevertData(encode(token, "ERC20InvalidSender", [ALICE])))).to.equal(false);
+      expect(isCofundRevert(decodeRevertData("0x"))).to.equal(false);
+    });
   });
 
   describe("reverts thrown by a real chain (in-process network)", () => {

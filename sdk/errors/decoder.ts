@@ -1,14 +1,8 @@
 /**
- * Decoding reverts into one readable sentence that names the error, e.g.
- * "Round 3 is still open until 2026-11-21 18:00 UTC (RoundNotOver)".
- *
- * Known errors: every custom error of IQuadraticFundingAllocator and of ICoordinatedPledges (a
- * sentence each; the pledges' sentences live in errors-pledges.ts), the OpenZeppelin
- * errors the contracts can bubble up (ERC-20, AccessControl, SafeERC20, permit/ECDSA, nonces, pause,
- * reentrancy, SafeCast, Address), PRBMath's overflow errors, `Error(string)` and `Panic(uint256)`.
- * Other contracts add their ABI with `registerErrorAbi` and sentences with `registerErrorSentences`
- * (the CLI registers the errors of every compiled artifact); a registered error without a sentence is shown generically as
- * "The contract rejected the call: ErrorName(arg, …)".
+ * The error model's shared part: the types every sentence file uses (`ErrorContext`, `Formatter`,
+ * `Sentence`, `DecodedRevert`, `ContractRevertError`), the registry of error ABIs and sentences, the
+ * formatting helpers, and the decoder itself (`decodeRevertData`, `findRevertData`, `decodeRevert`,
+ * `toRevertError`, `describeError`). It imports no sentence file: ./index.ts registers them.
  */
 import {
   AbiCoder,
@@ -20,11 +14,9 @@ import {
   type InterfaceAbi,
   type Result,
 } from "ethers";
-import { IQuadraticFundingAllocator__factory } from "../typechain-types/factories/contracts/interfaces/IQuadraticFundingAllocator__factory";
-import { ICoordinatedPledges__factory } from "../typechain-types/factories/contracts/interfaces/ICoordinatedPledges.sol/ICoordinatedPledges__factory";
-import { PLEDGES_ERROR_SENTENCES } from "./errors-pledges";
-import { shortHex } from "./ids";
-import { formatUnitsExact } from "./units";
+import { ALLOCATOR_ERRORS, PLEDGES_ERRORS, ROLE_NAMES, type CofundErrorName } from "../generated/error-names";
+import { shortHex } from "../ids";
+import { formatUnitsExact } from "../units";
 
 /** What a sentence may use to be more readable. Everything is optional. */
 export interface ErrorContext {
@@ -36,12 +28,15 @@ export interface ErrorContext {
   gapName?: (gapId: string) => string | undefined;
 }
 
-/** A decoded revert. */
-export interface DecodedRevert {
+/**
+ * A decoded revert. `Name` is `string` unless narrowed: `isCofundRevert(d)` gives
+ * `DecodedRevert<CofundErrorName>`, so code that matches a cofund error by name is checked by `tsc`.
+ */
+export interface DecodedRevert<Name extends string = string> {
   /** "custom" (a custom error of a known ABI), "reason" (Error(string)), "panic", "empty" (no data), "unknown" (unknown selector). */
   kind: "custom" | "reason" | "panic" | "empty" | "unknown";
   /** The error name ("RoundNotOver", "Error", "Panic", …); "" for empty data; the selector for unknown ones. */
-  name: string;
+  name: Name;
   /** Full signature, e.g. "RoundNotOver(uint256,uint256)" (empty for "empty"/"unknown"). */
   signature: string;
   /** Decoded arguments in declaration order. */
@@ -91,44 +86,7 @@ export interface Formatter {
   int(value: unknown): string;
 }
 
-// ─────────────────────────────────────────────── known ABIs
-
-const OPENZEPPELIN_AND_MATH_ERRORS = [
-  "error ERC20InsufficientBalance(address sender, uint256 balance, uint256 needed)",
-  "error ERC20InvalidSender(address sender)",
-  "error ERC20InvalidReceiver(address receiver)",
-  "error ERC20InsufficientAllowance(address spender, uint256 allowance, uint256 needed)",
-  "error ERC20InvalidApprover(address approver)",
-  "error ERC20InvalidSpender(address spender)",
-  "error AccessControlUnauthorizedAccount(address account, bytes32 neededRole)",
-  "error AccessControlBadConfirmation()",
-  "error SafeERC20FailedOperation(address token)",
-  "error SafeERC20FailedDecreaseAllowance(address spender, uint256 currentAllowance, uint256 requestedDecrease)",
-  "error ERC2612ExpiredSignature(uint256 deadline)",
-  "error ERC2612InvalidSigner(address signer, address owner)",
-  "error ECDSAInvalidSignature()",
-  "error ECDSAInvalidSignatureLength(uint256 length)",
-  "error ECDSAInvalidSignatureS(bytes32 s)",
-  "error InvalidAccountNonce(address account, uint256 currentNonce)",
-  "error EnforcedPause()",
-  "error ExpectedPause()",
-  "error ReentrancyGuardReentrantCall()",
-  "error AddressEmptyCode(address target)",
-  "error FailedCall()",
-  "error InsufficientBalance(uint256 balance, uint256 needed)",
-  "error SafeCastOverflowedUintDowncast(uint8 bits, uint256 value)",
-  "error SafeCastOverflowedIntToUint(int256 value)",
-  "error SafeCastOverflowedIntDowncast(uint8 bits, int256 value)",
-  "error SafeCastOverflowedUintToInt(uint256 value)",
-  "error PRBMath_MulDiv18_Overflow(uint256 x, uint256 y)",
-  "error PRBMath_MulDiv_Overflow(uint256 x, uint256 y, uint256 denominator)",
-  "error PRBMath_UD60x18_Sqrt_Overflow(uint256 x)",
-  "error PRBMath_UD60x18_Exp2_InputTooBig(uint256 x)",
-  "error PRBMath_UD60x18_Log_InputTooSmall(uint256 x)",
-  "error PRBMath_UD60x18_Convert_Overflow(uint256 x)",
-];
-
-const ROLE_NAMES = ["CURATOR_ROLE", "KEEPER_ROLE", "PAUSER_ROLE", "MINTER_ROLE", "SETTLER_ROLE"];
+// ─────────────────────────────────────────────── panics
 
 const PANIC_REASONS: Record<number, string> = {
   0x00: "a generic compiler panic",
@@ -143,94 +101,10 @@ const PANIC_REASONS: Record<number, string> = {
   0x51: "a zero-initialised internal function was called",
 };
 
-// ─────────────────────────────────────────────── sentences
-
-const SENTENCES: Record<string, Sentence> = {
-  // IQuadraticFundingAllocator
-  "UnknownGap(bytes32)": (a, f) => `Gap ${f.gap(a[0])} is not registered`,
-  "GapAlreadyRegistered(bytes32)": (a, f) => `Gap ${f.gap(a[0])} is already registered`,
-  "GapIsClosed(bytes32)": (a, f) => `Gap ${f.gap(a[0])} is closed`,
-  "GapNotClosed(bytes32)": (a, f) =>
-    `Gap ${f.gap(a[0])} is still open; only contributions to a closed gap can be refunded`,
-  "ZeroAmount()": () => "The amount must be greater than zero",
-  "ZeroAddress()": () => "The zero address is not allowed here",
-  "ZeroGapId()": () => "The gap id must not be zero",
-  "AmountTooLarge(uint256,uint256)": (a, f) =>
-    `The amount ${f.amount(a[0])} is larger than the ${f.amount(a[1])} the allocator's accounting supports`,
-  "RoundNotOver(uint256,uint256)": (a, f) => `Round ${f.int(a[0])} is still open until ${f.time(a[1])}`,
-  "RoundNotFinalized(uint256)": (a, f) => `Round ${f.int(a[0])} is not finalised yet`,
-  "RoundAlreadySwept(uint256)": (a, f) => `Round ${f.int(a[0])} was already swept`,
-  "GapsUnsettled(uint256,uint256,uint256)": (a, f) =>
-    `Only ${f.int(a[1])} of round ${f.int(a[0])}'s ${f.int(a[2])} funded gaps have withdrawn; the round can be swept once all have`,
-  "PoolTooSmall(uint256,uint256)": (a, f) =>
-    `The matching pool holds ${f.amount(a[1])}, less than the ${f.amount(a[0])} requested`,
-  "TransferAmountMismatch(uint256,uint256)": (a, f) =>
-    `The token delivered ${f.amount(a[1])} instead of ${f.amount(a[0])}; tokens with transfer fees are not supported`,
-  "UnsupportedDecimals(uint8)": (a, f) => `The token has ${f.int(a[0])} decimals; at most 18 are supported`,
-  "InvalidToken(address)": (a, f) => `${f.address(a[0])} is not an ERC-20 with decimals()`,
-  "InvalidRoundDuration(uint256)": (a, f) =>
-    `A round duration of ${f.int(a[0])} seconds is not allowed (zero or too long)`,
-  "InvalidCap(uint256)": (a, f) =>
-    `A per-gap cap of ${f.int(a[0])} basis points is above the maximum of 10,000 (100%)`,
-  "ContractPaused()": () => "The allocator is paused",
-  "ContractNotPaused()": () => "The allocator is not paused",
-  "NothingToWithdraw(bytes32)": (a, f) => `Gap ${f.gap(a[0])} has nothing to withdraw now`,
-  "NothingToRefund(bytes32,address,uint256)": (a, f) =>
-    `${f.address(a[1])} has nothing to refund from gap ${f.gap(a[0])} in round ${f.int(a[2])}`,
-  "InvalidPerformData()": () => "The upkeep's performData could not be decoded",
-  "GapIndexOutOfRange(uint256,uint256)": (a, f) =>
-    `There is no gap at index ${f.int(a[0])}; ${f.int(a[1])} gaps are registered`,
-
-  // OpenZeppelin
-  "ERC20InsufficientBalance(address,uint256,uint256)": (a, f) =>
-    `${f.address(a[0])} holds ${f.amount(a[1])} of the token but ${f.amount(a[2])} are needed`,
-  "ERC20InvalidSender(address)": (a, f) => `The token cannot transfer from ${f.address(a[0])}`,
-  "ERC20InvalidReceiver(address)": (a, f) => `The token cannot transfer to ${f.address(a[0])}`,
-  "ERC20InsufficientAllowance(address,uint256,uint256)": (a, f) =>
-    `The allowance of ${f.address(a[0])} is ${f.amount(a[1])} but ${f.amount(a[2])} are needed (approve more)`,
-  "ERC20InvalidApprover(address)": (a, f) => `${f.address(a[0])} cannot approve`,
-  "ERC20InvalidSpender(address)": (a, f) => `${f.address(a[0])} cannot be approved as a spender`,
-  "AccessControlUnauthorizedAccount(address,bytes32)": (a, f) =>
-    `${f.address(a[0])} does not have the ${f.role(a[1])} needed for this call`,
-  "AccessControlBadConfirmation()": () => "An account can only renounce its own roles",
-  "SafeERC20FailedOperation(address)": (a, f) =>
-    `The token ${f.address(a[0])} refused the transfer (it returned false or is not a token)`,
-  "SafeERC20FailedDecreaseAllowance(address,uint256,uint256)": (a, f) =>
-    `The allowance of ${f.address(a[0])} is ${f.amount(a[1])}, less than the decrease of ${f.amount(a[2])}`,
-  "ERC2612ExpiredSignature(uint256)": (a, f) => `The permit expired at ${f.time(a[0])}`,
-  "ERC2612InvalidSigner(address,address)": (a, f) =>
-    `The permit was signed by ${f.address(a[0])}, not by the owner ${f.address(a[1])}`,
-  "ECDSAInvalidSignature()": () => "The signature is invalid",
-  "ECDSAInvalidSignatureLength(uint256)": (a, f) =>
-    `The signature has an invalid length of ${f.int(a[0])} bytes`,
-  "ECDSAInvalidSignatureS(bytes32)": () => "The signature's s value is not in the lower half order",
-  "InvalidAccountNonce(address,uint256)": (a, f) =>
-    `The nonce of ${f.address(a[0])} is ${f.int(a[1])}, not the one signed`,
-  "EnforcedPause()": () => "The contract is paused",
-  "ExpectedPause()": () => "The contract is not paused",
-  "ReentrancyGuardReentrantCall()": () => "Re-entering the contract is not allowed",
-  "AddressEmptyCode(address)": (a, f) => `There is no contract at ${f.address(a[0])}`,
-  "FailedCall()": () => "A call to another contract failed",
-  "InsufficientBalance(uint256,uint256)": (a, f) =>
-    `The contract holds ${f.int(a[0])} wei but ${f.int(a[1])} are needed`,
-  "SafeCastOverflowedUintDowncast(uint8,uint256)": (a, f) =>
-    `The value ${f.int(a[1])} does not fit in ${f.int(a[0])} bits`,
-  "SafeCastOverflowedIntToUint(int256)": (a, f) => `The negative value ${f.int(a[0])} cannot be unsigned`,
-  "SafeCastOverflowedIntDowncast(uint8,int256)": (a, f) =>
-    `The value ${f.int(a[1])} does not fit in ${f.int(a[0])} bits`,
-  "SafeCastOverflowedUintToInt(uint256)": (a, f) => `The value ${f.int(a[0])} does not fit in an int256`,
-  "PRBMath_MulDiv18_Overflow(uint256,uint256)": () => "A fixed-point multiplication overflowed",
-  "PRBMath_MulDiv_Overflow(uint256,uint256,uint256)": () =>
-    "A fixed-point multiplication/division overflowed",
-  "PRBMath_UD60x18_Sqrt_Overflow(uint256)": () => "A fixed-point square root input is too large",
-  "PRBMath_UD60x18_Exp2_InputTooBig(uint256)": () => "A fixed-point exponential input is too large",
-  "PRBMath_UD60x18_Log_InputTooSmall(uint256)": () => "A fixed-point logarithm input is below 1",
-  "PRBMath_UD60x18_Convert_Overflow(uint256)": () => "A value is too large to convert to fixed point",
-};
-
 // ─────────────────────────────────────────────── registry
 
 const fragments = new Map<string, ErrorFragment>();
+const SENTENCES: Record<string, Sentence> = {};
 
 /**
  * Adds the custom errors of an ABI (a TypeChain factory's `abi`, an artifact's `abi`, or
@@ -247,7 +121,7 @@ export function registerErrorAbi(abi: InterfaceAbi | Interface): void {
  * Adds sentences, keyed by full signature ("CampaignNotOver(uint256,uint256)"). A sentence returns
  * the text without the trailing "(ErrorName)", which is appended.
  */
-export function registerErrorSentences(sentences: Record<string, Sentence>): void {
+export function registerErrorSentences(sentences: Readonly<Record<string, Sentence>>): void {
   Object.assign(SENTENCES, sentences);
 }
 
@@ -256,16 +130,30 @@ export function hasSentence(signature: string): boolean {
   return signature in SENTENCES;
 }
 
-registerErrorAbi(IQuadraticFundingAllocator__factory.abi);
-registerErrorAbi(ICoordinatedPledges__factory.abi);
-registerErrorSentences(PLEDGES_ERROR_SENTENCES);
-registerErrorAbi(OPENZEPPELIN_AND_MATH_ERRORS);
+/** A table of sentences keyed by full signature; `S` limits the keys (a typo fails `tsc`). */
+export type SentenceTable<S extends string = string> = Partial<Record<S, Sentence>>;
+
+const COFUND_ERROR_NAMES: ReadonlySet<string> = new Set(
+  [...ALLOCATOR_ERRORS, ...PLEDGES_ERRORS].map((fragment) => ErrorFragment.from(fragment).name),
+);
+
+/** Whether `name` is the name of a custom error of a cofund contract (sdk/generated/error-names.ts). */
+export function isCofundErrorName(name: string): name is CofundErrorName {
+  return COFUND_ERROR_NAMES.has(name);
+}
+
+/** Whether `decoded` is a custom error of a cofund contract; narrows its `name` to `CofundErrorName`. */
+export function isCofundRevert(decoded: DecodedRevert): decoded is DecodedRevert<CofundErrorName> {
+  return decoded.kind === "custom" && isCofundErrorName(decoded.name);
+}
 
 // ─────────────────────────────────────────────── formatting
 
-const ROLE_BY_ID = new Map<string, string>([["0x" + "0".repeat(64), "DEFAULT_ADMIN_ROLE"]]);
-
-for (const name of ROLE_NAMES) ROLE_BY_ID.set(id(name), name); // keccak256(utf8(name)), as OpenZeppelin roles
+/** The roles the contracts define (generated from their ABIs), by id. */
+const ROLE_BY_ID = new Map<string, string>(
+  // DEFAULT_ADMIN_ROLE is 0x00…00; the others keccak256(utf8(name)), as OpenZeppelin roles
+  ROLE_NAMES.map((name) => [name === "DEFAULT_ADMIN_ROLE" ? "0x" + "0".repeat(64) : id(name), name]),
+);
 
 function asBigInt(value: unknown): bigint | undefined {
   if (typeof value === "bigint") return value;
@@ -312,6 +200,17 @@ function makeFormatter(ctx: ErrorContext): Formatter {
       return v === undefined ? String(value) : v.toLocaleString("en-US");
     },
   };
+}
+
+/**
+ * An 18-decimal fixed-point value (UD60x18: speeds, decay, h, g(h)) as an exact decimal with
+ * thousands separators in its integer part: 1.5e18 → "1.5", 1e24 → "1,000,000".
+ */
+export function formatFixed(value: unknown): string {
+  if (typeof value !== "bigint") return String(value);
+  const [whole, fraction] = formatUnitsExact(value, 18).split(".");
+  const grouped = BigInt(whole ?? "0").toLocaleString("en-US");
+  return fraction !== undefined ? `${grouped}.${fraction}` : grouped;
 }
 
 function formatArg(value: unknown): string {

@@ -1,22 +1,12 @@
 /**
- * Readable sentences for every custom error of ICoordinatedPledges, registered with the SDK's error
- * decoder by sdk/errors.ts itself, so `describeError` reads a pledges revert without any client.
+ * Readable sentences for the custom errors only CoordinatedPledges declares (ICoordinatedPledges),
+ * registered with the decoder by ./index.ts, so `describeError` reads a pledges revert without any
+ * client. The errors both contracts declare have their one sentence in ./shared.ts.
  */
-import type { Formatter, Sentence } from "./errors";
-import { formatUnitsExact } from "./units";
+import type { PledgesErrorSignature } from "../generated/error-names";
+import { formatFixed, type Formatter, type SentenceTable } from "./decoder";
 
 const PLEDGE_STATE = ["none", "active", "withdrawn", "claimed"] as const;
-
-/**
- * An 18-decimal fixed-point value (UD60x18: speeds, decay, h, g(h)) as an exact decimal with
- * thousands separators in its integer part: 1.5e18 → "1.5", 1e24 → "1,000,000".
- */
-export function formatFixed(value: unknown): string {
-  if (typeof value !== "bigint") return String(value);
-  const [whole, fraction] = formatUnitsExact(value, 18).split(".");
-  const grouped = BigInt(whole ?? "0").toLocaleString("en-US");
-  return fraction !== undefined ? `${grouped}.${fraction}` : grouped;
-}
 
 /** Whether the decoder was given the token's decimals (then `f.amount` shows token units). */
 function knowsDecimals(f: Formatter): boolean {
@@ -33,8 +23,7 @@ function withAmounts(f: Formatter, raws: unknown[], text: (amounts: string[]) =>
   return `${text(raws.map((r) => f.int(r)))}, in the token's smallest units (its decimals are not known here)`;
 }
 
-export const PLEDGES_ERROR_SENTENCES: Record<string, Sentence> = {
-  "InvalidToken(address)": (a, f) => `${f.address(a[0])} is not an ERC-20 with decimals()`,
+export const PLEDGES_SENTENCES = {
   "DeadlineNotInFuture(uint256,uint256)": (a, f) => `The deadline ${f.time(a[0])} is not in the future`,
   "InvalidSpeed(uint256,uint256)": (a) =>
     `The initial speed ${formatFixed(a[0])} must be positive and at most ${formatFixed(a[1])}`,
@@ -92,4 +81,4 @@ export const PLEDGES_ERROR_SENTENCES: Record<string, Sentence> = {
     `performData must be abi.encode(campaignId, hLow, hHigh, maxPledges, cursor), not ${f.int(a[0])} bytes`,
   "SessionAdvanced(uint256,uint256,uint256)": (a, f) =>
     `Campaign ${f.int(a[0])}'s settlement page at pledge ${f.int(a[1])} was already processed (the session is at ${f.int(a[2])}); check again`,
-};
+} satisfies SentenceTable<PledgesErrorSignature>;

@@ -15,7 +15,7 @@ import type { Interface, Log, LogDescription, Provider, Result } from "ethers";
 import { IQuadraticFundingAllocator__factory } from "../typechain-types/factories/contracts/interfaces/IQuadraticFundingAllocator__factory";
 import { ICoordinatedPledges__factory } from "../typechain-types/factories/contracts/interfaces/ICoordinatedPledges.sol/ICoordinatedPledges__factory";
 import { findDeploymentBlock, type CofundDeployment } from "./deployments";
-import { paymentAt } from "./math/pledges";
+import { paymentAt } from "./math/settlement";
 import { matchAfterCap, scaleOf } from "./math/qf";
 
 // ─────────────────────────────────────────────── rows

@@ -5,8 +5,10 @@
  * plain decimal number.
  */
 
-/** The largest raw amount a uint256 can hold. */
-export const MAX_UINT256 = (1n << 256n) - 1n;
+import { MAX_UINT256 } from "./math/common";
+
+/** The largest raw amount a uint256 can hold (defined once, in ./math/common). */
+export { MAX_UINT256 };
 
 /** Thrown for an amount string or a decimals value that cannot be represented exactly. */
 export class AmountError extends Error {

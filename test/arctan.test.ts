@@ -7,13 +7,12 @@ import { expect } from "chai";
 import { ethers, loadFixture } from "./chain";
 import Decimal from "decimal.js";
 import type { ArctanHarness } from "../typechain-types";
+import { MAX_UINT256, WAD } from "../sdk/math/common";
 import {
   MAX_RESULT,
-  MAX_UINT256,
   PI_OVER_2_X128,
   Q,
   TABLE,
-  WAD,
   atan as atanMirror,
   atanReducedX128,
   atanX128,

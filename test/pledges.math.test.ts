@@ -1,5 +1,8 @@
 import { expect } from "chai";
+import fs from "node:fs";
+import path from "node:path";
 import type { PledgeMathHarness } from "../typechain-types";
+import * as PledgeMath from "../sdk/math/pledge-math";
 import * as pm from "../sdk/math/pledges";
 import { UNDER_COVERAGE, ethers, loadFixture } from "./chain";
 import { D, PI, fromWad, refCampaign, refLeverage, refPayment, refSolve, relErr } from "./pledges.reference";
@@ -35,6 +38,22 @@ async function harnessFixture() {
 }
 
 describe("PledgeMath and its SDK mirror", () => {
+  it("sdk/math/pledge-math.ts exports every function and constant of PledgeMath.sol under its name", () => {
+    const sol = fs.readFileSync(
+      path.join(import.meta.dirname, "../contracts/libraries/PledgeMath.sol"),
+      "utf8",
+    );
+    const functions = [...sol.matchAll(/^ {4}function (\w+)\(/gm)].map((m) => m[1]);
+    const constants = [...sol.matchAll(/^ {4}uint256 internal constant (\w+) = /gm)].map((m) => m[1]);
+    expect(functions.length).to.be.greaterThan(15);
+    expect(constants.length).to.be.greaterThan(10);
+    for (const name of functions)
+      expect(typeof PledgeMath[name as keyof typeof PledgeMath], name).to.equal("function");
+    for (const name of constants) {
+      expect(["bigint", "number"], name).to.include(typeof PledgeMath[name as keyof typeof PledgeMath]);
+    }
+  });
+
   it("per-pledge functions agree with the mirror to the wei", async () => {
     const hm = await loadFixture(harnessFixture);
     const r = rng(11);
@@ -126,7 +145,7 @@ describe("PledgeMath and its SDK mirror", () => {
     const limitsNorm = limits.map((l) => BigInt(l) * WAD);
     const sumLS = limitsNorm.reduce((acc, l, i) => acc + l * speeds[i], 0n);
     const onchain = await hm.solve(true, limitsNorm, speeds, sumLS);
-    expect(onchain).to.equal(pm.solveColumns(true, limitsNorm, speeds, sumLS));
+    expect(onchain).to.equal(PledgeMath.solve(true, limitsNorm, speeds, sumLS));
     const refRounded = refCampaign(
       true,
       limits,
@@ -138,7 +157,7 @@ describe("PledgeMath and its SDK mirror", () => {
     expect(relErr(fromWad(potFixed), pot)).to.be.lessThan(1e-15);
     for (const i of [0, 4]) {
       const lev = await hm.leverage(true, limitsNorm, speeds, i, onchain);
-      expect(lev).to.equal(pm.leverageColumns(true, limitsNorm, speeds, i, onchain));
+      expect(lev).to.equal(PledgeMath.leverage(true, limitsNorm, speeds, i, onchain));
       expect(relErr(fromWad(lev), refLeverage(refRounded, i, hRounded))).to.be.lessThan(1e-13);
       expect(
         Math.abs(
@@ -165,12 +184,12 @@ describe("PledgeMath and its SDK mirror", () => {
       const speeds = Array.from({ length: n }, () => logUniform(r, -6, 1));
       const sumLS = limitsNorm.reduce((acc, l, i) => acc + l * speeds[i], 0n);
       const h = await hm.solve(quadratic, limitsNorm, speeds, sumLS);
-      expect(h).to.equal(pm.solveColumns(quadratic, limitsNorm, speeds, sumLS));
+      expect(h).to.equal(PledgeMath.solve(quadratic, limitsNorm, speeds, sumLS));
       const [g, slope] = await hm.gAndSlope(quadratic, limitsNorm, speeds, h);
       expect([g, slope]).to.deep.equal(Object.values(pm.gAndSlope(quadratic, limitsNorm, speeds, h)));
       const i = Math.floor(r() * n);
       expect(await hm.leverage(quadratic, limitsNorm, speeds, i, h)).to.equal(
-        pm.leverageColumns(quadratic, limitsNorm, speeds, i, h),
+        PledgeMath.leverage(quadratic, limitsNorm, speeds, i, h),
       );
       const extraL = logUniform(r, -1, 4);
       const extraS = logUniform(r, -5, 0);
@@ -226,6 +245,41 @@ describe("PledgeMath and its SDK mirror", () => {
       }
     }
     expect(found).to.be.greaterThan(3);
+  });
+
+  it("bracket of the library equals the mirror to the wei (random columns, the linear threshold, no root)", async () => {
+    const hm = await loadFixture(harnessFixture);
+    const r = rng(37);
+    const cases: { quadratic: boolean; limitsNorm: bigint[]; speeds: bigint[] }[] = [];
+    for (let k = 0; k < (UNDER_COVERAGE ? 8 : 30); k++) {
+      const n = 1 + Math.floor(r() * 20);
+      cases.push({
+        quadratic: k % 3 !== 2,
+        limitsNorm: Array.from({ length: n }, () => (r() < 0.1 ? 0n : logUniform(r, -4, 9))),
+        speeds: Array.from({ length: n }, () => logUniform(r, -9, 4)),
+      });
+    }
+    // One linear pledge of 1e6 tokens around the threshold (2/π)·L·s = 1: just above (δ down to
+    // 1e-15, where g barely resolves the root), exactly at the rounded threshold and below (no root).
+    const L = 10n ** 6n * WAD;
+    const sThreshold = BigInt(PI.div(2).div("1e6").mul("1e18").floor().toFixed(0));
+    for (const ds of [10n ** 9n, 10n ** 3n, 1n, 0n, -1n, -(10n ** 6n)]) {
+      cases.push({ quadratic: false, limitsNorm: [L], speeds: [sThreshold + ds] });
+    }
+    cases.push({ quadratic: true, limitsNorm: [0n, 0n], speeds: [WAD, WAD] }); // no active pledge
+    let found = 0;
+    for (const [k, { quadratic, limitsNorm, speeds }] of cases.entries()) {
+      const sumLS = limitsNorm.reduce((acc, l, i) => acc + l * speeds[i], 0n);
+      const [ok, hLow, hHigh] = await hm.bracket(quadratic, limitsNorm, speeds, sumLS);
+      expect(PledgeMath.bracket(quadratic, limitsNorm, speeds, sumLS), `case ${k}`).to.deep.equal({
+        found: ok,
+        hLow,
+        hHigh,
+      });
+      if (ok) found++;
+    }
+    expect(found).to.be.greaterThan(cases.length / 2);
+    expect(found).to.be.lessThan(cases.length);
   });
 
   describe("against a decimal.js solver at 50 digits (random campaigns, mixed saturation)", () => {

@@ -9,7 +9,6 @@ import {
   allocation,
   capRaw,
   gapRoundState,
-  isqrt,
   matchRaw,
   qfMatchFloat,
   roundMatchesFloat,
@@ -18,6 +17,7 @@ import {
   sqrtTerm,
   weight,
 } from "../sdk/math/qf";
+import { isqrt } from "../sdk/math/common";
 
 const D = Decimal.clone({ precision: 80, rounding: Decimal.ROUND_FLOOR });
 const floorD = (x: Decimal): bigint => BigInt(x.floor().toFixed(0));

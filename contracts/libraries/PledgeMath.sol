@@ -6,7 +6,7 @@ import {Arctan} from "./Arctan.sol";
 
 /// @title PledgeMath
 /// @notice The fixed-point math of CoordinatedPledges, pure so it is tested alone and mirrored one to
-/// one by `sdk/math/pledges.ts`. Every value is a raw integer: "UD60x18" means 1e18 = 1.
+/// one by `sdk/math/pledge-math.ts`. Every value is a raw integer: "UD60x18" means 1e18 = 1.
 ///
 /// Notation: L = a limit normalised to 18 decimals, s = a speed (UD60x18), h (UD60x18),
 /// x = h·s taken exactly (36 decimals), A(h, s) = ⌊(2/π)·atan(x)⌋ with 36 DECIMALS (in [0, 1)).

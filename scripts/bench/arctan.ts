@@ -8,7 +8,8 @@
 import type { NetworkConnection } from "hardhat/types/network";
 import type { BenchRow } from "./types";
 import type { ArctanHarness } from "../../typechain-types";
-import { MAX_RESULT, MAX_UINT256, WAD, atan, branchPoints } from "../../sdk/math/arctan";
+import { MAX_RESULT, atan, branchPoints } from "../../sdk/math/arctan";
+import { MAX_UINT256, WAD } from "../../sdk/math/common";
 
 /** The budget per call. */
 const LIMIT = 700;

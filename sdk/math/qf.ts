@@ -8,23 +8,12 @@
  * (raw · scale with scale = 10^(18 − decimals)); Σ√c is in 1e18 units of √token.
  */
 
-/** 1.0 in 18-decimal fixed point (`QFMath.WAD`). */
-export const WAD = 10n ** 18n;
+import { WAD, isqrt } from "./common";
+
+/** `QFMath.WAD`: 1.0 in 18-decimal fixed point (defined once, in ./common). */
+export { WAD };
 /** Basis points in 100% (`QFMath.BPS`). */
 export const BPS = 10_000n;
-
-/** ⌊√x⌋ for x ≥ 0 (OpenZeppelin `Math.sqrt`, which rounds down). Newton's method on bigints. */
-export function isqrt(x: bigint): bigint {
-  if (x < 0n) throw new RangeError("isqrt of a negative number");
-  if (x < 2n) return x;
-  // Start above the root (2^⌈bits/2⌉) so the iteration decreases monotonically to ⌊√x⌋.
-  let y = 1n << BigInt(Math.ceil(x.toString(2).length / 2));
-  for (;;) {
-    const next = (y + x / y) >> 1n;
-    if (next >= y) return y;
-    y = next;
-  }
-}
 
 /** 10^(18 − decimals): the factor from raw to normalised amounts (the allocator's `_SCALE`). */
 export function scaleOf(decimals: number): bigint {

@@ -1,0 +1,121 @@
+/**
+ * Float64 estimates of the pledges math, for plots, quick previews and as the starting point of
+ * `findBracket` (./settlement): the real-valued model pᵢ(h) = Lᵢ·(2/π)·atan(h·sᵢ) solved by Newton.
+ * No Solidity twin; the exact on-chain integers are ./pledge-math and ./settlement.
+ */
+import { type CampaignMath, Mode } from "./campaign";
+
+/** A campaign in float64: limits in tokens, speeds as numbers. */
+export interface FloatCampaign {
+  quadratic: boolean;
+  limits: number[];
+  speeds: number[];
+}
+
+/** Float view of a campaign (active pledges only). */
+export function toFloat(c: CampaignMath): FloatCampaign {
+  const active = c.pledges.filter((p) => p.active);
+  return {
+    quadratic: c.mode === Mode.Quadratic,
+    limits: active.map((p) => Number(p.limit * c.scale) / 1e18),
+    speeds: active.map((p) => Number(p.speed) / 1e18),
+  };
+}
+
+function isFloatCampaign(c: CampaignMath | FloatCampaign): c is FloatCampaign {
+  return (c as FloatCampaign).limits !== undefined;
+}
+
+/** pᵢ(h) = Lᵢ·(2/π)·atan(h·sᵢ) in float. */
+export function paymentFloat(limit: number, speed: number, h: number): number {
+  return limit * (2 / Math.PI) * Math.atan(h * speed);
+}
+
+/** pᵢ'(h) = Lᵢ·(2/π)·sᵢ/(1 + (h·sᵢ)²). */
+export function derivativeFloat(limit: number, speed: number, h: number): number {
+  const x = h * speed;
+  return (limit * (2 / Math.PI) * speed) / (1 + x * x);
+}
+
+/**
+ * The positive root by Newton from the right (h₀ = Σ√L or ΣL; g is concave, so iterates decrease
+ * monotonically to the root). 0 when none exists (linear with (2/π)·ΣLs ≤ 1, or no pledge).
+ */
+export function solveFloat(campaign: CampaignMath | FloatCampaign): number {
+  const c = isFloatCampaign(campaign) ? campaign : toFloat(campaign);
+  const n = c.limits.length;
+  let sumLS = 0;
+  for (let i = 0; i < n; i++) sumLS += c.limits[i] * c.speeds[i];
+  if (sumLS === 0 || (!c.quadratic && (2 / Math.PI) * sumLS <= 1)) return 0;
+  let h = 0;
+  for (let i = 0; i < n; i++) h += c.quadratic ? Math.sqrt(c.limits[i]) : c.limits[i];
+  for (let it = 0; it < 200; it++) {
+    let g = 0;
+    let slope = 0;
+    for (let i = 0; i < n; i++) {
+      const p = paymentFloat(c.limits[i], c.speeds[i], h);
+      const d = derivativeFloat(c.limits[i], c.speeds[i], h);
+      if (c.quadratic) {
+        const r = Math.sqrt(p);
+        g += r;
+        if (r > 0) slope += d / (2 * r);
+      } else {
+        g += p;
+        slope += d;
+      }
+    }
+    const f = g - h;
+    const step = f / (1 - slope);
+    const next = h + step;
+    if (!(next > 0) || !Number.isFinite(next)) return h;
+    if (Math.abs(next - h) <= 1e-15 * h) return next;
+    h = next;
+  }
+  return h;
+}
+
+/** Marginal leverage of pledge i (index into the float campaign) at h (default: the root). */
+export function leverageFloat(campaign: CampaignMath | FloatCampaign, i: number, h?: number): number {
+  const c = isFloatCampaign(campaign) ? campaign : toFloat(campaign);
+  const at = h ?? solveFloat(c);
+  let aMinus = 0;
+  let dMinus = 0;
+  for (let j = 0; j < c.limits.length; j++) {
+    if (j === i) continue;
+    const d = derivativeFloat(c.limits[j], c.speeds[j], at);
+    dMinus += d;
+    if (c.quadratic) {
+      const r = Math.sqrt(paymentFloat(c.limits[j], c.speeds[j], at));
+      if (r > 0) aMinus += d / (2 * r);
+    }
+  }
+  if (c.quadratic) {
+    const ri = Math.sqrt(paymentFloat(c.limits[i], c.speeds[i], at));
+    return ri > 0 && aMinus < 1 ? 1 + dMinus / (2 * ri * (1 - aMinus)) : Infinity;
+  }
+  return dMinus < 1 ? 1 / (1 - dMinus) : Infinity;
+}
+
+/** Float preview of a new pledge (limit in tokens, speed as a number). */
+export function previewFloat(
+  campaign: CampaignMath | FloatCampaign,
+  limit: number,
+  speed: number,
+): { h: number; payment: number; potIncrease: number; leverage: number } {
+  const c = isFloatCampaign(campaign) ? campaign : toFloat(campaign);
+  const before = solveFloat(c);
+  const potBefore = c.limits.reduce((s, l, j) => s + paymentFloat(l, c.speeds[j], before), 0);
+  const next: FloatCampaign = {
+    quadratic: c.quadratic,
+    limits: [...c.limits, limit],
+    speeds: [...c.speeds, speed],
+  };
+  const h = solveFloat(next);
+  const potAfter = next.limits.reduce((s, l, j) => s + paymentFloat(l, next.speeds[j], h), 0);
+  return {
+    h,
+    payment: paymentFloat(limit, speed, h),
+    potIncrease: potAfter - potBefore,
+    leverage: leverageFloat(next, next.limits.length - 1, h),
+  };
+}

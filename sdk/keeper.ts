@@ -107,8 +107,6 @@ export function allocatorPort(client: AllocatorClient): KeeperAllocator {
   };
 }
 
-const CAMPAIGN_STATES = ["open", "open", "cancelled", "settled"] as const;
-
 /** Adapts a `PledgesClient` (connected with the keeper's signer; settlement is permissionless). */
 export function pledgesPort(client: PledgesClient): KeeperPledges {
   const c = client.contract;
@@ -118,7 +116,12 @@ export function pledgesPort(client: PledgesClient): KeeperPledges {
     async campaign(campaignId) {
       const v = await c.getCampaign(campaignId);
       return {
-        state: CAMPAIGN_STATES[Number(v.state)] ?? "open",
+        state:
+          Number(v.state) === pm.CampaignState.Settled
+            ? "settled"
+            : Number(v.state) === pm.CampaignState.Cancelled
+              ? "cancelled"
+              : "open",
         deadline: v.deadline,
         pledgeCount: v.pledgeCount,
       };

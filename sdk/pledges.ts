@@ -156,9 +156,6 @@ export function previewRaise(c: pm.CampaignMath, pledgeId: number, added: bigint
   };
 }
 
-const PLEDGE_STATE = ["none", "active", "withdrawn", "claimed"] as const;
-const CAMPAIGN_STATE_SETTLED = 3n;
-const CAMPAIGN_STATE_CANCELLED = 2n;
 const READ_PAGE = 2000n;
 
 /** A campaign token as the client knows it. */
@@ -551,8 +548,8 @@ export class PledgesClient {
     }
     const now = await this.chainTime();
     let state: CampaignStatusName;
-    if (c.state === CAMPAIGN_STATE_SETTLED) state = "settled";
-    else if (c.state === CAMPAIGN_STATE_CANCELLED) state = "cancelled";
+    if (Number(c.state) === pm.CampaignState.Settled) state = "settled";
+    else if (Number(c.state) === pm.CampaignState.Cancelled) state = "cancelled";
     else state = now < c.deadline ? "open" : "settling";
     const h = state === "settled" ? c.h : state === "cancelled" ? 0n : pm.solve(math);
     const float = pm.toFloat(math);
@@ -572,9 +569,9 @@ export class PledgesClient {
         limit: p.limit,
         speed: p.speed,
         state:
-          PLEDGE_STATE[Number(states[k])] === "withdrawn"
+          Number(states[k]) === pm.PledgeState.Withdrawn
             ? "withdrawn"
-            : PLEDGE_STATE[Number(states[k])] === "claimed"
+            : Number(states[k]) === pm.PledgeState.Claimed
               ? "claimed"
               : "active",
         payment: pay,

@@ -4,9 +4,8 @@
  * client. The errors both contracts declare have their one sentence in ./shared.ts.
  */
 import type { PledgesErrorSignature } from "../generated/error-names";
+import { pledgeStateName } from "../math/campaign";
 import { formatFixed, type Formatter, type SentenceTable } from "./decoder";
-
-const PLEDGE_STATE = ["none", "active", "withdrawn", "claimed"] as const;
 
 /** Whether the decoder was given the token's decimals (then `f.amount` shows token units). */
 function knowsDecimals(f: Formatter): boolean {
@@ -58,7 +57,7 @@ export const PLEDGES_SENTENCES = {
   "NotPledger(uint256,uint256,address)": (a, f) =>
     `${f.address(a[2])} did not make pledge ${f.int(a[1])} of campaign ${f.int(a[0])}`,
   "PledgeNotActive(uint256,uint256,uint8)": (a, f) =>
-    `Pledge ${f.int(a[1])} of campaign ${f.int(a[0])} is ${PLEDGE_STATE[Number(a[2])] ?? "not active"}`,
+    `Pledge ${f.int(a[1])} of campaign ${f.int(a[0])} is ${pledgeStateName(a[2] as bigint) ?? "not active"}`,
   "InvalidBracket(uint256,uint256)": (a) =>
     `The bracket [${formatFixed(a[0])}, ${formatFixed(a[1])}] is reversed or above the largest h`,
   "BracketTooWide(uint256,uint256,uint256)": (a) =>

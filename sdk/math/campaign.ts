@@ -15,6 +15,30 @@ export enum Policy {
   Geometric = 1,
 }
 
+/** `ICoordinatedPledges.CampaignState`. */
+export enum CampaignState {
+  None = 0,
+  Open = 1,
+  Cancelled = 2,
+  Settled = 3,
+}
+
+/** `ICoordinatedPledges.PledgeState`. */
+export enum PledgeState {
+  None = 0,
+  Active = 1,
+  Withdrawn = 2,
+  Claimed = 3,
+}
+
+/** `PledgeState` values as the SDK and the CLI name them (index = the on-chain value). */
+export const PLEDGE_STATE_NAMES = ["none", "active", "withdrawn", "claimed"] as const;
+
+/** The name of an on-chain pledge state (undefined beyond the enum). */
+export function pledgeStateName(value: bigint | number): (typeof PLEDGE_STATE_NAMES)[number] | undefined {
+  return PLEDGE_STATE_NAMES[Number(value)];
+}
+
 /** One pledge as the math sees it. */
 export interface PledgeTerms {
   /** Raw token units. */

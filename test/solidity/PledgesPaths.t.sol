@@ -193,12 +193,13 @@ contract PledgesPathsTest is TestBase {
 
     /// @dev Linear, geometric decay 64e-18: pledge 0 has speed 15707964838745293 (just past the tipping
     /// point with its 100 tokens). Pledge 1 used to get speed 1 (⌊s₀·r⌋), a column whose on-chain bracket
-    /// needs PledgeMath.bracket's step-down after Newton, then doubling and bisection; since the geometric
-    /// policy stops at its floor ⌊s₀/10⁶⌋ (issue 10, speed exhaustion) speeds in one campaign stay within
-    /// a factor 10⁶, so that column is reached only in the library test (PledgeMath.t.sol pins its
-    /// bracket). Here: pledge 1 gets the floor, and the campaign still settles through
-    /// checkUpkeep/performUpkeep at a bracket PledgeMath.bracket certifies, refunds + pot = escrow.
-    function test_upkeepThroughStepDownFallback() public {
+    /// needed PledgeMath.bracket's step-down after Newton (with g compared exactly, Newton now overshoots
+    /// left, steps right again, and `bracket` doubles and bisects: PledgeMath.t.sol replays that column);
+    /// since the geometric policy stops at its floor ⌊s₀/10⁶⌋ (issue 10, speed exhaustion) speeds in one
+    /// campaign stay within a factor 10⁶, so that column is reached only in the library test. Here:
+    /// pledge 1 gets the floor, and the campaign settles through checkUpkeep/performUpkeep at a bracket
+    /// PledgeMath.bracket certifies (the settlement pass checks g exactly), refunds + pot = escrow.
+    function test_upkeepJustPastTippingPoint() public {
         uint256 s0 = 15707964838745293;
         uint256 id = pledges.createCampaign(params(ICP.Mode.Linear, ICP.Policy.Geometric, s0, 64));
         pledgeAs(A, id, 100e18);
@@ -343,5 +344,85 @@ contract PledgesPathsTest is TestBase {
         before = token.balanceOf(B);
         assertEq(pledges.claim(id, 1), 1e5, "full refund (B)");
         assertEq(token.balanceOf(B) - before, 1e5, "refunded (B)");
+    }
+
+    // ─────────────────────────────────────────────── the upkeep's gas budget
+
+    /// @dev checkUpkeep within UPKEEP_GAS_BUDGET: two linear campaigns of 200 dust pledges (0.001 token)
+    /// tuned to δ ≈ 1e-12 (Newton crawls from Σ L towards a root ~1e-6 of it, dozens of passes over 200
+    /// pledges) each need more than UPKEEP_CAMPAIGN_GAS. The full scan skips them — not stalled on, no
+    /// revert — and after two the budget is spent: the ordinary campaign behind them is not reached
+    /// (nothing proposed), the call costing the budget plus the scan's reads. A window at the ordinary
+    /// campaign finds it; a window [second heavy, ordinary] skips the heavy one (one cap spent) and
+    /// proposes the ordinary one. upkeepBracket says "not due" before the deadline. The heavy campaigns
+    /// still settle at once through `settle` with the bracket computed off-chain (here the library's).
+    function test_upkeepBudgetSkipsHeavySearches() public {
+        uint256 s = Reference.mulDivFloor(Reference.HALF_PI_36, 1e12 + 1, 1e12 * N_DUST * DUST) + 1;
+        uint256[2] memory heavy = [createHeavy(s, A), createHeavy(s, B)];
+        uint256 ordinary = pledges.createCampaign(params(ICP.Mode.Quadratic, ICP.Policy.Constant, 1e17, 0));
+        pledgeAs(A, ordinary, 100e18);
+        pledgeAs(B, ordinary, 300e18);
+        (bool due, , ) = pledges.upkeepBracket(ordinary);
+        assertFalse(due, "not due before the deadline");
+        vm.warp(block.timestamp + 1 days);
+        for (uint256 c = 0; c < 2; ++c) {
+            try pledges.upkeepBracket{gas: pledges.UPKEEP_CAMPAIGN_GAS()}(heavy[c]) returns (
+                bool,
+                uint256,
+                uint256
+            ) {
+                fail("a heavy search fits its cap");
+            } catch (bytes memory err) {
+                assertEq(err.length, 0, "out of gas");
+            }
+        }
+        {
+            uint256 budget = pledges.UPKEEP_GAS_BUDGET();
+            uint256 g0 = gasleft();
+            (bool needed, bytes memory data) = pledges.checkUpkeep("");
+            uint256 used = g0 - gasleft();
+            assertFalse(needed, "the budget is spent on the two heavy searches: nothing proposed");
+            assertEq(data.length, 0, "no performData");
+            assertGe(used, budget - 100_000, "both searches ran to their caps");
+            assertLe(used, budget + 100_000, "the call stays within the budget plus the scan's reads");
+        }
+        assertEq(upkeepCampaign(ordinary - 1, 1), ordinary, "a window at the ordinary campaign finds it");
+        assertEq(
+            upkeepCampaign(heavy[1] - 1, 2),
+            ordinary,
+            "one heavy search skipped, then the next campaign"
+        );
+        settleHeavy(heavy, s);
+    }
+
+    uint256 internal constant N_DUST = 200;
+    uint256 internal constant DUST = 1e15;
+
+    /// @dev A linear campaign of N_DUST pledges of DUST at speed s, all from `who`.
+    function createHeavy(uint256 s, address who) internal returns (uint256 id) {
+        id = pledges.createCampaign(params(ICP.Mode.Linear, ICP.Policy.Constant, s, 0));
+        for (uint256 i = 0; i < N_DUST; ++i) pledgeAs(who, id, DUST);
+    }
+
+    /// @dev The campaign checkUpkeep proposes in the window (offset, limit); fails when it proposes none.
+    function upkeepCampaign(uint256 offset, uint256 limit) internal view returns (uint256 cid) {
+        (bool needed, bytes memory data) = pledges.checkUpkeep(abi.encode(offset, limit, 0));
+        assertTrue(needed, "an upkeep in the window");
+        (cid, , , , ) = abi.decode(data, (uint256, uint256, uint256, uint256, uint256));
+    }
+
+    /// @dev The off-chain path for the heavy campaigns: the bracket from the frozen pledges (the keeper's
+    /// findBracket; here PledgeMath.bracket on the same columns), settled at once by `settle`.
+    function settleHeavy(uint256[2] memory heavy, uint256 s) internal {
+        uint256[] memory L = new uint256[](N_DUST);
+        uint256[] memory S = new uint256[](N_DUST);
+        for (uint256 i = 0; i < N_DUST; ++i) (L[i], S[i]) = (DUST, s);
+        (bool found, uint256 lo, uint256 hi) = PledgeMath.bracket(false, L, S, N_DUST * DUST * s);
+        assertTrue(found && lo > 0, "a positive certified bracket");
+        for (uint256 c = 0; c < 2; ++c) {
+            (bool settled, ) = pledges.settle(heavy[c], lo, hi, 0);
+            assertTrue(settled, "settled with the off-chain bracket");
+            assertEq(pledges.getCampaign(heavy[c]).h, lo, "h = hLow");
+        }
     }
 }

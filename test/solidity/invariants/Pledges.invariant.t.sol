@@ -35,9 +35,13 @@ import {InvariantTargets} from "../utils/Invariant.sol";
 ///
 /// The model (campaigns, pledges, sessions, token flows) predicts every call: the exact revert data,
 /// or the return values, payments and state, compared after the call. Settlement is predicted from
-/// the model's own columns: g and the pot are summed pledge by pledge as the settlement pass does,
-/// the bracket `checkUpkeep` must propose is PledgeMath.bracket over those columns. Speeds go up to
-/// MAX_SPEED and limits up to 10¹⁸ tokens, so Lᵢ·sᵢ spans the range of Regressions.t.sol's BUG 1.
+/// the model's own columns: g (in g-units, gPerH per unit of h) and the pot are summed pledge by pledge
+/// as the settlement pass does and g is compared exactly with h·gPerH (errors and views show g/gPerH,
+/// rounded down); the bracket `checkUpkeep` must propose is PledgeMath.bracket over those columns
+/// ([0, hHigh > 0] included, certified by a pass), or none when that search runs out of its
+/// UPKEEP_CAMPAIGN_GAS cap (the gas is measured, not modelled). Speeds go up to MAX_SPEED and limits up
+/// to 10¹⁸ tokens, so Lᵢ·sᵢ spans the range of Regressions.t.sol's BUG 1; some pledges tip linear
+/// campaigns just past the collapse threshold.
 contract PledgesHandler is TestBase {
     uint256 internal constant N_TOKENS = 8;
     uint256 internal constant N_ACTORS = 6;

@@ -6,20 +6,25 @@ import {ICoordinatedPledges as ICP} from "../../contracts/interfaces/ICoordinate
 import {PledgeMath} from "../../contracts/libraries/PledgeMath.sol";
 import {TestToken} from "../../contracts/mocks/TestToken.sol";
 import {TestBase} from "./utils/Test.sol";
+import {Reference} from "./utils/Reference.sol";
 
 /// @title PledgesPathsTest
 /// @notice Deterministic cases for the CoordinatedPledges paths that random sequences reach rarely:
 /// token and allocator validation at creation, the paged views, out-of-range h, preview bounds, the
-/// HTooHigh/HTooLow verdicts of a last page, a stale performUpkeep, and the bracket fallbacks through
-/// the automation path: a campaign whose bracket needs the step-down after Newton (then doubling and
-/// bisection) settles through checkUpkeep/performUpkeep, and one whose root cannot be certified is
-/// skipped until the grace period, then settles at h = 0 with every pledge refunded in full.
+/// HTooHigh/HTooLow verdicts of a last page, a stale performUpkeep, and settlement through the
+/// automation path near the linear threshold: a geometric campaign settles at a bracket
+/// PledgeMath.bracket certifies; one with δ ≈ 1.3e-12 settles at the deadline at its exact root
+/// (closed form), and one whose root is below 1 wei settles at the deadline through a [0, hHigh]
+/// bracket (a pass, not the [0, 0] shortcut, which stays refused before the grace period) with every
+/// pledge refunded in full.
 contract PledgesPathsTest is TestBase {
     uint256 internal constant UNIT = 1e18;
     address internal constant RECIPIENT = address(0x4EC1);
     address internal constant A = address(0xA);
     address internal constant B = address(0xB);
     address internal constant C = address(0xC);
+    /// @dev With 10⁶ tokens pledged: (2/π)·Σ L·s = 1 + 1.34e-12, just above the linear threshold.
+    uint256 internal constant THRESHOLD_SPEED = 1570796326797;
 
     TestToken internal token;
     CoordinatedPledges internal pledges;
@@ -189,12 +194,13 @@ contract PledgesPathsTest is TestBase {
 
     /// @dev Linear, geometric decay 64e-18: pledge 0 has speed 15707964838745293 (just past the tipping
     /// point with its 100 tokens). Pledge 1 used to get speed 1 (⌊s₀·r⌋), a column whose on-chain bracket
-    /// needs PledgeMath.bracket's step-down after Newton, then doubling and bisection; since the geometric
-    /// policy stops at its floor ⌊s₀/10⁶⌋ (issue 10, speed exhaustion) speeds in one campaign stay within
-    /// a factor 10⁶, so that column is reached only in the library test (PledgeMath.t.sol pins its
-    /// bracket). Here: pledge 1 gets the floor, and the campaign still settles through
-    /// checkUpkeep/performUpkeep at a bracket PledgeMath.bracket certifies, refunds + pot = escrow.
-    function test_upkeepThroughStepDownFallback() public {
+    /// needed PledgeMath.bracket's step-down after Newton (with g compared exactly, Newton now overshoots
+    /// left, steps right again, and `bracket` doubles and bisects: PledgeMath.t.sol replays that column);
+    /// since the geometric policy stops at its floor ⌊s₀/10⁶⌋ (issue 10, speed exhaustion) speeds in one
+    /// campaign stay within a factor 10⁶, so that column is reached only in the library test. Here:
+    /// pledge 1 gets the floor, and the campaign settles through checkUpkeep/performUpkeep at a bracket
+    /// PledgeMath.bracket certifies (the settlement pass checks g exactly), refunds + pot = escrow.
+    function test_upkeepJustPastTippingPoint() public {
         uint256 s0 = 15707964838745293;
         uint256 id = pledges.createCampaign(params(ICP.Mode.Linear, ICP.Policy.Geometric, s0, 64));
         pledgeAs(A, id, 100e18);
@@ -203,7 +209,10 @@ contract PledgesPathsTest is TestBase {
         vm.warp(block.timestamp + 1 days);
         (bool needed, bytes memory data) = pledges.checkUpkeep("");
         assertTrue(needed, "due");
-        (uint256 cid, uint256 lo, uint256 hi, , ) = abi.decode(data, (uint256, uint256, uint256, uint256, uint256));
+        (uint256 cid, uint256 lo, uint256 hi, , ) = abi.decode(
+            data,
+            (uint256, uint256, uint256, uint256, uint256)
+        );
         assertEq(cid, id, "campaign");
         (uint256 gLo, ) = pledges.evaluate(id, lo);
         (uint256 gHi, ) = pledges.evaluate(id, hi);
@@ -215,28 +224,206 @@ contract PledgesPathsTest is TestBase {
         assertEq(pledges.claim(id, 0) + pledges.claim(id, 1) + v.pot, v.escrow, "refunds + pot = escrow");
     }
 
-    /// @dev Linear, one pledge of 1e6 tokens at speed 1570796326797: g is quantised with slope ≈ 1 and
-    /// no positive h can be certified. checkUpkeep skips it until the grace period is over, then
-    /// proposes [0, 0]; settle(0, 0) is rejected before that (TrivialRootRejected) and accepted after.
-    function test_uncertifiableRootWaitsForGrace() public {
-        uint256 id = pledges.createCampaign(params(ICP.Mode.Linear, ICP.Policy.Constant, 1570796326797, 0));
-        pledgeAs(A, id, 1e6 * UNIT);
+    /// @dev Linear, constant speed s = THRESHOLD_SPEED, pledges of 4·10⁵ and 6·10⁵ tokens: (2/π)·Σ L·s =
+    /// 1 + δ with δ ≈ 1.34e-12, just above the collapse threshold (this campaign used to wait for the
+    /// grace period: the 18-decimal g could not certify its root). With g compared exactly the root is
+    /// certified at once: at the deadline [0, 0] is refused (TrivialRootRejected, a positive root
+    /// exists), a [0, 4] bracket is checked by a pass (HTooLow), and checkUpkeep proposes a certified
+    /// bracket that performUpkeep settles. Independent checks: the exact root from its closed form —
+    /// atan(x)/x = 1/(1 + δ) ⇒ x² = 3δ + (12/5)·δ² + O(δ³), h = x/s — lies in the bracket to the wei;
+    /// the pot is h (linear: h = Σ pᵢ) up to the payments' floors; each pledger gets back
+    /// limit − ⌊limit·(2/π)·atan(h·s)⌋ with the arctangent from its Taylor series.
+    function test_thresholdCampaignSettlesAtDeadline() public {
+        uint256 id = pledges.createCampaign(params(ICP.Mode.Linear, ICP.Policy.Constant, THRESHOLD_SPEED, 0));
+        pledgeAs(A, id, 4e5 * UNIT);
+        pledgeAs(B, id, 6e5 * UNIT);
+        {
+            uint256 deadline = block.timestamp + 1 days;
+            vm.warp(deadline);
+            uint256 fallbackAt = deadline + pledges.SETTLEMENT_GRACE_PERIOD();
+            vm.expectRevert(abi.encodeWithSelector(ICP.TrivialRootRejected.selector, id, fallbackAt));
+            pledges.settle(id, 0, 0, 0);
+            (uint256 g4, ) = pledges.evaluate(id, 4);
+            vm.expectRevert(abi.encodeWithSelector(ICP.HTooLow.selector, 4, g4));
+            pledges.settle(id, 0, 4, 0);
+        }
+        (bool needed, bytes memory data) = pledges.checkUpkeep("");
+        assertTrue(needed, "due at the deadline: a certified bracket");
+        (uint256 cid, uint256 lo, uint256 hi, , ) = abi.decode(
+            data,
+            (uint256, uint256, uint256, uint256, uint256)
+        );
+        assertEq(cid, id, "campaign");
+        assertLe(hi - lo, PledgeMath.maxBracketWidth(lo), "width");
+        {
+            uint256 root = thresholdRoot(1e24 * THRESHOLD_SPEED, THRESHOLD_SPEED);
+            assertGt(root, UNIT, "a positive root (about 1.28 tokens)");
+            assertLe(lo, root + 3, "hLow <= the exact root");
+            assertGe(hi + 3, root, "hHigh >= the exact root");
+            (uint256 gLo, ) = pledges.evaluate(id, lo);
+            assertGe(gLo, lo, "g(hLow) >= hLow");
+        }
+        pledges.performUpkeep(data);
+        ICP.CampaignView memory v = pledges.getCampaign(id);
+        assertEq(uint256(v.state), uint256(ICP.CampaignState.Settled), "settled at the deadline");
+        assertEq(v.h, lo, "h = hLow");
+        assertGe(v.pot + 2, lo, "pot >= h - the two payments' floors");
+        assertLe(v.pot, hi, "pot <= g(hHigh) <= hHigh");
+        assertEq(checkRefunds(id, lo * THRESHOLD_SPEED) + v.pot, 1e6 * UNIT, "refunds + pot = escrow");
+    }
+
+    /// @dev Claims both refunds of the threshold campaign (x = h·s, 36 decimals): each is paid to its
+    /// pledger and is limit − ⌊limit·(2/π)·atan(x)⌋ to within 1 wei (the arctangent's series and the
+    /// contract's Padé approximant differ by a few units of 1e-36).
+    function checkRefunds(uint256 id, uint256 x) internal returns (uint256 refunds) {
+        uint256 a36 = Reference.mulDivFloor(Reference.atan36(x), Reference.TWO_OVER_PI_36, 1e36);
+        uint256[2] memory limits = [uint256(4e5 * UNIT), 6e5 * UNIT];
+        address[2] memory who = [A, B];
+        for (uint256 i = 0; i < 2; ++i) {
+            uint256 before = token.balanceOf(who[i]);
+            uint256 refund = pledges.claim(id, i);
+            assertEq(token.balanceOf(who[i]) - before, refund, "refund paid to the pledger");
+            uint256 expected = limits[i] - Reference.mulDivFloor(limits[i], a36, 1e36);
+            assertApproxEq(refund, expected, 1, "refund = limit - limit (2/pi) atan(h s)");
+            refunds += refund;
+        }
+    }
+
+    /// @dev The root of h = (2/π)·(S/s)·atan(h·s) (one speed s, S = Σ L·s) just above the threshold:
+    /// δ·1e36 from S (the two floors understate it by ≤ 2 units), x·1e36 = √(3δ + (12/5)δ²)·1e36, h = x/s.
+    function thresholdRoot(uint256 sum, uint256 s) internal pure returns (uint256) {
+        uint256 d = Reference.mulDivFloor(sum, Reference.TWO_OVER_PI_36, 1e36) - 1e36;
+        return Reference.sqrtFloor(3 * d * 1e36 + (12 * d * d) / 5) / s;
+    }
+
+    /// @dev Linear, geometric from the top speed s₀ = 1e27: pledge 0 has L₀ = 1570796326 wei, pledge 1
+    /// gets s₁ = ⌊s₀·r⌋ (r = 7948966192314e-18) and 1e5 wei, so Σ L·s exceeds π/2·1e36 by 7.8e13:
+    /// δ ≈ 5e-23 and the exact root x² ≈ 3δ is h = √(3δ)/s₀·1e36 < 1 wei — closer to 0 than g resolves.
+    /// The certified bracket is [0, hHigh ≥ 1], settled at the deadline by a pass (the [0, 0] shortcut
+    /// is still refused before the grace period) at h = 0: every pledger refunded in full, pot 0.
+    function test_rootBelowOneWeiSettlesAtZeroThroughPass() public {
+        uint256 s0 = 1e27;
+        uint256 id = pledges.createCampaign(params(ICP.Mode.Linear, ICP.Policy.Geometric, s0, 7948966192314));
+        pledgeAs(A, id, 1570796326);
+        pledgeAs(B, id, 1e5);
+        uint256 s1 = pledges.getPledge(id, 1).speed;
+        assertEq(s1, 7948966192314e9, "second speed: s0 r");
+        uint256 sum = 1570796326 * s0 + 1e5 * s1;
+        assertGt(sum, Reference.HALF_PI_36, "above the threshold: a positive root exists");
+        uint256 d = Reference.mulDivFloor(sum, Reference.TWO_OVER_PI_36, 1e36) - 1e36 + 2; // ≥ δ·1e36
+        // x*² ≈ 3δ(1 + O(δ)) < (1 wei · s₀)² = 1e-18 (36 decimals: 1e54 of 1e72).
+        assertLt(3 * d * 1e36 + d, 1e54, "the exact root is below 1 wei");
         uint256 deadline = block.timestamp + 1 days;
         vm.warp(deadline);
-        (bool needed, ) = pledges.checkUpkeep("");
-        assertFalse(needed, "no certifiable bracket: no upkeep yet");
-        uint256 fallbackAt = deadline + pledges.SETTLEMENT_GRACE_PERIOD();
-        vm.expectRevert(abi.encodeWithSelector(ICP.TrivialRootRejected.selector, id, fallbackAt));
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                ICP.TrivialRootRejected.selector,
+                id,
+                deadline + pledges.SETTLEMENT_GRACE_PERIOD()
+            )
+        );
         pledges.settle(id, 0, 0, 0);
-        vm.warp(fallbackAt);
-        bytes memory data;
-        (needed, data) = pledges.checkUpkeep("");
-        assertTrue(needed, "after the grace period");
-        assertEq(keccak256(data), keccak256(abi.encode(id, 0, 0, 0, 0)), "[0, 0]");
+        (bool needed, bytes memory data) = pledges.checkUpkeep("");
+        assertTrue(needed, "due at the deadline");
+        (uint256 cid, uint256 lo, uint256 hi, , ) = abi.decode(
+            data,
+            (uint256, uint256, uint256, uint256, uint256)
+        );
+        assertEq(cid, id, "campaign");
+        assertEq(lo, 0, "hLow = 0: the root is below 1 wei");
+        assertTrue(hi >= 1 && hi <= PledgeMath.maxBracketWidth(0), "0 < hHigh <= 4");
+        (uint256 gHi, ) = pledges.evaluate(id, hi);
+        assertLt(gHi, hi, "g(hHigh) < hHigh");
         pledges.performUpkeep(data);
-        assertEq(pledges.getCampaign(id).pot, 0, "nothing paid");
+        ICP.CampaignView memory v = pledges.getCampaign(id);
+        assertEq(uint256(v.state), uint256(ICP.CampaignState.Settled), "settled at the deadline");
+        assertEq(v.h, 0, "h = 0");
+        assertEq(v.pot, 0, "nothing paid");
         uint256 before = token.balanceOf(A);
-        assertEq(pledges.claim(id, 0), 1e6 * UNIT, "full refund");
-        assertEq(token.balanceOf(A) - before, 1e6 * UNIT, "refunded");
+        assertEq(pledges.claim(id, 0), 1570796326, "full refund (A)");
+        assertEq(token.balanceOf(A) - before, 1570796326, "refunded (A)");
+        before = token.balanceOf(B);
+        assertEq(pledges.claim(id, 1), 1e5, "full refund (B)");
+        assertEq(token.balanceOf(B) - before, 1e5, "refunded (B)");
+    }
+
+    // ─────────────────────────────────────────────── the upkeep's gas budget
+
+    /// @dev checkUpkeep within UPKEEP_GAS_BUDGET: two linear campaigns of 200 dust pledges (0.001 token)
+    /// tuned to δ ≈ 1e-12 (Newton crawls from Σ L towards a root ~1e-6 of it, dozens of passes over 200
+    /// pledges) each need more than UPKEEP_CAMPAIGN_GAS. The full scan skips them — not stalled on, no
+    /// revert — and after two the budget is spent: the ordinary campaign behind them is not reached
+    /// (nothing proposed), the call costing the budget plus the scan's reads. A window at the ordinary
+    /// campaign finds it; a window [second heavy, ordinary] skips the heavy one (one cap spent) and
+    /// proposes the ordinary one. upkeepBracket says "not due" before the deadline. The heavy campaigns
+    /// still settle at once through `settle` with the bracket computed off-chain (here the library's).
+    function test_upkeepBudgetSkipsHeavySearches() public {
+        uint256 s = Reference.mulDivFloor(Reference.HALF_PI_36, 1e12 + 1, 1e12 * N_DUST * DUST) + 1;
+        uint256[2] memory heavy = [createHeavy(s, A), createHeavy(s, B)];
+        uint256 ordinary = pledges.createCampaign(params(ICP.Mode.Quadratic, ICP.Policy.Constant, 1e17, 0));
+        pledgeAs(A, ordinary, 100e18);
+        pledgeAs(B, ordinary, 300e18);
+        (bool due, , ) = pledges.upkeepBracket(ordinary);
+        assertFalse(due, "not due before the deadline");
+        vm.warp(block.timestamp + 1 days);
+        for (uint256 c = 0; c < 2; ++c) {
+            try pledges.upkeepBracket{gas: pledges.UPKEEP_CAMPAIGN_GAS()}(heavy[c]) returns (
+                bool,
+                uint256,
+                uint256
+            ) {
+                fail("a heavy search fits its cap");
+            } catch (bytes memory err) {
+                assertEq(err.length, 0, "out of gas");
+            }
+        }
+        {
+            uint256 budget = pledges.UPKEEP_GAS_BUDGET();
+            uint256 g0 = gasleft();
+            (bool needed, bytes memory data) = pledges.checkUpkeep("");
+            uint256 used = g0 - gasleft();
+            assertFalse(needed, "the budget is spent on the two heavy searches: nothing proposed");
+            assertEq(data.length, 0, "no performData");
+            assertGe(used, budget - 100_000, "both searches ran to their caps");
+            assertLe(used, budget + 100_000, "the call stays within the budget plus the scan's reads");
+        }
+        assertEq(upkeepCampaign(ordinary - 1, 1), ordinary, "a window at the ordinary campaign finds it");
+        assertEq(
+            upkeepCampaign(heavy[1] - 1, 2),
+            ordinary,
+            "one heavy search skipped, then the next campaign"
+        );
+        settleHeavy(heavy, s);
+    }
+
+    uint256 internal constant N_DUST = 200;
+    uint256 internal constant DUST = 1e15;
+
+    /// @dev A linear campaign of N_DUST pledges of DUST at speed s, all from `who`.
+    function createHeavy(uint256 s, address who) internal returns (uint256 id) {
+        id = pledges.createCampaign(params(ICP.Mode.Linear, ICP.Policy.Constant, s, 0));
+        for (uint256 i = 0; i < N_DUST; ++i) pledgeAs(who, id, DUST);
+    }
+
+    /// @dev The campaign checkUpkeep proposes in the window (offset, limit); fails when it proposes none.
+    function upkeepCampaign(uint256 offset, uint256 limit) internal view returns (uint256 cid) {
+        (bool needed, bytes memory data) = pledges.checkUpkeep(abi.encode(offset, limit, 0));
+        assertTrue(needed, "an upkeep in the window");
+        (cid, , , , ) = abi.decode(data, (uint256, uint256, uint256, uint256, uint256));
+    }
+
+    /// @dev The off-chain path for the heavy campaigns: the bracket from the frozen pledges (the keeper's
+    /// findBracket; here PledgeMath.bracket on the same columns), settled at once by `settle`.
+    function settleHeavy(uint256[2] memory heavy, uint256 s) internal {
+        uint256[] memory L = new uint256[](N_DUST);
+        uint256[] memory S = new uint256[](N_DUST);
+        for (uint256 i = 0; i < N_DUST; ++i) (L[i], S[i]) = (DUST, s);
+        (bool found, uint256 lo, uint256 hi) = PledgeMath.bracket(false, L, S, N_DUST * DUST * s);
+        assertTrue(found && lo > 0, "a positive certified bracket");
+        for (uint256 c = 0; c < 2; ++c) {
+            (bool settled, ) = pledges.settle(heavy[c], lo, hi, 0);
+            assertTrue(settled, "settled with the off-chain bracket");
+            assertEq(pledges.getCampaign(heavy[c]).h, lo, "h = hLow");
+        }
     }
 }

@@ -46,6 +46,25 @@ library Reference {
         return (r + 1) * (r + 1) > x;
     }
 
+    /// @notice atan(x)·1e36 for 0 ≤ x ≤ 0.1 (x with 36 decimals) by its Taylor series x − x³/3 + x⁵/5 − …,
+    /// summed at 54 decimals until the powers vanish: another algorithm than the contracts' (a Padé
+    /// approximant below 1e-3, Arctan's range reduction above). Returns ⌊atan(x)·1e36⌋ or one less
+    /// (the 54-decimal floors lose < 1e-52 in all).
+    function atan36(uint256 x) internal pure returns (uint256) {
+        require(x <= 1e35, "atan36: x > 0.1");
+        uint256 x54 = x * 1e18;
+        uint256 x2 = mulDivFloor(x54, x54, 1e54);
+        uint256 power = x54; // x^(2n+1) with 54 decimals
+        uint256 pos;
+        uint256 neg;
+        for (uint256 n = 0; power != 0; ++n) {
+            if (n % 2 == 0) pos += power / (2 * n + 1);
+            else neg += power / (2 * n + 1);
+            power = mulDivFloor(power, x2, 1e54);
+        }
+        return (pos - neg) / 1e18;
+    }
+
     /// @notice ⌊a·b/d⌋ for a·b that may exceed 2²⁵⁶, by schoolbook long division on 128-bit halves
     /// (slow, exact; requires the result to fit a word).
     function mulDivFloor(uint256 a, uint256 b, uint256 d) internal pure returns (uint256 q) {

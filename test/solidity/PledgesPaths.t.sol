@@ -399,10 +399,17 @@ contract PledgesPathsTest is TestBase {
     uint256 internal constant N_DUST = 200;
     uint256 internal constant DUST = 1e15;
 
-    /// @dev A linear campaign of N_DUST pledges of DUST at speed s, all from `who`.
+    /// @dev A linear campaign of N_DUST pledges of DUST at speed s, from N_DUST distinct addresses derived
+    /// from `who` (one pledge per address per campaign: the same address would only raise its pledge).
     function createHeavy(uint256 s, address who) internal returns (uint256 id) {
         id = pledges.createCampaign(params(ICP.Mode.Linear, ICP.Policy.Constant, s, 0));
-        for (uint256 i = 0; i < N_DUST; ++i) pledgeAs(who, id, DUST);
+        for (uint256 i = 0; i < N_DUST; ++i) {
+            address pledger = address(uint160(uint256(keccak256(abi.encode(who, i)))));
+            token.mint(pledger, DUST);
+            vm.prank(pledger);
+            token.approve(address(pledges), DUST);
+            pledgeAs(pledger, id, DUST);
+        }
     }
 
     /// @dev The campaign checkUpkeep proposes in the window (offset, limit); fails when it proposes none.

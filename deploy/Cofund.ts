@@ -108,7 +108,7 @@ function addressList(value: string | undefined): string[] | undefined {
 /**
  * The module configured from the environment (`TOKEN_ADDRESS`, `CURATOR_ADDRESSES`, …), for code that
  * imports it. Deploy with `npm run deploy`: Ignition's own CLI (`hardhat ignition deploy`) only loads
- * modules from deploy/modules/, and it would skip the stale-record check of scripts/lib/deploy-cofund.ts.
+ * modules from deploy/modules/, and it would skip the stale-record check of deploy/deploy-cofund.ts.
  */
 export default buildCofundModule({
   tokenAddress: process.env.TOKEN_ADDRESS !== "" ? process.env.TOKEN_ADDRESS : undefined,

@@ -8,7 +8,7 @@
 // (mocha and the Solidity tests), leaving out the mocha tests whose title says "[gas]" (exact gas
 // figures, which instrumentation inflates) or "[heavy]" (large samples that add no coverage) and the
 // end-to-end suites ("end to end": they drive separate `hardhat node` processes with their own,
-// uninstrumented contracts). Extra arguments go to `hardhat test` (e.g. `mocha test/arctan.test.ts`).
+// uninstrumented contracts). Extra arguments go to `hardhat test` (e.g. `mocha test/math/arctan.test.ts`).
 // The run's report table is kept in coverage/test-output.txt.
 //
 // The gate, over contracts/ without contracts/mocks/ (test scaffolding, not product code):

@@ -4,7 +4,7 @@
  * sections below the allocator's.
  */
 import hre from "hardhat";
-import { deployCofund } from "./lib/deploy-cofund";
+import { deployCofund } from "../deploy/deploy-cofund";
 import { runAllocatorDemo } from "./demo/allocator";
 import { runPledgesDemo } from "./demo/pledges";
 import { say, section } from "./demo/narrate";

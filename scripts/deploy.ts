@@ -16,7 +16,7 @@
  * Deploying again on a restarted local node works: stale local records are detected and wiped.
  */
 import hre from "hardhat";
-import { deployCofund } from "./lib/deploy-cofund";
+import { deployCofund } from "../deploy/deploy-cofund";
 
 function envList(name: string): string[] | undefined {
   const list = (process.env[name] ?? "")

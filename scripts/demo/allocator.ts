@@ -10,7 +10,7 @@ import { AllocatorClient } from "../../sdk/allocator";
 import { ContractRevertError } from "../../sdk/errors";
 import { formatUnitsDisplay } from "../../sdk/units";
 import { roundOutcome, type RoundContributions } from "../../sdk/math/qf";
-import type { DeployedCofund } from "../lib/deploy-cofund";
+import type { DeployedCofund } from "../../deploy/deploy-cofund";
 import { detail, say, section, short } from "./narrate";
 
 /** What the allocator section leaves behind for later sections. */

@@ -11,7 +11,7 @@ import type { NetworkConnection } from "hardhat/types/network";
 import { PledgesClient, type CampaignStatus } from "../../sdk/pledges";
 import { gapIdFromName } from "../../sdk/ids";
 import { formatUnitsDisplay, formatUnitsExact, parseUnitsExact } from "../../sdk/units";
-import type { DeployedCofund } from "../lib/deploy-cofund";
+import type { DeployedCofund } from "../../deploy/deploy-cofund";
 import { renderQuarterCircles } from "./pictures";
 import { detail, say, section, short } from "./narrate";
 

@@ -5,7 +5,7 @@
  * with the predicted custom error, or succeed with the predicted events), feeds the receipts into
  * the model and reads the chain view the invariant catalogue checks.
  */
-import { connection, ethers } from "../chain";
+import { connection, ethers } from "../helpers/chain";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import { toQuantity, type ContractTransaction, type LogDescription } from "ethers";
 import type { CoordinatedPledges, QuadraticFundingAllocator, TestToken } from "../../typechain-types";

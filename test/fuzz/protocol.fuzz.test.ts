@@ -19,7 +19,7 @@ import { Harness, deployWorld, gapIdOf, type Action, type World } from "./harnes
 import { invariants, violations, type ChainView, type InvariantContext } from "./invariants";
 import { ROUND } from "./model";
 import { READER_ADDRESS, READER_CODE, readerInput, splitAnswers, viewsOf } from "./reads";
-import { UNDER_COVERAGE, connection, ethers, loadFixture } from "../chain";
+import { UNDER_COVERAGE, connection, ethers, loadFixture } from "../helpers/chain";
 
 // Under coverage the instrumented contracts are slower: fewer runs there (12 in `npm test`).
 const RUNS = Number(process.env.FUZZ_RUNS ?? (UNDER_COVERAGE ? 4 : 12));

@@ -15,7 +15,7 @@
  *   an individual `eth_call` would.
  */
 import type { BaseContract, FunctionFragment } from "ethers";
-import { connection } from "../chain";
+import { connection } from "../helpers/chain";
 import type { TypedContractMethod } from "../../typechain-types/common";
 
 // ─────────────────────────────────────────────── the batch reader

@@ -13,14 +13,7 @@
  * Gaps are given as names (hashed with keccak256(utf8(name))) or 0x bytes32 ids; amounts are raw
  * token units (bigint) — use `parseAmount`/`formatAmount` for "12.5"-style strings.
  */
-import type {
-  BlockTag,
-  ContractRunner,
-  ContractTransactionReceipt,
-  ContractTransactionResponse,
-  LogDescription,
-  Signer,
-} from "ethers";
+import type { BlockTag, ContractRunner, ContractTransactionReceipt } from "ethers";
 // Factories are imported from their own files: the typechain-types index loads every factory,
 // which costs each CLI invocation about a second.
 import { ERC20Permit__factory } from "../typechain-types/factories/@openzeppelin/contracts/token/ERC20/extensions/ERC20Permit__factory";
@@ -28,16 +21,12 @@ import { QuadraticFundingAllocator__factory } from "../typechain-types/factories
 import type { ERC20Permit, QuadraticFundingAllocator } from "../typechain-types";
 import { toRevertError, type ErrorContext } from "./errors";
 import { payFromBalance, signPermit, type PaymentResult, type SignedPermit } from "./approvals";
-import { sendAndWait } from "./tx";
+import { sendAndWait, type TxInfo } from "./tx";
+import { ContractClient } from "./client";
 import { GapNames, isBytes32, toGapId, type GapRef } from "./ids";
 import { formatUnitsExact, parseUnitsExact } from "./units";
 
-/** What every transaction returns. */
-export interface TxInfo {
-  txHash: string;
-  gasUsed: bigint;
-  blockNumber: number;
-}
+export type { TxInfo } from "./tx";
 
 /** `registerGap`: the `GapRegistered` event. */
 export interface GapRegistration extends TxInfo {
@@ -190,21 +179,26 @@ export interface ApproveOptions {
 }
 
 /** Client of one allocator. Create with `AllocatorClient.connect`. */
-export class AllocatorClient {
+export class AllocatorClient extends ContractClient<QuadraticFundingAllocator> {
   /** Names this client resolved, so ids can be shown as names again. */
   readonly names: GapNames;
 
   private constructor(
-    readonly contract: QuadraticFundingAllocator,
+    contract: QuadraticFundingAllocator,
     readonly token: ERC20Permit,
-    readonly address: string,
+    address: string,
     readonly tokenAddress: string,
     readonly decimals: number,
     readonly symbol: string,
-    readonly runner: ContractRunner,
+    runner: ContractRunner,
     names?: GapNames,
   ) {
+    super(contract, address, runner, { toRevertError, sendAndWait });
     this.names = names ?? new GapNames();
+  }
+
+  protected override defaultErrorContext(): ErrorContext {
+    return this.errorContext();
   }
 
   /** Connects to the allocator at `address` and reads its token's address, decimals and symbol. */
@@ -252,49 +246,6 @@ export class AllocatorClient {
   /** The context error sentences use (token decimals and symbol, known gap names). */
   errorContext(): ErrorContext {
     return { decimals: this.decimals, symbol: this.symbol, gapName: (id) => this.names.nameOf(id) };
-  }
-
-  private signer(): Signer {
-    const runner = this.runner as Partial<Signer>;
-    if (typeof runner.getAddress !== "function" || typeof runner.sendTransaction !== "function") {
-      throw new Error(
-        "This client was connected with a provider; connect it with a signer to send transactions",
-      );
-    }
-    return this.runner as Signer;
-  }
-
-  /** Runs a read or write, rethrowing reverts as `ContractRevertError` with a readable message. */
-  private async guard<T>(fn: () => Promise<T>): Promise<T> {
-    try {
-      return await fn();
-    } catch (error) {
-      throw toRevertError(error, this.errorContext());
-    }
-  }
-
-  /** Sends a transaction and waits for its receipt (a mined revert still names its error: sdk/tx.ts). */
-  private async send(
-    fn: () => Promise<ContractTransactionResponse>,
-  ): Promise<{ receipt: ContractTransactionReceipt; info: TxInfo }> {
-    return this.guard(() => sendAndWait(fn, this.runner.provider ?? null));
-  }
-
-  /** The allocator's events in `receipt`, decoded, optionally only those named `name`. */
-  private events(receipt: ContractTransactionReceipt, name?: string): LogDescription[] {
-    const out: LogDescription[] = [];
-    for (const log of receipt.logs) {
-      if (log.address.toLowerCase() !== this.address.toLowerCase()) continue;
-      const parsed = this.contract.interface.parseLog(log);
-      if (parsed !== null && (name === undefined || parsed.name === name)) out.push(parsed);
-    }
-    return out;
-  }
-
-  private event(receipt: ContractTransactionReceipt, name: string): LogDescription {
-    const found = this.events(receipt, name)[0];
-    if (found === undefined) throw new Error(`Transaction ${receipt.hash} emitted no ${name} event`);
-    return found;
   }
 
   // ─────────────────────────────────────────────── curator

@@ -1,8 +1,7 @@
 /**
  * Paying a contract from an ERC-20 balance without leaving an approval standing. Shared by the
- * SDK's clients: sdk/allocator.ts (contributions, pool funding); sdk/pledges.ts can adopt
- * `payFromBalance` for pledges the same way (a `simulate`/`send` pair of `pledge`, and `permit`
- * when the contract gains a permit entry point).
+ * SDK's clients: sdk/allocator.ts (contributions and pool funding, with permit) and sdk/pledges.ts
+ * (pledges and raises, by exact approval: CoordinatedPledges has no permit entry point).
  *
  * The rules, in order; nothing is signed or sent until the call is known to succeed:
  * 1. the balance must cover the amount, else the token's own `ERC20InsufficientBalance` is thrown;

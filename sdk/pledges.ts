@@ -17,25 +17,16 @@
  * TypeChain and the error decoder are loaded lazily (`connect`), so this module can be imported by
  * Hardhat task files before `typechain-types/` exists.
  */
-import type {
-  ContractRunner,
-  ContractTransactionReceipt,
-  ContractTransactionResponse,
-  LogDescription,
-  Signer,
-} from "ethers";
+import type { ContractRunner } from "ethers";
 import type { CoordinatedPledges, ERC20Permit, IERC20Metadata } from "../typechain-types";
 import type { PaymentRequest, PaymentResult } from "./approvals";
 import type { ErrorContext } from "./errors";
-import type { SentTx } from "./tx";
+import type { TxInfo } from "./tx";
+import { ContractClient, type ClientLib } from "./client";
 import * as pm from "./math/pledges";
 
-/** What every transaction returns. */
-export interface PledgesTxInfo {
-  txHash: string;
-  gasUsed: bigint;
-  blockNumber: number;
-}
+/** What every transaction returns (one type for both clients: sdk/tx.ts). */
+export type PledgesTxInfo = TxInfo;
 
 /** Campaign states as the CLI shows them: `open` (before the deadline), `settling` (after it). */
 export type CampaignStatusName = "open" | "cancelled" | "settling" | "settled";
@@ -166,28 +157,24 @@ export interface PledgesTokenInfo {
 }
 
 /** What the client loads lazily (TypeChain factories, the error decoder, payments, sending). */
-interface PledgesLib {
+interface PledgesLib extends ClientLib {
   erc20: (address: string, runner: ContractRunner) => IERC20Metadata;
   erc20Permit: (address: string, runner: ContractRunner) => ERC20Permit;
-  toRevertError: (error: unknown, ctx?: ErrorContext) => unknown;
   payFromBalance: <T>(req: PaymentRequest<T>) => Promise<PaymentResult<T>>;
-  sendAndWait: (
-    fn: () => Promise<ContractTransactionResponse>,
-    provider: ContractRunner["provider"],
-  ) => Promise<{ receipt: ContractTransactionReceipt; info: SentTx }>;
 }
 
 /** Client of one CoordinatedPledges. Create with `PledgesClient.connect`. */
-export class PledgesClient {
+export class PledgesClient extends ContractClient<CoordinatedPledges> {
   private readonly tokens: Map<string, PledgesTokenInfo>;
 
   private constructor(
-    readonly contract: CoordinatedPledges,
-    readonly address: string,
-    readonly runner: ContractRunner,
-    private readonly lib: PledgesLib,
+    contract: CoordinatedPledges,
+    address: string,
+    runner: ContractRunner,
+    protected override readonly lib: PledgesLib,
     tokens?: Map<string, PledgesTokenInfo>,
   ) {
+    super(contract, address, runner, lib);
     this.tokens = tokens ?? new Map();
   }
 
@@ -204,7 +191,7 @@ export class PledgesClient {
       erc20Permit: (a, r) => tc.ERC20Permit__factory.connect(a, r),
       toRevertError: (e, ctx) => errors.toRevertError(e, ctx),
       payFromBalance: (req) => approvals.payFromBalance(req),
-      sendAndWait: (fn, provider) => tx.sendAndWait(fn, provider ?? null),
+      sendAndWait: (fn, provider) => tx.sendAndWait(fn, provider),
     });
   }
 
@@ -214,49 +201,6 @@ export class PledgesClient {
   }
 
   // ─────────────────────────────────────────────── helpers
-
-  private signer(): Signer {
-    const runner = this.runner as Partial<Signer>;
-    if (typeof runner.getAddress !== "function" || typeof runner.sendTransaction !== "function") {
-      throw new Error(
-        "This client was connected with a provider; connect it with a signer to send transactions",
-      );
-    }
-    return this.runner as Signer;
-  }
-
-  /** Runs a read or write, rethrowing reverts as `ContractRevertError` (amounts in `ctx`'s token). */
-  private async guard<T>(fn: () => Promise<T>, ctx?: ErrorContext): Promise<T> {
-    try {
-      return await fn();
-    } catch (error) {
-      throw this.lib.toRevertError(error, ctx);
-    }
-  }
-
-  /** Sends a transaction and waits for its receipt (a mined revert still names its error: sdk/tx.ts). */
-  private async send(
-    fn: () => Promise<ContractTransactionResponse>,
-    ctx?: ErrorContext,
-  ): Promise<{ receipt: ContractTransactionReceipt; info: PledgesTxInfo }> {
-    return this.guard(() => this.lib.sendAndWait(fn, this.runner.provider), ctx);
-  }
-
-  private events(receipt: ContractTransactionReceipt, name: string): LogDescription[] {
-    const out: LogDescription[] = [];
-    for (const log of receipt.logs) {
-      if (log.address.toLowerCase() !== this.address.toLowerCase()) continue;
-      const parsed = this.contract.interface.parseLog(log);
-      if (parsed !== null && parsed.name === name) out.push(parsed);
-    }
-    return out;
-  }
-
-  private event(receipt: ContractTransactionReceipt, name: string): LogDescription {
-    const found = this.events(receipt, name)[0];
-    if (found === undefined) throw new Error(`Transaction ${receipt.hash} emitted no ${name} event`);
-    return found;
-  }
 
   /** The ERC-20 of `address`, its decimals and symbol (cached). */
   async tokenInfo(address: string): Promise<PledgesTokenInfo> {

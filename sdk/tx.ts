@@ -1,6 +1,6 @@
 /**
  * Sending a contract transaction and waiting for its receipt, on any node. Shared by the SDK's
- * clients (sdk/allocator.ts; sdk/pledges.ts can adopt `sendAndWait` as is).
+ * clients (through sdk/client.ts) and the keeper's settlement port.
  *
  * A transaction can pass its gas estimate and still be mined reverted (another transaction changed
  * the state first). Its receipt carries no revert data, so ethers says only "transaction execution
@@ -13,7 +13,7 @@ import type { ContractTransactionReceipt, ContractTransactionResponse, Provider 
 import { findRevertData } from "./errors";
 
 /** What every transaction returns. */
-export interface SentTx {
+export interface TxInfo {
   txHash: string;
   gasUsed: bigint;
   blockNumber: number;
@@ -67,7 +67,7 @@ export async function minedRevertData(
 export async function sendAndWait(
   fn: () => Promise<ContractTransactionResponse>,
   provider: Provider | null,
-): Promise<{ receipt: ContractTransactionReceipt; info: SentTx }> {
+): Promise<{ receipt: ContractTransactionReceipt; info: TxInfo }> {
   const tx = await fn();
   let receipt: ContractTransactionReceipt | null;
   try {

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
+import {ITokenErrors} from "./ITokenErrors.sol";
+
 /// @title ICoordinatedPledges
 /// @notice Conditional pledges without a matching pool. Pledger i escrows a limit Lᵢ and is assigned a
 /// saturation speed sᵢ by the campaign's policy. After the deadline the campaign settles at the
@@ -63,7 +65,7 @@ pragma solidity 0.8.28;
 /// @dev The bracket [0, 0] (no pass) is accepted only when no positive root exists, or as a liveness
 /// backstop once `SETTLEMENT_GRACE_PERIOD` has passed after the deadline; every campaign has a
 /// certifiable bracket before that, so an honest settler never needs it.
-interface ICoordinatedPledges {
+interface ICoordinatedPledges is ITokenErrors {
     // ─────────────────────────────────────────────── types
 
     /// @notice How payments combine into h.
@@ -249,18 +251,12 @@ interface ICoordinatedPledges {
 
     // ─────────────────────────────────────────────── errors
 
-    /// @notice An address argument is zero.
-    error ZeroAddress();
-    /// @notice The token has `decimals` > 18.
-    error UnsupportedDecimals(uint8 decimals);
     /// @notice The deadline `deadline` is not after the current time `nowTs`.
     error DeadlineNotInFuture(uint256 deadline, uint256 nowTs);
     /// @notice s₀ is 0 or above `max`.
     error InvalidSpeed(uint256 speed, uint256 max);
     /// @notice r is 0 or above 1e18 under the geometric policy.
     error InvalidDecay(uint256 decay);
-    /// @notice `token` has no code or does not answer `decimals()`.
-    error InvalidToken(address token);
     /// @notice The allocator has no code, or `gapId` is zero while `allocator` is set (or the reverse).
     error InvalidAllocator(address allocator, bytes32 gapId);
     /// @notice Gap `gapId` of `allocator` does not accept contributions: `status` 0 = not registered,
@@ -283,8 +279,6 @@ interface ICoordinatedPledges {
     /// @notice The limit would take the campaign's escrow above 1e20 tokens (1e38 in 18-decimal units);
     /// `available` is the largest raw limit accepted now.
     error LimitTooLarge(uint256 limit, uint256 available);
-    /// @notice The token delivered `received` instead of `expected` (fee-on-transfer tokens are unsupported).
-    error TransferAmountMismatch(uint256 expected, uint256 received);
     /// @notice `caller` is not the campaign's creator.
     error NotCreator(uint256 campaignId, address caller);
     /// @notice `caller` is not the pledge's pledger.

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
+import {ITokenErrors} from "./ITokenErrors.sol";
+
 /// @title IQuadraticFundingAllocator
 /// @notice Contributors fund "gaps" from their wallets; a matching pool is distributed quadratically
 /// in rounds. For a gap g in a round, with cᵢ the TOTAL contributor i gave g in that round,
@@ -17,7 +19,7 @@ pragma solidity 0.8.28;
 /// Tokens that deliver less than the requested amount are rejected (`TransferAmountMismatch`),
 /// tokens that return `false` are rejected by SafeERC20, every token movement is behind a reentrancy
 /// guard. Sybil resistance (one person, many addresses) is outside the contract.
-interface IQuadraticFundingAllocator {
+interface IQuadraticFundingAllocator is ITokenErrors {
     // ─────────────────────────────────────────────── types
 
     /// @notice Lifecycle of a gap.
@@ -168,8 +170,6 @@ interface IQuadraticFundingAllocator {
     error GapNotClosed(bytes32 gapId);
     /// @notice An amount of zero was given.
     error ZeroAmount();
-    /// @notice A zero address was given where an address is needed.
-    error ZeroAddress();
     /// @notice The gap id is zero.
     error ZeroGapId();
     /// @notice `amount` exceeds what the accounting supports (`max`).
@@ -178,12 +178,6 @@ interface IQuadraticFundingAllocator {
     error RoundNotOver(uint256 round, uint256 endsAt);
     /// @notice The keeper asked for `requested` matching tokens but only `available` are in the pool.
     error PoolTooSmall(uint256 requested, uint256 available);
-    /// @notice The token delivered `received` instead of `expected` (fee-on-transfer tokens are unsupported).
-    error TransferAmountMismatch(uint256 expected, uint256 received);
-    /// @notice The token has `decimals` > 18.
-    error UnsupportedDecimals(uint8 decimals);
-    /// @notice `token` has no code or does not answer `decimals()`.
-    error InvalidToken(address token);
     /// @notice The round duration is zero or too long.
     error InvalidRoundDuration(uint256 duration);
     /// @notice `capBps` is above 10,000.

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
+import {ITokenErrors} from "../../contracts/interfaces/ITokenErrors.sol";
 import {QuadraticFundingAllocator} from "../../contracts/QuadraticFundingAllocator.sol";
 import {IQuadraticFundingAllocator as IQF} from "../../contracts/interfaces/IQuadraticFundingAllocator.sol";
 import {TestToken} from "../../contracts/mocks/TestToken.sol";
@@ -46,21 +47,21 @@ contract AllocatorPathsTest is TestBase {
     // ─────────────────────────────────────────────── constructor and roles
 
     function test_constructorRejectsBadParameters() public {
-        vm.expectRevert(abi.encodeWithSelector(IQF.ZeroAddress.selector));
+        vm.expectRevert(abi.encodeWithSelector(ITokenErrors.ZeroAddress.selector));
         new QuadraticFundingAllocator(address(0), DURATION, address(this));
-        vm.expectRevert(abi.encodeWithSelector(IQF.ZeroAddress.selector));
+        vm.expectRevert(abi.encodeWithSelector(ITokenErrors.ZeroAddress.selector));
         new QuadraticFundingAllocator(address(token), DURATION, address(0));
         vm.expectRevert(abi.encodeWithSelector(IQF.InvalidRoundDuration.selector, 0));
         new QuadraticFundingAllocator(address(token), 0, address(this));
         vm.expectRevert(abi.encodeWithSelector(IQF.InvalidRoundDuration.selector, 365 days + 1));
         new QuadraticFundingAllocator(address(token), 365 days + 1, address(this));
-        vm.expectRevert(abi.encodeWithSelector(IQF.InvalidToken.selector, address(0xdead)));
+        vm.expectRevert(abi.encodeWithSelector(ITokenErrors.InvalidToken.selector, address(0xdead)));
         new QuadraticFundingAllocator(address(0xdead), DURATION, address(this));
         // A contract without decimals().
-        vm.expectRevert(abi.encodeWithSelector(IQF.InvalidToken.selector, address(this)));
+        vm.expectRevert(abi.encodeWithSelector(ITokenErrors.InvalidToken.selector, address(this)));
         new QuadraticFundingAllocator(address(this), DURATION, address(this));
         TestToken wide = new TestToken("W", "W", 19);
-        vm.expectRevert(abi.encodeWithSelector(IQF.UnsupportedDecimals.selector, 19));
+        vm.expectRevert(abi.encodeWithSelector(ITokenErrors.UnsupportedDecimals.selector, 19));
         new QuadraticFundingAllocator(address(wide), DURATION, address(this));
         assertEq(alloc.roundDuration(), DURATION, "roundDuration");
         assertEq(alloc.token(), address(token), "token");
@@ -85,7 +86,7 @@ contract AllocatorPathsTest is TestBase {
     }
 
     function test_registerRejectsZeroRecipient() public {
-        vm.expectRevert(abi.encodeWithSelector(IQF.ZeroAddress.selector));
+        vm.expectRevert(abi.encodeWithSelector(ITokenErrors.ZeroAddress.selector));
         alloc.registerGap(keccak256("other"), address(0), "");
     }
 

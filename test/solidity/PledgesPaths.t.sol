@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
+import {ITokenErrors} from "../../contracts/interfaces/ITokenErrors.sol";
 import {CoordinatedPledges} from "../../contracts/CoordinatedPledges.sol";
 import {ICoordinatedPledges as ICP} from "../../contracts/interfaces/ICoordinatedPledges.sol";
 import {PledgeMath} from "../../contracts/libraries/PledgeMath.sol";
@@ -70,13 +71,13 @@ contract PledgesPathsTest is TestBase {
     function test_createRejectsBadTokensAndAllocators() public {
         ICP.CampaignParams memory p = params(ICP.Mode.Quadratic, ICP.Policy.Constant, 1e18, 0);
         p.token = address(0);
-        vm.expectRevert(abi.encodeWithSelector(ICP.ZeroAddress.selector));
+        vm.expectRevert(abi.encodeWithSelector(ITokenErrors.ZeroAddress.selector));
         pledges.createCampaign(p);
         p.token = address(this); // a contract without decimals()
-        vm.expectRevert(abi.encodeWithSelector(ICP.InvalidToken.selector, address(this)));
+        vm.expectRevert(abi.encodeWithSelector(ITokenErrors.InvalidToken.selector, address(this)));
         pledges.createCampaign(p);
         p.token = address(new TestToken("W", "W", 19));
-        vm.expectRevert(abi.encodeWithSelector(ICP.UnsupportedDecimals.selector, 19));
+        vm.expectRevert(abi.encodeWithSelector(ITokenErrors.UnsupportedDecimals.selector, 19));
         pledges.createCampaign(p);
         p.token = address(token);
         p.allocator = address(this); // a contract without token()

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
+import {ITokenErrors} from "../../../contracts/interfaces/ITokenErrors.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
@@ -279,7 +280,7 @@ contract AllocatorHandler is TestBase {
         if (err.length != 0) return err;
         uint256 got = delivered(m, amount);
         if (got != amount) {
-            return abi.encodeWithSelector(IQF.TransferAmountMismatch.selector, amount, got);
+            return abi.encodeWithSelector(ITokenErrors.TransferAmountMismatch.selector, amount, got);
         }
     }
 
@@ -658,7 +659,7 @@ contract AllocatorHandler is TestBase {
         address recipient = which == 1 ? address(0) : recipients[dice(rSeed, 16, N_RECIPIENTS)];
         bytes memory expected;
         if (id == bytes32(0)) expected = abi.encodeWithSelector(IQF.ZeroGapId.selector);
-        else if (recipient == address(0)) expected = abi.encodeWithSelector(IQF.ZeroAddress.selector);
+        else if (recipient == address(0)) expected = abi.encodeWithSelector(ITokenErrors.ZeroAddress.selector);
         else expected = abi.encodeWithSelector(IQF.GapAlreadyRegistered.selector, id);
         (bool success, bytes memory err) = address(mk.alloc).call(
             abi.encodeCall(IQF.registerGap, (id, recipient, ""))

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
+import {ITokenErrors} from "../../../contracts/interfaces/ITokenErrors.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
@@ -278,7 +279,7 @@ contract PledgesHandler is TestBase {
         err = transferError(t, from, address(pledges), amount);
         if (err.length != 0) return err;
         uint256 got = delivered(t, amount);
-        if (got != amount) return abi.encodeWithSelector(ICP.TransferAmountMismatch.selector, amount, got);
+        if (got != amount) return abi.encodeWithSelector(ITokenErrors.TransferAmountMismatch.selector, amount, got);
     }
 
     function armReentry(uint256 t, uint256 seed) internal returns (bool) {
@@ -439,10 +440,10 @@ contract PledgesHandler is TestBase {
         ICP.CampaignParams memory p = v.p;
         if (v.variant == 1) {
             p.recipient = address(0);
-            v.expected = abi.encodeWithSelector(ICP.ZeroAddress.selector);
+            v.expected = abi.encodeWithSelector(ITokenErrors.ZeroAddress.selector);
         } else if (v.variant == 2) {
             p.token = address(0xdead);
-            v.expected = abi.encodeWithSelector(ICP.InvalidToken.selector, p.token);
+            v.expected = abi.encodeWithSelector(ITokenErrors.InvalidToken.selector, p.token);
         } else if (v.variant == 3) {
             p.deadline = uint64(block.timestamp - dice(seed, 9, 2));
             v.expected = abi.encodeWithSelector(

@@ -69,6 +69,7 @@ describe("README's SDK example", function () {
       const out = e as { stdout?: Buffer; stderr?: Buffer };
       throw new Error(
         `README's SDK example does not compile:\n${String(out.stdout ?? "")}${String(out.stderr ?? "")}`,
+        { cause: e },
       );
     } finally {
       fs.rmSync(config, { force: true });

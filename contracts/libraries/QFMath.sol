@@ -6,7 +6,7 @@ import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 /// @title QFMath
 /// @notice Pure quadratic-funding math of the allocator, on amounts normalised to 18 decimals
 /// ("norm" = raw · scale, scale = 10^(18 − decimals)). The SDK mirrors every function one to one
-/// (sdk/math/qf.ts), to the wei.
+/// (sdk/math/qf-math.ts), to the wei.
 /// @dev Rounding always favours the contract: square roots, weights and matches round down, so the
 /// matches paid out never exceed what a round allocated.
 library QFMath {

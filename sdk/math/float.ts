@@ -1,7 +1,8 @@
 /**
- * Float64 estimates of the pledges math, for plots, quick previews and as the starting point of
- * `findBracket` (./settlement): the real-valued model pᵢ(h) = Lᵢ·(2/π)·atan(h·sᵢ) solved by Newton.
- * No Solidity twin; the exact on-chain integers are ./pledge-math and ./settlement.
+ * Float64 estimates, for plots, quick previews and as the starting point of `findBracket`
+ * (./settlement): the pledges' real-valued model pᵢ(h) = Lᵢ·(2/π)·atan(h·sᵢ) solved by Newton, and
+ * the allocator's quadratic match (Σ√c)² − Σc. No Solidity twin; the exact on-chain integers are
+ * ./pledge-math, ./settlement, ./qf-math and ./allocator.
  */
 import { type CampaignMath, Mode } from "./campaign";
 
@@ -118,4 +119,38 @@ export function previewFloat(
     potIncrease: potAfter - potBefore,
     leverage: leverageFloat(next, next.limits.length - 1, h),
   };
+}
+
+// ─────────────────────────────────────────────── the allocator's match (float estimates)
+
+/**
+ * Float estimate of the quadratic match of one gap with α = 1: (Σ√cᵢ)² − Σcᵢ, amounts in tokens.
+ * Contributions are per contributor (already summed). Not exact; use the bigint functions for money.
+ */
+export function qfMatchFloat(contributions: readonly number[]): number {
+  let sumSqrt = 0;
+  for (const c of contributions) {
+    if (!(c >= 0)) throw new RangeError("contributions must be non-negative numbers");
+    sumSqrt += Math.sqrt(c);
+  }
+  // (Σ√c)² − Σc written as Σ √cᵢ·(S − √cᵢ): no cancellation, and exactly 0 for one contributor.
+  let w = 0;
+  for (const c of contributions) {
+    const r = Math.sqrt(c);
+    w += r * (sumSqrt - r);
+  }
+  return Math.max(0, w);
+}
+
+/** Float estimate of every gap's match for a pool (tokens), α = min(1, P/W) or P/W with `wholePool`. */
+export function roundMatchesFloat(
+  gaps: readonly (readonly number[])[],
+  pool: number,
+  wholePool = false,
+): number[] {
+  const weights = gaps.map(qfMatchFloat);
+  const total = weights.reduce((a, b) => a + b, 0);
+  if (total === 0) return weights.map(() => 0);
+  const alpha = wholePool ? pool / total : Math.min(1, pool / total);
+  return weights.map((w) => w * alpha);
 }

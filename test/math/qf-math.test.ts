@@ -1,5 +1,5 @@
 /**
- * sdk/math/qf.ts against independent references: decimal.js at 80 digits for every floor the
+ * sdk/math/qf.ts (qf-math.ts, allocator.ts, the float match) against independent references: decimal.js at 80 digits for every floor the
  * contract takes, and closed forms ((Σ√c)² − Σc).
  */
 import { expect } from "chai";

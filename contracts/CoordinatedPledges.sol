@@ -303,9 +303,9 @@ contract CoordinatedPledges is ICoordinatedPledges, ReentrancyGuardTransient {
             // k < end ≤ count, so k + 1 cannot overflow.
             Campaign storage c = _campaigns[k + 1];
             if (c.state != CampaignState.Open || block.timestamp < c.deadline) continue;
-            uint256 cap = start - gasleft(); // spent so far
-            if (cap >= UPKEEP_GAS_BUDGET) break;
-            cap = UPKEEP_GAS_BUDGET - cap;
+            uint256 spent = start - gasleft();
+            if (spent >= UPKEEP_GAS_BUDGET) break;
+            uint256 cap = UPKEEP_GAS_BUDGET - spent;
             if (cap > UPKEEP_CAMPAIGN_GAS) cap = UPKEEP_CAMPAIGN_GAS;
             try this.upkeepBracket{gas: cap}(k + 1) returns (bool found, uint256 hLow, uint256 hHigh) {
                 if (found) return (true, _performData(k + 1, hLow, hHigh, maxPledges));
@@ -337,8 +337,9 @@ contract CoordinatedPledges is ICoordinatedPledges, ReentrancyGuardTransient {
         uint256 sumLimitSpeed = _sumLimitSpeed(c);
         if (!PledgeMath.hasPositiveRoot(quadratic, sumLimitSpeed)) return (true, 0, 0);
         (uint256[] memory limitsNorm, uint256[] memory speeds) = _load(campaignId, c, 0);
+        // A positive root exists, so the bracket is found: PledgeMath.bracket's `found` is false only without
+        // one, or for a root beyond MAX_H, which the escrow cap rules out (h ≤ Σ√L or ΣL, far below 1e45).
         (found, hLow, hHigh) = PledgeMath.bracket(quadratic, limitsNorm, speeds, sumLimitSpeed);
-        if (!found && block.timestamp >= uint256(c.deadline) + SETTLEMENT_GRACE_PERIOD) return (true, 0, 0);
     }
     // ─────────────────────────────────────────────── claims
 

@@ -859,6 +859,17 @@ export async function auditCofund(options: AuditOptions): Promise<AuditReport> {
     }
     const f = (raw: bigint): string => formatUnitsExact(raw, c.decimals);
     const ts = BigInt(e.timestamp);
+    /** A pledge (made or raised) must be in an open campaign before its deadline. */
+    const expectOpen = (ps: string, verb: string): void => {
+      if (c.state !== "open" || ts >= c.deadline)
+        add(
+          "pledge-event",
+          ps,
+          "an open campaign before its deadline",
+          c.state,
+          `${ps} was ${verb} after the deadline or in a ${c.state} c.`,
+        );
+    };
     switch (e.name) {
       case "Pledged": {
         const pid = Number(a.getValue("pledgeId") as bigint);
@@ -873,14 +884,7 @@ export async function auditCofund(options: AuditOptions): Promise<AuditReport> {
             pid,
             `${ps} has the wrong id: ${c.pledges.length} pledges were made before.`,
           );
-        if (c.state !== "open" || ts >= c.deadline)
-          add(
-            "pledge-event",
-            ps,
-            "an open campaign before its deadline",
-            c.state,
-            `${ps} was made after the deadline or in a ${c.state} campaign.`,
-          );
+        expectOpen(ps, "made");
         if (limit === 0n || limit < c.minLimit)
           add(
             "pledge-event",
@@ -936,14 +940,7 @@ export async function auditCofund(options: AuditOptions): Promise<AuditReport> {
           );
           break;
         }
-        if (c.state !== "open" || ts >= c.deadline)
-          add(
-            "pledge-event",
-            ps,
-            "an open campaign before its deadline",
-            c.state,
-            `${ps} was raised after the deadline or in a ${c.state} campaign.`,
-          );
+        expectOpen(ps, "raised");
         if (added === 0n || newLimit !== p.limit + added)
           add(
             "pledge-event",

@@ -20,7 +20,7 @@
  */
 import type { AllocatorClient } from "./allocator";
 import { decodeRevert, describeError, isCofundRevert, type CofundErrorName } from "./errors";
-import { settlementBracket, type PledgesClient } from "./pledges";
+import type { PledgesClient } from "./pledges";
 import * as pm from "./math/pledges";
 import { sendAndWait } from "./tx";
 
@@ -452,7 +452,7 @@ export class Keeper {
     const c = await p.campaign(campaignId);
     if (c.state !== "open") return; // settled since the scan: nothing to report
     // The same bracket `cqf:settle` uses (one implementation, sdk/pledges.ts).
-    const { hLow, hHigh } = settlementBracket(await p.readMath(campaignId));
+    const { hLow, hHigh } = pm.findBracket(await p.readMath(campaignId));
     const settledElsewhere = `campaign ${campaignId} was settled by another keeper`;
     for (;;) {
       this.stopIfAborted();

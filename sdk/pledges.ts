@@ -98,16 +98,6 @@ export interface Settlement {
   gasUsed: bigint;
 }
 
-/**
- * The bracket a campaign past its deadline settles with — the one implementation keepers
- * (sdk/keeper.ts) and `PledgesClient.settle` (`cqf:settle`) share: the exact mirror's tightest bracket
- * (`findBracket`: [0, 0] when no positive root exists, [0, 1] when the root lies within one unit of h
- * above 0). Every campaign has one as soon as its deadline has passed.
- */
-export function settlementBracket(math: pm.CampaignMath): pm.Bracket {
-  return pm.findBracket(math);
-}
-
 /** A raise's preview: the new solution with the pledge's combined limit (the raise's `previewPledge`). */
 export interface RaisePreview extends pm.PledgePreview {
   /** The raised pledge. */
@@ -404,15 +394,15 @@ export class PledgesClient extends ContractClient<CoordinatedPledges> {
   }
 
   /**
-   * Settles a campaign past its deadline with `settlementBracket` (or `bracket`): the tightest bracket
-   * from the exact mirror. Then `settle` pages of `maxPledges` (default: the contract's page cap)
+   * Settles a campaign past its deadline with `bracket`, else the exact mirror's tightest bracket
+   * (`findBracket`, the one the keeper uses too: every campaign has one once its deadline has passed). Then `settle` pages of `maxPledges` (default: the contract's page cap)
    * until it is settled. Resumes a session already in progress for the same bracket.
    */
   async settle(
     campaignId: bigint,
     opts: { maxPledges?: bigint; bracket?: pm.Bracket } = {},
   ): Promise<Settlement> {
-    const { hLow, hHigh } = opts.bracket ?? settlementBracket(await this.readMath(campaignId));
+    const { hLow, hHigh } = opts.bracket ?? pm.findBracket(await this.readMath(campaignId));
     const transactions: PledgesTxInfo[] = [];
     for (;;) {
       const { receipt, info } = await this.send(() =>

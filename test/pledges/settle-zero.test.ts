@@ -3,12 +3,12 @@
  * certifies as soon as its deadline passes (g is monotone and g(0) = 0, so the largest h with
  * g(h) ≥ h, or 0, and the next integer always qualify). A linear campaign whose δ = (2/π)·Σ Lᵢsᵢ − 1
  * is below what g resolves settles through [0, 1]: one pass certifies g(1) ≤ 1, every pledge is
- * refunded in full. `cqf:settle` and the keeper share the bracket (`settlementBracket`).
+ * refunded in full. `cqf:settle` and the keeper share the bracket (the exact mirror's `findBracket`).
  */
 import { expect } from "chai";
 import Decimal from "decimal.js";
 import type { TestToken } from "../../typechain-types";
-import { PledgesClient, settlementBracket } from "../../sdk/pledges";
+import { PledgesClient } from "../../sdk/pledges";
 import * as pm from "../../sdk/math/pledges";
 import { ethers, loadFixture, time } from "../helpers/chain";
 
@@ -42,12 +42,12 @@ describe("settlement that cannot be blocked (cqf:settle, keeper, sdk/pledges.ts)
     const delta = D(2).mul(LIMIT.toString()).mul(SPEED.toString()).div(D.acos(-1).mul(1e36)).minus(1);
     expect(delta.gt(0) && delta.lt("1e-36")).to.equal(true);
     expect(pm.hasPositiveRoot(false, pm.sumLimitSpeed(math))).to.equal(true);
-    expect(settlementBracket(math)).to.deep.equal({ hLow: 0n, hHigh: 1n });
+    expect(pm.findBracket(math)).to.deep.equal({ hLow: 0n, hHigh: 1n });
 
     await time.increaseTo(deadline);
     // The trivial bracket without a pass is still refused while a positive root exists.
     await expect(cp.settle(campaignId, 0n, 0n, 0n)).to.be.revertedWithCustomError(cp, "TrivialRootRejected");
-    // [0, 2] is as valid (g(2) ≤ 2) but not the tightest; a wrong upper end is refused by the pass.
+    // [0, 2] is as valid (g(2) ≤ 2), only not the tightest (the next test has the pass refuse a wrong end).
     expect(pm.checkBracket(math, 0n, 2n)).to.deep.include({ ok: true });
     const s = await client.settle(campaignId);
     expect([s.h, s.pot, s.hLow, s.hHigh]).to.deep.equal([0n, 0n, 0n, 1n]);

@@ -282,17 +282,14 @@ describe("CoordinatedPledges automation (checkUpkeep / performUpkeep)", function
     const [needed, data] = await fx.cp.checkUpkeep("0x", limited);
     expect(needed).to.equal(true);
     const p = decodePerform(data);
-    if (p.campaignId === tuned) {
-      // Found within its cap after all: a valid bracket.
-      await expectValidBracket(fx.cp, tuned, p);
-    } else {
-      expect(p.campaignId).to.equal(ordinary);
-      await expectValidBracket(fx.cp, ordinary, p);
-      await fx.cp.performUpkeep(data);
-      // The dust campaign alone: still within the budget, skipped, never a revert.
-      await measure();
-      expect((await fx.cp.checkUpkeep("0x", limited))[0]).to.equal(false);
-    }
+    // The dust campaign's search does not fit its cap (so checkUpkeep skipped it); the ordinary one is proposed.
+    await expect(fx.cp.upkeepBracket(tuned, { gasLimit: cap + 21_000n })).to.be.rejected;
+    expect(p.campaignId).to.equal(ordinary);
+    await expectValidBracket(fx.cp, ordinary, p);
+    await fx.cp.performUpkeep(data);
+    // The dust campaign alone: still within the budget, skipped, never a revert.
+    await measure();
+    expect((await fx.cp.checkUpkeep("0x", limited))[0]).to.equal(false);
     // The off-chain bracket settles it at once (what the keeper and `cqf:settle` do).
     const client = await PledgesClient.connect(cpAddress, fx.creator);
     const s = await client.settle(tuned);

@@ -14,8 +14,13 @@ import type { Provider } from "ethers";
 /** The Ignition module id of `deploy/Cofund.ts`; record keys look like `Cofund#QuadraticFundingAllocator`. */
 export const COFUND_MODULE_ID = "Cofund";
 
-/** Where Ignition keeps deployment records (`paths.ignition` + `/deployments`). */
-export const DEFAULT_DEPLOYMENTS_DIR = path.resolve(import.meta.dirname, "..", "deploy", "deployments");
+/**
+ * Where Ignition keeps deployment records (`paths.ignition` + `/deployments`) unless a caller says:
+ * `deploy/deployments` under the current directory — the repository root for npm scripts and tests
+ * (tasks pass Hardhat's configured path). Code using the built package (@cofund/sdk) runs from its own
+ * root or passes `deploymentsDir`.
+ */
+export const DEFAULT_DEPLOYMENTS_DIR = path.resolve("deploy", "deployments");
 
 /** Addresses of one cofund deployment on one chain. */
 export interface CofundDeployment {

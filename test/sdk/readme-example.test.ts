@@ -1,8 +1,9 @@
 /**
  * README's SDK example, as written: the first ```ts block of its "## SDK" section is extracted,
  * type-checked by `tsc` against the SDK (strict, as this project compiles) and run against the
- * in-process chain after a deployment with a gap named "open-dataset". Its imports resolve from the
- * repository root, where README's readers run it.
+ * in-process chain after a deployment with a gap named "open-dataset". It imports the package name
+ * `@cofund/sdk`, which resolves here to sdk/index.ts through tsconfig.json's `paths` (for `tsc` and
+ * for tsx, which runs the tests); test/sdk/package.test.ts checks the built package itself.
  */
 import { expect } from "chai";
 import { execFileSync } from "node:child_process";
@@ -52,6 +53,12 @@ describe("README's SDK example", function () {
   after(() => {
     fs.rmSync(file, { force: true });
     clearRegisteredDeployments();
+  });
+
+  it("imports the SDK by its package name", () => {
+    const { imports } = readmeSnippet();
+    expect(imports).to.have.length.greaterThan(0);
+    for (const line of imports) expect(line).to.match(/ from "@cofund\/sdk";$/);
   });
 
   it("type-checks against the SDK as written", () => {

@@ -22,6 +22,7 @@ import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import type { EthereumProvider } from "hardhat/types/providers";
 import type { NewTaskDefinition } from "hardhat/types/tasks";
 import type { AllocatorClient } from "../sdk/allocator";
+import type { PledgesClient } from "../sdk/pledges";
 import type { CofundDeployment } from "../sdk/deployments";
 import type { GapNames } from "../sdk/ids";
 
@@ -151,6 +152,32 @@ export function cliTask(name: string, description: string): CliTask {
   return new CliTask(name, description);
 }
 
+/** Starts declaring a task with the common `--from` (the signer) and `--json` options. */
+export function signerTask(
+  name: string,
+  description: string,
+  json = "Print one JSON object on stdout",
+): CliTask {
+  return cliTask(name, description)
+    .addOptionalParam("from", "Signer: account index or address", "0")
+    .addFlag("json", json);
+}
+
+/** `parse(value)`, a failure prefixed with the option as typed and its value: `--limit "x": …`. */
+export function parseOption<T>(flag: string, value: string, parse: (value: string) => T): T {
+  try {
+    return parse(value);
+  } catch (e) {
+    throw new Error(`--${flag} "${value}": ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+  }
+}
+
+/** A whole number ≥ 0 given as `--flag`; otherwise `--flag "value" is not <what>`. */
+export function parseWhole(flag: string, value: string, what: string): bigint {
+  if (!/^\d+$/.test(value.trim())) throw new Error(`--${flag} "${value}" is not ${what}`);
+  return BigInt(value.trim());
+}
+
 /** Opens the selected network (`--network`, default the in-process chain) as a {@link CliEnv}. */
 export async function connectCli(hre: HardhatRuntimeEnvironment): Promise<CliEnv> {
   const connection = await hre.network.getOrCreate();
@@ -234,11 +261,16 @@ function gapNamesFile(env: CliEnv): string {
 
 /** Adds the names in the project's list to `names`. */
 export function loadGapNames(env: CliEnv, names: GapNames): void {
+  for (const n of readGapNames(gapNamesFile(env))) if (n !== "") names.add(n);
+}
+
+/** The names in the project's list; none when there is no list yet (or it is unreadable). */
+function readGapNames(file: string): string[] {
   try {
-    const list = JSON.parse(fs.readFileSync(gapNamesFile(env), "utf8")) as unknown;
-    if (Array.isArray(list)) for (const n of list) if (typeof n === "string" && n !== "") names.add(n);
+    const list = JSON.parse(fs.readFileSync(file, "utf8")) as unknown;
+    return Array.isArray(list) ? list.filter((n): n is string => typeof n === "string") : [];
   } catch {
-    // no list yet (or unreadable): names given on the command line still show
+    return [];
   }
 }
 
@@ -246,13 +278,7 @@ export function loadGapNames(env: CliEnv, names: GapNames): void {
 export function rememberGapNames(env: CliEnv, names: GapNames): void {
   try {
     const file = gapNamesFile(env);
-    const known = new Set<string>();
-    try {
-      const list = JSON.parse(fs.readFileSync(file, "utf8")) as unknown;
-      if (Array.isArray(list)) for (const n of list) if (typeof n === "string") known.add(n);
-    } catch {
-      // first name
-    }
+    const known = new Set(readGapNames(file));
     const before = known.size;
     for (const n of names.all()) known.add(n);
     if (known.size === before) return;
@@ -265,20 +291,27 @@ export function rememberGapNames(env: CliEnv, names: GapNames): void {
   }
 }
 
+/** The address of `contract` in the current network's deployment and the `--from` signer. */
+async function deployedFor(env: CliEnv, from: string, contract: string): Promise<[string, Signer]> {
+  const { requireContract } = await import("../sdk/deployments");
+  const deployment = await loadDeployment(env);
+  return [requireContract(deployment, contract), await resolveSigner(env, from)];
+}
+
 /** An `AllocatorClient` of the current network's deployment, acting as `--from` (knowing the gap names). */
 export async function connectAllocator(env: CliEnv, from: string): Promise<AllocatorClient> {
-  const [{ AllocatorClient }, { requireContract }] = await Promise.all([
-    import("../sdk/allocator"),
-    import("../sdk/deployments"),
-  ]);
-  const deployment = await loadDeployment(env);
-  const signer = await resolveSigner(env, from);
+  const { AllocatorClient } = await import("../sdk/allocator");
   const client = await AllocatorClient.connect(
-    requireContract(deployment, "QuadraticFundingAllocator"),
-    signer,
+    ...(await deployedFor(env, from, "QuadraticFundingAllocator")),
   );
   loadGapNames(env, client.names);
   return client;
+}
+
+/** A `PledgesClient` of the current network's deployment, acting as `--from`. */
+export async function connectPledges(env: CliEnv, from: string): Promise<PledgesClient> {
+  const { PledgesClient } = await import("../sdk/pledges");
+  return PledgesClient.connect(...(await deployedFor(env, from, "CoordinatedPledges")));
 }
 
 /** Prints one JSON object on stdout (one line). */
@@ -289,6 +322,39 @@ export function printJson(value: { [key: string]: JsonValue }): void {
 /** Prints human-readable lines on stdout. */
 export function printLines(...lines: string[]): void {
   process.stdout.write(lines.join("\n") + "\n");
+}
+
+/** What a mined write reports. */
+interface MinedTx {
+  txHash: string;
+  gasUsed: bigint;
+}
+
+/** "tx 0x… · gas 51,234": the last text line of a write. */
+export function txLine(r: MinedTx): string {
+  return `tx ${r.txHash} · gas ${formatInt(r.gasUsed)}`;
+}
+
+/**
+ * Prints a write's outcome: with `--json` one object, `txHash` and `gasUsed` first, then `fields`;
+ * otherwise `text` and the tx line (followed by `txNote`, e.g. " · by permit").
+ */
+export function printTx(
+  json: boolean,
+  r: MinedTx,
+  fields: { [key: string]: JsonValue },
+  text: string,
+  txNote = "",
+): void {
+  if (json) printJson({ txHash: r.txHash, gasUsed: r.gasUsed.toString(), ...fields });
+  else printLines(text, txLine(r) + txNote);
+}
+
+/** A time for people, "2026-11-21 18:00:00 UTC"; "—" for 0 (not set). */
+export function utcTime(seconds: bigint): string {
+  return seconds === 0n
+    ? "—"
+    : new Date(Number(seconds) * 1000).toISOString().replace("T", " ").slice(0, 19) + " UTC";
 }
 
 /** A plain-text table: `align` per column ("l" default, "r" for numbers). */

@@ -16,55 +16,31 @@
  * for the output conventions. Speeds, decay and h are decimal strings of 18-decimal fixed point
  * ("0.1"); limits and payments are token units; leverage is a JSON number (null when unbounded).
  */
-import type { PledgesClient, CampaignStatus } from "../sdk/pledges";
+import type { CampaignStatus, PledgesClient } from "../sdk/pledges";
 import {
-  cliTask,
+  signerTask as cqfTask,
   type CliEnv,
+  connectPledges,
   formatInt,
   loadDeployment,
+  parseOption,
+  parseWhole,
   printJson,
   printLines,
+  printTx,
   renderTable,
-  resolveSigner,
+  txLine,
+  utcTime as utc,
   type CommonArgs,
   type JsonValue,
 } from "./_cli";
 
-/** Declares a cqf task with the common `--from` and `--json` options. */
-function cqfTask(name: string, description: string) {
-  return cliTask(name, description)
-    .addOptionalParam("from", "Signer: account index or address", "0")
-    .addFlag("json", "Print one JSON object on stdout");
-}
-
-/** A `PledgesClient` of the current network's deployment, acting as `--from`. */
-async function connectPledges(env: CliEnv, from: string): Promise<PledgesClient> {
-  const [{ PledgesClient }, { requireContract }] = await Promise.all([
-    import("../sdk/pledges"),
-    import("../sdk/deployments"),
-  ]);
-  const deployment = await loadDeployment(env);
-  const signer = await resolveSigner(env, from);
-  return PledgesClient.connect(requireContract(deployment, "CoordinatedPledges"), signer);
-}
-
 /** A non-negative integer id from the command line. */
 function parseId(flag: string, value: string): bigint {
-  if (!/^\d+$/.test(value.trim())) throw new Error(`--${flag} "${value}" is not a non-negative integer`);
-  return BigInt(value.trim());
+  return parseWhole(flag, value, "a non-negative integer");
 }
 
-/** A decimal (UD60x18) from the command line, exactly. */
-async function parseFixed(flag: string, value: string): Promise<bigint> {
-  const { parseUnitsExact } = await import("../sdk/units");
-  try {
-    return parseUnitsExact(value, 18);
-  } catch (e) {
-    throw new Error(`--${flag} "${value}": ${e instanceof Error ? e.message : String(e)}`, { cause: e });
-  }
-}
-
-/** Token amounts of a campaign, exact. */
+/** Token amounts of a campaign and 18-decimal fixed point (speeds, decay, h), exact. */
 async function units(): Promise<{
   parse: (flag: string, value: string, decimals: number) => bigint;
   format: (raw: bigint, decimals: number) => string;
@@ -72,13 +48,7 @@ async function units(): Promise<{
 }> {
   const { parseUnitsExact, formatUnitsExact } = await import("../sdk/units");
   return {
-    parse: (flag, value, decimals) => {
-      try {
-        return parseUnitsExact(value, decimals);
-      } catch (e) {
-        throw new Error(`--${flag} "${value}": ${e instanceof Error ? e.message : String(e)}`, { cause: e });
-      }
-    },
+    parse: (flag, value, decimals) => parseOption(flag, value, (v) => parseUnitsExact(v, decimals)),
     format: formatUnitsExact,
     fixed: (raw) => formatUnitsExact(raw, 18),
   };
@@ -90,14 +60,6 @@ function leverageJson(x: number): number | null {
 
 function leverageText(x: number): string {
   return Number.isFinite(x) ? x.toFixed(4) : "∞";
-}
-
-function txLine(r: { txHash: string; gasUsed: bigint }): string {
-  return `tx ${r.txHash} · gas ${formatInt(r.gasUsed)}`;
-}
-
-function utc(seconds: bigint): string {
-  return new Date(Number(seconds) * 1000).toISOString().replace("T", " ").slice(0, 19) + " UTC";
 }
 
 /** The `cqf:status` JSON object of a campaign. */
@@ -185,8 +147,8 @@ cqfTask("cqf:create", "Create a pledge campaign")
       duration,
       mode: args.mode,
       policy: args.policy,
-      initialSpeed: await parseFixed("speed", args.speed),
-      ...(args.decay !== undefined ? { decay: await parseFixed("decay", args.decay) } : {}),
+      initialSpeed: u.parse("speed", args.speed, 18),
+      ...(args.decay !== undefined ? { decay: u.parse("decay", args.decay, 18) } : {}),
       minLimit: u.parse("min-limit", args.minLimit ?? "0", decimals),
       ...(gapId !== undefined ? { allocator: deployment.allocator, gapId } : {}),
     });
@@ -213,6 +175,15 @@ interface CampaignArgs extends CommonArgs {
   campaign: string;
 }
 
+/** `--campaign` and a client acting as `--from`. */
+async function openCampaign(
+  env: CliEnv,
+  args: CampaignArgs,
+): Promise<{ campaignId: bigint; cp: PledgesClient }> {
+  const campaignId = parseId("campaign", args.campaign);
+  return { campaignId, cp: await connectPledges(env, args.from) };
+}
+
 interface PledgeArgs extends CampaignArgs {
   limit: string;
 }
@@ -227,8 +198,7 @@ cqfTask(
     "The most you will pay, in tokens (escrowed now; the rest comes back); added to your pledge if you have one",
   )
   .setAction(async (args: PledgeArgs, env: CliEnv) => {
-    const campaignId = parseId("campaign", args.campaign);
-    const cp = await connectPledges(env, args.from);
+    const { campaignId, cp } = await openCampaign(env, args);
     const before = await cp.status(campaignId);
     const u = await units();
     const limit = u.parse("limit", args.limit, before.decimals);
@@ -270,8 +240,7 @@ cqfTask(
 cqfTask("cqf:status", "Show a campaign: h, pot and every pledge's payment, refund and leverage")
   .addParam("campaign", "Campaign id")
   .setAction(async (args: CampaignArgs, env: CliEnv) => {
-    const campaignId = parseId("campaign", args.campaign);
-    const cp = await connectPledges(env, args.from);
+    const { campaignId, cp } = await openCampaign(env, args);
     const s = await cp.status(campaignId);
     const json = await statusJson(s);
     if (args.json) {
@@ -309,8 +278,7 @@ cqfTask("cqf:settle", "Settle a campaign past its deadline (solves off-chain, su
   .addParam("campaign", "Campaign id")
   .addOptionalParam("maxPledges", "Pledges per transaction (default: the contract's page cap)")
   .setAction(async (args: SettleArgs, env: CliEnv) => {
-    const campaignId = parseId("campaign", args.campaign);
-    const cp = await connectPledges(env, args.from);
+    const { campaignId, cp } = await openCampaign(env, args);
     const before = await cp.status(campaignId);
     const quiet = args.json || !process.stderr.isTTY;
     if (!quiet) process.stderr.write(`Settling campaign ${campaignId} (${before.pledges.length} pledges)…\n`);
@@ -344,49 +312,36 @@ cqfTask("cqf:claim", "Claim a pledge's refund (--pledge) or the campaign's pot (
   .addParam("campaign", "Campaign id")
   .addOptionalParam("pledge", "Pledge id (omit to pay the pot to the recipient or the gap)")
   .setAction(async (args: ClaimArgs, env: CliEnv) => {
-    const campaignId = parseId("campaign", args.campaign);
-    const cp = await connectPledges(env, args.from);
+    const { campaignId, cp } = await openCampaign(env, args);
     const { decimals } = await cp.status(campaignId);
     const u = await units();
     if (args.pledge !== undefined) {
       const r = await cp.claim(campaignId, parseId("pledge", args.pledge));
       const amount = u.format(r.refund, decimals);
-      if (args.json) {
-        printJson({
-          txHash: r.txHash,
-          gasUsed: r.gasUsed.toString(),
-          amount,
-          kind: "refund",
-          to: r.pledger,
-          payment: u.format(r.payment, decimals),
-        });
-      } else {
-        printLines(
-          `Refund of ${amount} sent to ${r.pledger} (paid ${u.format(r.payment, decimals)})`,
-          txLine(r),
-        );
-      }
+      const payment = u.format(r.payment, decimals);
+      printTx(
+        args.json,
+        r,
+        { amount, kind: "refund", to: r.pledger, payment },
+        `Refund of ${amount} sent to ${r.pledger} (paid ${payment})`,
+      );
       return;
     }
     const r = await cp.claimPot(campaignId);
     const amount = u.format(r.amount, decimals);
-    if (args.json) {
-      printJson({
-        txHash: r.txHash,
-        gasUsed: r.gasUsed.toString(),
+    printTx(
+      args.json,
+      r,
+      {
         amount,
         kind: "pot",
         payouts: r.payouts.map((p) => ({ to: p.to, amount: u.format(p.amount, decimals), toGap: p.toGap })),
-      });
-    } else {
-      printLines(
-        `Pot of ${amount} paid: ` +
-          r.payouts
-            .map((p) => `${u.format(p.amount, decimals)} to ${p.toGap ? "gap via " : ""}${p.to}`)
-            .join(", "),
-        txLine(r),
-      );
-    }
+      },
+      `Pot of ${amount} paid: ` +
+        r.payouts
+          .map((p) => `${u.format(p.amount, decimals)} to ${p.toGap ? "gap via " : ""}${p.to}`)
+          .join(", "),
+    );
   });
 
 cqfTask(
@@ -395,25 +350,16 @@ cqfTask(
 )
   .addParam("campaign", "Campaign id")
   .setAction(async (args: CampaignArgs, env: CliEnv) => {
-    const campaignId = parseId("campaign", args.campaign);
-    const cp = await connectPledges(env, args.from);
+    const { campaignId, cp } = await openCampaign(env, args);
     const { decimals } = await cp.status(campaignId);
     const r = await cp.reclaimPot(campaignId);
     const amount = (await units()).format(r.amount, decimals);
-    if (args.json) {
-      printJson({
-        txHash: r.txHash,
-        gasUsed: r.gasUsed.toString(),
-        campaignId: campaignId.toString(),
-        amount,
-        to: r.recipient,
-      });
-    } else {
-      printLines(
-        `Pot of campaign ${campaignId} reclaimed from its closed gap: ${amount} paid to ${r.recipient}`,
-        txLine(r),
-      );
-    }
+    printTx(
+      args.json,
+      r,
+      { campaignId: campaignId.toString(), amount, to: r.recipient },
+      `Pot of campaign ${campaignId} reclaimed from its closed gap: ${amount} paid to ${r.recipient}`,
+    );
   });
 
 interface WithdrawArgs extends CampaignArgs {
@@ -424,25 +370,17 @@ cqfTask("cqf:withdraw", "Withdraw your pledge before the deadline (full refund)"
   .addParam("campaign", "Campaign id")
   .addParam("pledge", "Pledge id")
   .setAction(async (args: WithdrawArgs, env: CliEnv) => {
-    const campaignId = parseId("campaign", args.campaign);
-    const cp = await connectPledges(env, args.from);
+    const { campaignId, cp } = await openCampaign(env, args);
     const { decimals } = await cp.status(campaignId);
     const r = await cp.withdraw(campaignId, parseId("pledge", args.pledge));
-    const u = await units();
-    if (args.json) {
-      printJson({ txHash: r.txHash, gasUsed: r.gasUsed.toString(), amount: u.format(r.limit, decimals) });
-    } else {
-      printLines(`Pledge ${args.pledge} withdrawn: ${u.format(r.limit, decimals)} refunded`, txLine(r));
-    }
+    const amount = (await units()).format(r.limit, decimals);
+    printTx(args.json, r, { amount }, `Pledge ${args.pledge} withdrawn: ${amount} refunded`);
   });
 
 cqfTask("cqf:cancel", "Cancel your campaign before its deadline (pledgers then claim full refunds)")
   .addParam("campaign", "Campaign id")
   .setAction(async (args: CampaignArgs, env: CliEnv) => {
-    const campaignId = parseId("campaign", args.campaign);
-    const cp = await connectPledges(env, args.from);
+    const { campaignId, cp } = await openCampaign(env, args);
     const r = await cp.cancel(campaignId);
-    if (args.json)
-      printJson({ txHash: r.txHash, gasUsed: r.gasUsed.toString(), campaignId: campaignId.toString() });
-    else printLines(`Campaign ${campaignId} cancelled`, txLine(r));
+    printTx(args.json, r, { campaignId: campaignId.toString() }, `Campaign ${campaignId} cancelled`);
   });

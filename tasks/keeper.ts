@@ -15,15 +15,18 @@
  * current wait (or finishes the current transaction) and exits 0. `--from` needs KEEPER_ROLE on the
  * allocator; otherwise the keeper refuses to start with a readable message (exit 1).
  */
+import type { AllocatorClient } from "../sdk/allocator";
 import type { KeeperAction, KeeperEvent } from "../sdk/keeper";
+import type { PledgesClient } from "../sdk/pledges";
 import {
-  cliTask,
   type CliEnv,
   formatInt,
   loadDeployment,
+  parseOption,
   printJson,
   printLines,
   resolveSigner,
+  signerTask,
   type CommonArgs,
   type JsonValue,
 } from "./_cli";
@@ -35,9 +38,213 @@ interface KeeperArgs extends CommonArgs {
   maxPledges?: string;
 }
 
-cliTask("keeper", "Run the keeper: matching rounds when due, settlement of campaigns past their deadline")
-  .addOptionalParam("from", "Signer: account index or address", "0")
-  .addFlag("json", "Log one JSON object per line")
+/** One line of output: the JSON object (`--json`) and the text. */
+interface Line {
+  json: { [key: string]: JsonValue };
+  text: string;
+}
+
+/** How lines write amounts: the allocator's token, a campaign's token, 18-decimal fixed point. */
+interface Formats {
+  pool: (raw: bigint) => string;
+  /** The formatter of a campaign's token (its decimals read once). */
+  campaign: (campaignId: bigint) => Promise<(raw: bigint) => string>;
+  fixed: (raw: bigint) => string;
+}
+
+/** The signer's clients of the deployment's contracts, and the `--pool` cap in raw tokens. */
+async function connectKeeper(
+  env: CliEnv,
+  args: KeeperArgs,
+): Promise<{ account: string; allocator?: AllocatorClient; pledges?: PledgesClient; poolCap?: bigint }> {
+  const [{ AllocatorClient }, { PledgesClient }] = await Promise.all([
+    import("../sdk/allocator"),
+    import("../sdk/pledges"),
+  ]);
+  const deployment = await loadDeployment(env);
+  const signer = await resolveSigner(env, args.from);
+  const account = await signer.getAddress();
+  const allocator =
+    deployment.allocator !== undefined
+      ? await AllocatorClient.connect(deployment.allocator, signer)
+      : undefined;
+  const pledges =
+    deployment.pledges !== undefined ? await PledgesClient.connect(deployment.pledges, signer) : undefined;
+  if (allocator === undefined && pledges === undefined) {
+    throw new Error(`The cofund deployment for network ${env.network.name} has neither contract`);
+  }
+  let poolCap: bigint | undefined;
+  if (args.pool !== undefined) {
+    if (allocator === undefined) throw new Error("--pool: this deployment has no allocator");
+    poolCap = parseOption("pool", args.pool, (v) => allocator.parseAmount(v));
+  }
+  return { account, allocator, pledges, poolCap };
+}
+
+/** The amount formats of the keeper's lines. */
+async function keeperFormats(allocator?: AllocatorClient, pledges?: PledgesClient): Promise<Formats> {
+  const { formatUnitsExact } = await import("../sdk/units");
+  const decimals = new Map<bigint, number>();
+  return {
+    pool: (raw) => (allocator ? allocator.formatAmount(raw) : raw.toString()),
+    campaign: async (campaignId) => {
+      let d = decimals.get(campaignId);
+      if (d === undefined && pledges !== undefined) {
+        const c = await pledges.contract.getCampaign(campaignId);
+        d = (await pledges.tokenInfo(c.token)).decimals;
+        decimals.set(campaignId, d);
+      }
+      const known = d ?? 18;
+      return (raw) => formatUnitsExact(raw, known);
+    },
+    fixed: (raw) => formatUnitsExact(raw, 18),
+  };
+}
+
+const idOf = (a: { round?: bigint; campaignId?: bigint }): { [k: string]: JsonValue } =>
+  a.round !== undefined ? { round: Number(a.round) } : { campaign: Number(a.campaignId ?? 0n) };
+const subjectOf = (a: { round?: bigint; campaignId?: bigint }): string =>
+  a.round !== undefined ? `round ${a.round}` : `campaign ${a.campaignId ?? 0n}`;
+
+/** The line of an action: skipped or failed, a round matched, a settlement page sent. */
+async function actionLine(a: KeeperAction, f: Formats): Promise<Line> {
+  if (a.status !== "done") {
+    return {
+      json: {
+        event: "action",
+        action: a.kind,
+        status: a.status,
+        ...idOf(a),
+        reason: a.reason,
+        attempts: a.attempts,
+      },
+      text: `${a.status === "skipped" ? "skip  " : "FAILED"}  ${a.kind.padEnd(6)}  ${subjectOf(a)}: ${a.reason}`,
+    };
+  }
+  if (a.kind === "match") {
+    return {
+      json: {
+        event: "action",
+        action: "match",
+        status: "done",
+        round: Number(a.round),
+        poolSize: f.pool(a.poolSize),
+        distributed: f.pool(a.distributed),
+        txHash: a.txHash,
+        gasUsed: a.gasUsed.toString(),
+        attempts: a.attempts,
+      },
+      text: `done    match   round ${a.round}  pool ${f.pool(a.poolSize)}  distributed ${f.pool(a.distributed)}  tx ${a.txHash}  gas ${formatInt(a.gasUsed)}`,
+    };
+  }
+  const amount = await f.campaign(a.campaignId);
+  const what = a.settled
+    ? `settled at h ${f.fixed(a.h ?? 0n)}, pot ${amount(a.pot ?? 0n)}`
+    : `page ${formatInt(a.cursor)}/${formatInt(a.pledgeCount)} pledges`;
+  return {
+    json: {
+      event: "action",
+      action: "settle",
+      status: "done",
+      campaign: Number(a.campaignId),
+      cursor: Number(a.cursor),
+      pledgeCount: Number(a.pledgeCount),
+      settled: a.settled,
+      ...(a.h !== undefined ? { h: f.fixed(a.h) } : {}),
+      ...(a.pot !== undefined ? { pot: amount(a.pot) } : {}),
+      txHash: a.txHash,
+      gasUsed: a.gasUsed.toString(),
+      attempts: a.attempts,
+    },
+    text: `done    settle  campaign ${a.campaignId}  ${what}  tx ${a.txHash}  gas ${formatInt(a.gasUsed)}`,
+  };
+}
+
+/** The line of the end of a tick, a retry or a tick's error. */
+function eventLine(e: Exclude<KeeperEvent, { type: "action" | "progress" }>): Line {
+  if (e.type === "tick") {
+    const time = new Date(e.at).toISOString();
+    const what =
+      e.status === "idle"
+        ? "idle: nothing due"
+        : e.status === "error"
+          ? "error (the line above)"
+          : `${e.done} done, ${e.skipped} skipped, ${e.failed} failed`;
+    return {
+      json: {
+        event: "tick",
+        action: "tick",
+        status: e.status,
+        tick: e.tick,
+        done: e.done,
+        skipped: e.skipped,
+        failed: e.failed,
+        time,
+      },
+      text: `tick    #${e.tick}  ${what}  ${time.replace("T", " ").slice(0, 19) + " UTC"}`,
+    };
+  }
+  if (e.type === "retry") {
+    return {
+      json: {
+        event: "retry",
+        action: e.kind,
+        ...idOf(e),
+        attempt: e.attempt,
+        delayMs: e.delayMs,
+        error: e.error,
+      },
+      text: `retry   ${e.kind.padEnd(6)}  ${subjectOf(e)}: attempt ${e.attempt} failed (${e.error}); next in ${(e.delayMs / 1000).toFixed(1)} s`,
+    };
+  }
+  return { json: { event: "error", error: e.error }, text: `error   ${e.error}` };
+}
+
+/**
+ * Prints the keeper's events in the order they arrive (one line each; settlement progress on
+ * stderr when it is a terminal and not `--json`). `flush` waits for the last line and clears the
+ * progress.
+ */
+function keeperLog(
+  json: boolean,
+  f: Formats,
+): { onEvent: (e: KeeperEvent) => void; flush: () => Promise<void> } {
+  const tty = !json && process.stderr.isTTY === true;
+  let progressShown = false;
+  const clearProgress = (): void => {
+    if (progressShown) process.stderr.write("\r\x1b[2K");
+    progressShown = false;
+  };
+  const print = (line: Line): void => (json ? printJson(line.json) : printLines(line.text));
+  let logging: Promise<void> = Promise.resolve();
+  const onEvent = (e: KeeperEvent): void => {
+    logging = logging.then(async () => {
+      if (e.type === "progress") {
+        if (!tty || e.pledgeCount < 1n) return;
+        process.stderr.write(
+          `\r\x1b[2Ksettling campaign ${e.campaignId}: ${formatInt(e.cursor)}/${formatInt(e.pledgeCount)} pledges`,
+        );
+        progressShown = true;
+        return;
+      }
+      clearProgress();
+      print(e.type === "action" ? await actionLine(e.action, f) : eventLine(e));
+    });
+  };
+  return {
+    onEvent,
+    flush: async () => {
+      await logging;
+      clearProgress();
+    },
+  };
+}
+
+signerTask(
+  "keeper",
+  "Run the keeper: matching rounds when due, settlement of campaigns past their deadline",
+  "Log one JSON object per line",
+)
   .addFlag("once", "Do one tick and exit")
   .addOptionalParam("interval", "Seconds between ticks", "60")
   .addOptionalParam("pool", "Largest matching pool per round, in tokens (default: the whole pool)")
@@ -48,184 +255,9 @@ cliTask("keeper", "Run the keeper: matching rounds when due, settlement of campa
       throw new Error(`--interval "${args.interval}" is not a positive number of seconds`);
     }
     // --max-pledges is checked (a whole number ≥ 1) for every task by tasks/_cli.ts.
-    const [{ Keeper }, { AllocatorClient }, { PledgesClient }, { formatUnitsExact }] = await Promise.all([
-      import("../sdk/keeper"),
-      import("../sdk/allocator"),
-      import("../sdk/pledges"),
-      import("../sdk/units"),
-    ]);
-    const deployment = await loadDeployment(env);
-    const signer = await resolveSigner(env, args.from);
-    const account = await signer.getAddress();
-    const allocator =
-      deployment.allocator !== undefined
-        ? await AllocatorClient.connect(deployment.allocator, signer)
-        : undefined;
-    const pledges =
-      deployment.pledges !== undefined ? await PledgesClient.connect(deployment.pledges, signer) : undefined;
-    if (allocator === undefined && pledges === undefined) {
-      throw new Error(`The cofund deployment for network ${env.network.name} has neither contract`);
-    }
-    let poolCap: bigint | undefined;
-    if (args.pool !== undefined) {
-      if (allocator === undefined) throw new Error("--pool: this deployment has no allocator");
-      try {
-        poolCap = allocator.parseAmount(args.pool);
-      } catch (e) {
-        throw new Error(`--pool "${args.pool}": ${e instanceof Error ? e.message : String(e)}`, {
-          cause: e,
-        });
-      }
-    }
-
-    // ── output
-    const tty = !args.json && process.stderr.isTTY === true;
-    let progressShown = false;
-    const clearProgress = (): void => {
-      if (progressShown) process.stderr.write("\r\x1b[2K");
-      progressShown = false;
-    };
-    const decimals = new Map<bigint, number>();
-    const campaignDecimals = async (campaignId: bigint): Promise<number> => {
-      const known = decimals.get(campaignId);
-      if (known !== undefined || pledges === undefined) return known ?? 18;
-      const c = await pledges.contract.getCampaign(campaignId);
-      const d = (await pledges.tokenInfo(c.token)).decimals;
-      decimals.set(campaignId, d);
-      return d;
-    };
-    const poolUnits = (raw: bigint): string => (allocator ? allocator.formatAmount(raw) : raw.toString());
-    const fixed = (raw: bigint): string => formatUnitsExact(raw, 18);
-    const id = (a: { round?: bigint; campaignId?: bigint }): { [k: string]: JsonValue } =>
-      a.round !== undefined ? { round: Number(a.round) } : { campaign: Number(a.campaignId ?? 0n) };
-    const subject = (a: { round?: bigint; campaignId?: bigint }): string =>
-      a.round !== undefined ? `round ${a.round}` : `campaign ${a.campaignId ?? 0n}`;
-
-    const logAction = async (a: KeeperAction): Promise<void> => {
-      clearProgress();
-      if (a.status !== "done") {
-        if (args.json) {
-          printJson({
-            event: "action",
-            action: a.kind,
-            status: a.status,
-            ...id(a),
-            reason: a.reason,
-            attempts: a.attempts,
-          });
-        } else {
-          printLines(
-            `${a.status === "skipped" ? "skip  " : "FAILED"}  ${a.kind.padEnd(6)}  ${subject(a)}: ${a.reason}`,
-          );
-        }
-        return;
-      }
-      if (a.kind === "match") {
-        if (args.json) {
-          printJson({
-            event: "action",
-            action: "match",
-            status: "done",
-            round: Number(a.round),
-            poolSize: poolUnits(a.poolSize),
-            distributed: poolUnits(a.distributed),
-            txHash: a.txHash,
-            gasUsed: a.gasUsed.toString(),
-            attempts: a.attempts,
-          });
-        } else {
-          printLines(
-            `done    match   round ${a.round}  pool ${poolUnits(a.poolSize)}  distributed ${poolUnits(a.distributed)}  tx ${a.txHash}  gas ${formatInt(a.gasUsed)}`,
-          );
-        }
-        return;
-      }
-      const d = await campaignDecimals(a.campaignId);
-      if (args.json) {
-        printJson({
-          event: "action",
-          action: "settle",
-          status: "done",
-          campaign: Number(a.campaignId),
-          cursor: Number(a.cursor),
-          pledgeCount: Number(a.pledgeCount),
-          settled: a.settled,
-          ...(a.h !== undefined ? { h: fixed(a.h) } : {}),
-          ...(a.pot !== undefined ? { pot: formatUnitsExact(a.pot, d) } : {}),
-          txHash: a.txHash,
-          gasUsed: a.gasUsed.toString(),
-          attempts: a.attempts,
-        });
-      } else {
-        const what = a.settled
-          ? `settled at h ${fixed(a.h ?? 0n)}, pot ${formatUnitsExact(a.pot ?? 0n, d)}`
-          : `page ${formatInt(a.cursor)}/${formatInt(a.pledgeCount)} pledges`;
-        printLines(
-          `done    settle  campaign ${a.campaignId}  ${what}  tx ${a.txHash}  gas ${formatInt(a.gasUsed)}`,
-        );
-      }
-    };
-
-    // Events arrive synchronously; log them in order.
-    let logging: Promise<void> = Promise.resolve();
-    const onEvent = (e: KeeperEvent): void => {
-      logging = logging.then(async () => {
-        if (e.type === "action") return logAction(e.action);
-        if (e.type === "progress") {
-          if (!tty || e.pledgeCount < 1n) return;
-          process.stderr.write(
-            `\r\x1b[2Ksettling campaign ${e.campaignId}: ${formatInt(e.cursor)}/${formatInt(e.pledgeCount)} pledges`,
-          );
-          progressShown = true;
-          return;
-        }
-        clearProgress();
-        if (e.type === "tick") {
-          const time = new Date(e.at).toISOString();
-          if (args.json) {
-            printJson({
-              event: "tick",
-              action: "tick",
-              status: e.status,
-              tick: e.tick,
-              done: e.done,
-              skipped: e.skipped,
-              failed: e.failed,
-              time,
-            });
-          } else {
-            const when = time.replace("T", " ").slice(0, 19) + " UTC";
-            const what =
-              e.status === "idle"
-                ? "idle: nothing due"
-                : e.status === "error"
-                  ? "error (the line above)"
-                  : `${e.done} done, ${e.skipped} skipped, ${e.failed} failed`;
-            printLines(`tick    #${e.tick}  ${what}  ${when}`);
-          }
-          return;
-        }
-        if (e.type === "retry") {
-          if (args.json) {
-            printJson({
-              event: "retry",
-              action: e.kind,
-              ...id(e),
-              attempt: e.attempt,
-              delayMs: e.delayMs,
-              error: e.error,
-            });
-          } else {
-            printLines(
-              `retry   ${e.kind.padEnd(6)}  ${subject(e)}: attempt ${e.attempt} failed (${e.error}); next in ${(e.delayMs / 1000).toFixed(1)} s`,
-            );
-          }
-          return;
-        }
-        if (args.json) printJson({ event: "error", error: e.error });
-        else printLines(`error   ${e.error}`);
-      });
-    };
+    const { Keeper } = await import("../sdk/keeper");
+    const { account, allocator, pledges, poolCap } = await connectKeeper(env, args);
+    const log = keeperLog(args.json, await keeperFormats(allocator, pledges));
 
     // ── signals: abandon the wait (or stop after the current transaction) and exit 0
     const controller = new AbortController();
@@ -240,7 +272,7 @@ cliTask("keeper", "Run the keeper: matching rounds when due, settlement of campa
           account,
           ...(poolCap !== undefined ? { poolCap } : {}),
           ...(args.maxPledges !== undefined ? { maxPledges: BigInt(args.maxPledges.trim()) } : {}),
-          onEvent,
+          onEvent: log.onEvent,
           signal: controller.signal,
         });
       let keeper = build(true);
@@ -262,8 +294,7 @@ cliTask("keeper", "Run the keeper: matching rounds when due, settlement of campa
         }
         await keeper.run(interval * 1000);
       }
-      await logging;
-      clearProgress();
+      await log.flush();
     } finally {
       process.removeListener("SIGINT", stop);
       process.removeListener("SIGTERM", stop);

@@ -17,38 +17,23 @@
  */
 import type { AllocatorClient, GapRow } from "../sdk/allocator";
 import {
-  cliTask,
+  signerTask as qfTask,
   type CliEnv,
   connectAllocator,
   formatInt,
+  parseWhole,
   printJson,
   printLines,
+  printTx,
   rememberGapNames,
   renderTable,
+  utcTime as utc,
   type CommonArgs,
   type JsonValue,
 } from "./_cli";
 
-/** Declares a qf task with the common `--from` and `--json` options. */
-function qfTask(name: string, description: string) {
-  return cliTask(name, description)
-    .addOptionalParam("from", "Signer: account index or address", "0")
-    .addFlag("json", "Print one JSON object on stdout");
-}
-
-function txLine(r: { txHash: string; gasUsed: bigint }): string {
-  return `tx ${r.txHash} · gas ${formatInt(r.gasUsed)}`;
-}
-
 function parseRound(value: string): bigint {
-  if (!/^\d+$/.test(value.trim())) throw new Error(`--round "${value}" is not a round number`);
-  return BigInt(value.trim());
-}
-
-function utc(seconds: bigint): string {
-  return seconds === 0n
-    ? "—"
-    : new Date(Number(seconds) * 1000).toISOString().replace("T", " ").slice(0, 19) + " UTC";
+  return parseWhole("round", value, "a round number");
 }
 
 /**
@@ -96,17 +81,12 @@ qfTask("qf:gap:register", "Register a gap (CURATOR_ROLE)")
     const uri = args.uri ?? (isBytes32(args.gap) ? "" : args.gap);
     const r = await qf.registerGap(args.gap, args.recipient, uri);
     rememberGapNames(env, qf.names);
-    if (args.json) {
-      printJson({
-        txHash: r.txHash,
-        gasUsed: r.gasUsed.toString(),
-        gapId: r.gapId,
-        recipient: r.recipient,
-        metadataURI: r.metadataURI,
-      });
-    } else {
-      printLines(`Registered gap ${args.gap} (${r.gapId}) paying ${r.recipient}`, txLine(r));
-    }
+    printTx(
+      args.json,
+      r,
+      { gapId: r.gapId, recipient: r.recipient, metadataURI: r.metadataURI },
+      `Registered gap ${args.gap} (${r.gapId}) paying ${r.recipient}`,
+    );
   });
 
 interface GapArgs extends CommonArgs {
@@ -118,19 +98,12 @@ qfTask("qf:gap:close", "Close a gap: contributions of unfinalised rounds become 
   .setAction(async (args: GapArgs, env: CliEnv) => {
     const qf = await connectAllocator(env, args.from);
     const r = await qf.closeGap(args.gap);
-    if (args.json) {
-      printJson({
-        txHash: r.txHash,
-        gasUsed: r.gasUsed.toString(),
-        gapId: r.gapId,
-        closedRound: Number(r.closedRound),
-      });
-    } else {
-      printLines(
-        `Closed gap ${args.gap}; contributions from round ${r.closedRound.toString()} on are refundable`,
-        txLine(r),
-      );
-    }
+    printTx(
+      args.json,
+      r,
+      { gapId: r.gapId, closedRound: Number(r.closedRound) },
+      `Closed gap ${args.gap}; contributions from round ${r.closedRound.toString()} on are refundable`,
+    );
   });
 
 // ─────────────────────────────────────────────── contributors
@@ -153,10 +126,10 @@ qfTask(
     const qf = await connectAllocator(env, args.from);
     const r = await qf.contribute(args.gap, qf.parseAmount(args.amount));
     rememberGapNames(env, qf.names);
-    if (args.json) {
-      printJson({
-        txHash: r.txHash,
-        gasUsed: r.gasUsed.toString(),
+    printTx(
+      args.json,
+      r,
+      {
         round: Number(r.round),
         gapId: r.gapId,
         contributor: r.contributor,
@@ -164,19 +137,11 @@ qfTask(
         contributorRoundTotal: qf.formatAmount(r.contributorRoundTotal),
         approvalTxHash: r.approvalTxHash ?? null,
         permit: r.permit,
-      });
-    } else {
-      printLines(
-        `${r.contributor} contributed ${qf.formatAmount(r.amount)} ${qf.symbol} to ${args.gap} in round ${r.round.toString()} ` +
-          `(its total there: ${qf.formatAmount(r.contributorRoundTotal)} ${qf.symbol})`,
-        txLine(r) +
-          (r.approvalTxHash !== undefined
-            ? ` · approval ${r.approvalTxHash}`
-            : r.permit
-              ? " · by permit"
-              : ""),
-      );
-    }
+      },
+      `${r.contributor} contributed ${qf.formatAmount(r.amount)} ${qf.symbol} to ${args.gap} in round ${r.round.toString()} ` +
+        `(its total there: ${qf.formatAmount(r.contributorRoundTotal)} ${qf.symbol})`,
+      r.approvalTxHash !== undefined ? ` · approval ${r.approvalTxHash}` : r.permit ? " · by permit" : "",
+    );
   });
 
 qfTask("qf:fund-pool", "Add tokens to the matching pool (approves exactly the amount when needed)")
@@ -184,21 +149,17 @@ qfTask("qf:fund-pool", "Add tokens to the matching pool (approves exactly the am
   .setAction(async (args: AmountArgs, env: CliEnv) => {
     const qf = await connectAllocator(env, args.from);
     const r = await qf.fundPool(qf.parseAmount(args.amount));
-    if (args.json) {
-      printJson({
-        txHash: r.txHash,
-        gasUsed: r.gasUsed.toString(),
+    printTx(
+      args.json,
+      r,
+      {
         funder: r.funder,
         amount: qf.formatAmount(r.amount),
         matchingPool: qf.formatAmount(r.newBalance),
         approvalTxHash: r.approvalTxHash ?? null,
-      });
-    } else {
-      printLines(
-        `${r.funder} added ${qf.formatAmount(r.amount)} ${qf.symbol}; the matching pool holds ${qf.formatAmount(r.newBalance)} ${qf.symbol}`,
-        txLine(r),
-      );
-    }
+      },
+      `${r.funder} added ${qf.formatAmount(r.amount)} ${qf.symbol}; the matching pool holds ${qf.formatAmount(r.newBalance)} ${qf.symbol}`,
+    );
   });
 
 interface RefundArgs extends GapArgs {
@@ -212,21 +173,17 @@ qfTask("qf:refund", "Refund your contribution to a closed gap in a round that wa
     const round = parseRound(args.round);
     const qf = await connectAllocator(env, args.from);
     const r = await qf.refund(args.gap, round);
-    if (args.json) {
-      printJson({
-        txHash: r.txHash,
-        gasUsed: r.gasUsed.toString(),
+    printTx(
+      args.json,
+      r,
+      {
         gapId: r.gapId,
         contributor: r.contributor,
         round: Number(r.round),
         amount: qf.formatAmount(r.amount),
-      });
-    } else {
-      printLines(
-        `Refunded ${qf.formatAmount(r.amount)} ${qf.symbol} to ${r.contributor} (gap ${args.gap}, round ${r.round.toString()})`,
-        txLine(r),
-      );
-    }
+      },
+      `Refunded ${qf.formatAmount(r.amount)} ${qf.symbol} to ${r.contributor} (gap ${args.gap}, round ${r.round.toString()})`,
+    );
   });
 
 // ─────────────────────────────────────────────── keepers
@@ -240,19 +197,12 @@ qfTask("qf:sweep", "Return a fully withdrawn round's unpaid dust and cap excess 
   .setAction(async (args: SweepArgs, env: CliEnv) => {
     const qf = await connectAllocator(env, args.from);
     const r = await qf.sweep(parseRound(args.round));
-    if (args.json) {
-      printJson({
-        txHash: r.txHash,
-        gasUsed: r.gasUsed.toString(),
-        round: Number(r.round),
-        amount: qf.formatAmount(r.amount),
-      });
-    } else {
-      printLines(
-        `Round ${r.round.toString()} swept: ${qf.formatAmount(r.amount)} ${qf.symbol} back to the matching pool`,
-        txLine(r),
-      );
-    }
+    printTx(
+      args.json,
+      r,
+      { round: Number(r.round), amount: qf.formatAmount(r.amount) },
+      `Round ${r.round.toString()} swept: ${qf.formatAmount(r.amount)} ${qf.symbol} back to the matching pool`,
+    );
   });
 
 interface MatchArgs extends CommonArgs {
@@ -266,24 +216,21 @@ qfTask("qf:match", "Finalise the current matching round with a pool (KEEPER_ROLE
     const pool =
       args.pool.trim().toLowerCase() === "all" ? await qf.matchingPool() : qf.parseAmount(args.pool);
     const r = await qf.match(pool);
-    if (args.json) {
-      printJson({
-        txHash: r.txHash,
-        gasUsed: r.gasUsed.toString(),
+    const { formatUnitsExact } = await import("../sdk/units");
+    printTx(
+      args.json,
+      r,
+      {
         round: Number(r.round),
         poolSize: qf.formatAmount(r.poolSize),
         distributed: qf.formatAmount(r.distributed),
         gapsFunded: Number(r.gapsFunded),
-        totalWeight: (await import("../sdk/units")).formatUnitsExact(r.totalWeight, 18),
+        totalWeight: formatUnitsExact(r.totalWeight, 18),
         nextRoundEndTime: Number(r.nextRoundEndTime),
-      });
-    } else {
-      printLines(
-        `Round ${r.round.toString()} finalised: ${qf.formatAmount(r.distributed)} of ${qf.formatAmount(r.poolSize)} ${qf.symbol} ` +
-          `allocated to ${r.gapsFunded.toString()} gap${r.gapsFunded === 1n ? "" : "s"}; the next round ends ${utc(r.nextRoundEndTime)}`,
-        txLine(r),
-      );
-    }
+      },
+      `Round ${r.round.toString()} finalised: ${qf.formatAmount(r.distributed)} of ${qf.formatAmount(r.poolSize)} ${qf.symbol} ` +
+        `allocated to ${r.gapsFunded.toString()} gap${r.gapsFunded === 1n ? "" : "s"}; the next round ends ${utc(r.nextRoundEndTime)}`,
+    );
   });
 
 qfTask("qf:withdraw", "Pay a gap's settled funds (direct + matched) to its recipient; anyone may call")
@@ -291,10 +238,10 @@ qfTask("qf:withdraw", "Pay a gap's settled funds (direct + matched) to its recip
   .setAction(async (args: GapArgs, env: CliEnv) => {
     const qf = await connectAllocator(env, args.from);
     const r = await qf.withdraw(args.gap);
-    if (args.json) {
-      printJson({
-        txHash: r.txHash,
-        gasUsed: r.gasUsed.toString(),
+    printTx(
+      args.json,
+      r,
+      {
         gapId: r.gapId,
         recipient: r.recipient,
         amount: qf.formatAmount(r.amount),
@@ -306,15 +253,11 @@ qfTask("qf:withdraw", "Pay a gap's settled funds (direct + matched) to its recip
           matched: qf.formatAmount(x.matched),
         })),
         more: r.more,
-      });
-    } else {
-      printLines(
-        `Paid ${qf.formatAmount(r.amount)} ${qf.symbol} to ${r.recipient} (${qf.formatAmount(r.direct)} direct + ` +
-          `${qf.formatAmount(r.matched)} matched, ${r.rounds.length} round${r.rounds.length === 1 ? "" : "s"})` +
-          (r.more ? " — more rounds remain, run it again" : ""),
-        txLine(r),
-      );
-    }
+      },
+      `Paid ${qf.formatAmount(r.amount)} ${qf.symbol} to ${r.recipient} (${qf.formatAmount(r.direct)} direct + ` +
+        `${qf.formatAmount(r.matched)} matched, ${r.rounds.length} round${r.rounds.length === 1 ? "" : "s"})` +
+        (r.more ? " — more rounds remain, run it again" : ""),
+    );
   });
 
 // ─────────────────────────────────────────────── views

@@ -22,7 +22,7 @@ import type { ERC20Permit, QuadraticFundingAllocator } from "../typechain-types"
 import { toRevertError, type ErrorContext } from "./errors";
 import { payFromBalance, signPermit, type PaymentResult, type SignedPermit } from "./approvals";
 import { sendAndWait, type TxInfo } from "./tx";
-import { ContractClient } from "./client";
+import { ContractClient, eventFields } from "./client";
 import { GapNames, isBytes32, toGapId, type GapRef } from "./ids";
 import { formatUnitsExact, parseUnitsExact } from "./units";
 
@@ -255,7 +255,7 @@ export class AllocatorClient extends ContractClient<QuadraticFundingAllocator> {
     const gapId = this.gapId(gap);
     const { receipt, info } = await this.send(() => this.contract.registerGap(gapId, recipient, metadataURI));
     const e = this.event(receipt, "GapRegistered");
-    return { ...info, gapId: e.args.gapId as string, recipient: e.args.recipient as string, metadataURI };
+    return { ...info, ...eventFields(e.args, "gapId", "recipient"), metadataURI };
   }
 
   /** `closeGap` (CURATOR_ROLE). */
@@ -263,7 +263,7 @@ export class AllocatorClient extends ContractClient<QuadraticFundingAllocator> {
     const gapId = this.gapId(gap);
     const { receipt, info } = await this.send(() => this.contract.closeGap(gapId));
     const e = this.event(receipt, "GapClosed");
-    return { ...info, gapId, closedRound: e.args.closedRound as bigint };
+    return { ...info, gapId, closedRound: e.args.closedRound };
   }
 
   // ─────────────────────────────────────────────── contributors
@@ -277,12 +277,7 @@ export class AllocatorClient extends ContractClient<QuadraticFundingAllocator> {
     const e = this.event(receipt, "ContributionMade");
     return {
       ...info,
-      round: e.args.round as bigint,
-      gapId: e.args.gapId as string,
-      contributor: e.args.contributor as string,
-      amount: e.args.amount as bigint,
-      contributorRoundTotal: e.args.contributorRoundTotal as bigint,
-      gapWeight: e.args.gapWeight as bigint,
+      ...eventFields(e.args, "round", "gapId", "contributor", "amount", "contributorRoundTotal", "gapWeight"),
       ...(approvalTxHash !== undefined ? { approvalTxHash } : {}),
       permit,
     };
@@ -370,9 +365,7 @@ export class AllocatorClient extends ContractClient<QuadraticFundingAllocator> {
     const e = this.event(receipt, "MatchingPoolFunded");
     return {
       ...info,
-      funder: e.args.funder as string,
-      amount: e.args.amount as bigint,
-      newBalance: e.args.newBalance as bigint,
+      ...eventFields(e.args, "funder", "amount", "newBalance"),
       ...(approvalTxHash !== undefined ? { approvalTxHash } : {}),
     };
   }
@@ -382,13 +375,7 @@ export class AllocatorClient extends ContractClient<QuadraticFundingAllocator> {
     const gapId = this.gapId(gap);
     const { receipt, info } = await this.send(() => this.contract.refundContribution(gapId, round));
     const e = this.event(receipt, "ContributionRefunded");
-    return {
-      ...info,
-      gapId,
-      contributor: e.args.contributor as string,
-      round: e.args.round as bigint,
-      amount: e.args.amount as bigint,
-    };
+    return { ...info, gapId, ...eventFields(e.args, "contributor", "round", "amount") };
   }
 
   // ─────────────────────────────────────────────── keepers
@@ -400,7 +387,7 @@ export class AllocatorClient extends ContractClient<QuadraticFundingAllocator> {
   async sweep(round: bigint): Promise<TxInfo & { round: bigint; amount: bigint }> {
     const { receipt, info } = await this.send(() => this.contract.sweepRound(round));
     const e = this.event(receipt, "MatchingReturned");
-    return { ...info, round: e.args.round as bigint, amount: e.args.amount as bigint };
+    return { ...info, ...eventFields(e.args, "round", "amount") };
   }
 
   /** `computeMatchingRound(poolSize)` (KEEPER_ROLE): finalises the current round. */
@@ -409,12 +396,15 @@ export class AllocatorClient extends ContractClient<QuadraticFundingAllocator> {
     const e = this.event(receipt, "RoundFinalized");
     return {
       ...info,
-      round: e.args.round as bigint,
-      poolSize: e.args.poolSize as bigint,
-      totalWeight: e.args.totalWeight as bigint,
-      distributed: e.args.distributed as bigint,
-      gapsFunded: e.args.gapsFunded as bigint,
-      nextRoundEndTime: e.args.nextRoundEndTime as bigint,
+      ...eventFields(
+        e.args,
+        "round",
+        "poolSize",
+        "totalWeight",
+        "distributed",
+        "gapsFunded",
+        "nextRoundEndTime",
+      ),
     };
   }
 
@@ -423,18 +413,15 @@ export class AllocatorClient extends ContractClient<QuadraticFundingAllocator> {
     const gapId = this.gapId(gap);
     const { receipt, info } = await this.send(() => this.contract.withdrawGapFunds(gapId));
     const paid = this.event(receipt, "GapFundsWithdrawn");
-    const rounds = this.events(receipt, "GapRoundSettled").map((e) => ({
-      round: e.args.round as bigint,
-      direct: e.args.direct as bigint,
-      matched: e.args.matched as bigint,
-    }));
+    const rounds = this.events(receipt, "GapRoundSettled").map((e) =>
+      eventFields(e.args, "round", "direct", "matched"),
+    );
     const more =
       (await this.guard(() => this.contract.withdrawable(gapId, { blockTag: receipt.blockNumber }))) > 0n;
     return {
       ...info,
       gapId,
-      recipient: paid.args.recipient as string,
-      amount: paid.args.amount as bigint,
+      ...eventFields(paid.args, "recipient", "amount"),
       direct: rounds.reduce((s, r) => s + r.direct, 0n),
       matched: rounds.reduce((s, r) => s + r.matched, 0n),
       rounds,

@@ -10,12 +10,30 @@ import type {
   ContractRunner,
   ContractTransactionReceipt,
   ContractTransactionResponse,
-  LogDescription,
   Provider,
   Signer,
 } from "ethers";
+import type { TypedContractEvent, TypedLogDescription } from "../typechain-types/common";
 import type { ErrorContext } from "./errors";
 import type { TxInfo } from "./tx";
+
+/** The events a TypeChain contract declares (its `filters`), by name. */
+type EventsOf<C> = C extends { filters: infer F } ? F : never;
+
+/** The name of an event of contract `C`. */
+export type EventName<C> = Extract<keyof EventsOf<C>, string>;
+
+/** Event `N` of contract `C` decoded from a log, its arguments typed as TypeChain declares them. */
+export type DecodedEvent<C, N extends EventName<C>> = TypedLogDescription<
+  EventsOf<C>[N] extends TypedContractEvent ? EventsOf<C>[N] : never
+>;
+
+/** The arguments `keys` of a decoded event, by name, as a plain object. */
+export function eventFields<A extends object, K extends keyof A>(args: A, ...keys: K[]): Pick<A, K> {
+  const out = {} as Pick<A, K>;
+  for (const key of keys) out[key] = args[key];
+  return out;
+}
 
 /** The decoder and the sender a client uses. */
 export interface ClientLib {
@@ -68,19 +86,25 @@ export abstract class ContractClient<C extends BaseContract> {
     return this.guard(() => this.lib.sendAndWait(fn, this.runner.provider ?? null), ctx);
   }
 
-  /** The contract's events in `receipt`, decoded, optionally only those named `name`. */
-  protected events(receipt: ContractTransactionReceipt, name?: string): LogDescription[] {
-    const out: LogDescription[] = [];
+  /**
+   * The contract's events named `name` in `receipt`, decoded by the contract's ABI (the one place
+   * its logs are decoded: the arguments' types are TypeChain's for that ABI).
+   */
+  protected events<N extends EventName<C>>(
+    receipt: ContractTransactionReceipt,
+    name: N,
+  ): DecodedEvent<C, N>[] {
+    const out: DecodedEvent<C, N>[] = [];
     for (const log of receipt.logs) {
       if (log.address.toLowerCase() !== this.address.toLowerCase()) continue;
       const parsed = this.contract.interface.parseLog(log);
-      if (parsed !== null && (name === undefined || parsed.name === name)) out.push(parsed);
+      if (parsed !== null && parsed.name === name) out.push(parsed as unknown as DecodedEvent<C, N>);
     }
     return out;
   }
 
   /** The first event `name` in `receipt`, or an error saying the transaction emitted none. */
-  protected event(receipt: ContractTransactionReceipt, name: string): LogDescription {
+  protected event<N extends EventName<C>>(receipt: ContractTransactionReceipt, name: N): DecodedEvent<C, N> {
     const found = this.events(receipt, name)[0];
     if (found === undefined) throw new Error(`Transaction ${receipt.hash} emitted no ${name} event`);
     return found;

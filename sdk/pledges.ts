@@ -22,7 +22,7 @@ import type { CoordinatedPledges, ERC20Permit, IERC20Metadata } from "../typecha
 import type { PaymentRequest, PaymentResult } from "./approvals";
 import type { ErrorContext } from "./errors";
 import type { TxInfo } from "./tx";
-import { ContractClient, type ClientLib } from "./client";
+import { ContractClient, eventFields, type ClientLib } from "./client";
 import * as pm from "./math/pledges";
 
 /** What every transaction returns (one type for both clients: sdk/tx.ts). */
@@ -250,7 +250,7 @@ export class PledgesClient extends ContractClient<CoordinatedPledges> {
     };
     const { receipt, info } = await this.send(() => this.contract.createCampaign(params));
     const e = this.event(receipt, "CampaignCreated");
-    return { ...info, campaignId: e.args.campaignId as bigint, deadline };
+    return { ...info, campaignId: e.args.campaignId, deadline };
   }
 
   /**
@@ -309,26 +309,24 @@ export class PledgesClient extends ContractClient<CoordinatedPledges> {
     const approval = approvalTxHash !== undefined ? { approvalTxHash } : {};
     const raise = this.events(receipt, "PledgeRaised")[0];
     if (raise !== undefined) {
-      const pledgeId = raise.args.pledgeId as bigint;
+      const pledgeId = raise.args.pledgeId;
       const p = await this.guard(() => this.contract.getPledge(campaignId, pledgeId));
       return {
         ...txInfo,
         pledgeId,
         speed: p.speed,
         raised: true,
-        added: raise.args.added as bigint,
-        limit: raise.args.newLimit as bigint,
+        added: raise.args.added,
+        limit: raise.args.newLimit,
         ...approval,
       };
     }
     const e = this.event(receipt, "Pledged");
     return {
       ...txInfo,
-      pledgeId: e.args.pledgeId as bigint,
-      speed: e.args.speed as bigint,
+      ...eventFields(e.args, "pledgeId", "speed", "limit"),
       raised: false,
-      added: e.args.limit as bigint,
-      limit: e.args.limit as bigint,
+      added: e.args.limit,
       ...approval,
     };
   }
@@ -364,7 +362,7 @@ export class PledgesClient extends ContractClient<CoordinatedPledges> {
   /** `withdrawPledge` (the pledger, before the deadline). */
   async withdraw(campaignId: bigint, pledgeId: bigint): Promise<PledgesTxInfo & { limit: bigint }> {
     const { receipt, info } = await this.send(() => this.contract.withdrawPledge(campaignId, pledgeId));
-    return { ...info, limit: this.event(receipt, "PledgeWithdrawn").args.limit as bigint };
+    return { ...info, limit: this.event(receipt, "PledgeWithdrawn").args.limit };
   }
 
   /** `cancelCampaign` (the creator, before the deadline). */
@@ -412,8 +410,7 @@ export class PledgesClient extends ContractClient<CoordinatedPledges> {
       const done = this.events(receipt, "CampaignSettled")[0];
       if (done !== undefined) {
         return {
-          h: done.args.h as bigint,
-          pot: done.args.pot as bigint,
+          ...eventFields(done.args, "h", "pot"),
           hLow,
           hHigh,
           transactions,
@@ -432,12 +429,7 @@ export class PledgesClient extends ContractClient<CoordinatedPledges> {
   ): Promise<PledgesTxInfo & { pledger: string; refund: bigint; payment: bigint }> {
     const { receipt, info } = await this.send(() => this.contract.claim(campaignId, pledgeId));
     const e = this.event(receipt, "RefundClaimed");
-    return {
-      ...info,
-      pledger: e.args.pledger as string,
-      refund: e.args.refund as bigint,
-      payment: e.args.payment as bigint,
-    };
+    return { ...info, ...eventFields(e.args, "pledger", "refund", "payment") };
   }
 
   /** `claimPot`: the pot into the allocator gap or to the recipient. `amount` is the total paid. */
@@ -445,11 +437,9 @@ export class PledgesClient extends ContractClient<CoordinatedPledges> {
     campaignId: bigint,
   ): Promise<PledgesTxInfo & { amount: bigint; payouts: { to: string; amount: bigint; toGap: boolean }[] }> {
     const { receipt, info } = await this.send(() => this.contract.claimPot(campaignId));
-    const payouts = this.events(receipt, "PotClaimed").map((e) => ({
-      to: e.args.to as string,
-      amount: e.args.amount as bigint,
-      toGap: e.args.toGap as boolean,
-    }));
+    const payouts = this.events(receipt, "PotClaimed").map((e) =>
+      eventFields(e.args, "to", "amount", "toGap"),
+    );
     return { ...info, amount: payouts.reduce((s, p) => s + p.amount, 0n), payouts };
   }
 
@@ -460,7 +450,7 @@ export class PledgesClient extends ContractClient<CoordinatedPledges> {
   async reclaimPot(campaignId: bigint): Promise<PledgesTxInfo & { recipient: string; amount: bigint }> {
     const { receipt, info } = await this.send(() => this.contract.reclaimPot(campaignId));
     const e = this.event(receipt, "PotReclaimed");
-    return { ...info, recipient: e.args.recipient as string, amount: e.args.amount as bigint };
+    return { ...info, ...eventFields(e.args, "recipient", "amount") };
   }
 
   // ─────────────────────────────────────────────── views

@@ -5,6 +5,7 @@
  * plain decimal number.
  */
 
+import { scaleOf } from "./math/allocator";
 import { MAX_UINT256 } from "./math/common";
 
 /** The largest raw amount a uint256 can hold (defined once, in ./math/common). */
@@ -63,12 +64,16 @@ export function formatUnitsExact(raw: bigint, decimals: number): string {
   return `${negative ? "-" : ""}${whole.toString()}${fraction.length > 0 ? "." + fraction : ""}`;
 }
 
-/** Scales a raw amount of a token with `decimals` (≤ 18) to 18-decimal normalised units. */
+/**
+ * Scales a raw amount of a token with `decimals` (≤ 18) to 18-decimal normalised units: `raw` times
+ * the allocator's scale (`scaleOf`, which checks the decimals), an unsupported token an `AmountError`.
+ */
 export function toNormalized(raw: bigint, decimals: number): bigint {
-  if (!Number.isInteger(decimals) || decimals < 0 || decimals > 18) {
-    throw new AmountError(`Tokens with ${decimals} decimals are not supported (at most 18)`);
+  try {
+    return raw * scaleOf(decimals);
+  } catch (e) {
+    throw new AmountError(e instanceof Error ? e.message : String(e), { cause: e });
   }
-  return raw * 10n ** BigInt(18 - decimals);
 }
 
 /**

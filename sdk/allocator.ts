@@ -20,7 +20,7 @@ import { ERC20Permit__factory } from "../typechain-types/factories/@openzeppelin
 import { QuadraticFundingAllocator__factory } from "../typechain-types/factories/contracts/QuadraticFundingAllocator__factory";
 import type { ERC20Permit, QuadraticFundingAllocator } from "../typechain-types";
 import { toRevertError, type ErrorContext } from "./errors";
-import { payFromBalance, signPermit, type PaymentResult, type SignedPermit } from "./approvals";
+import { payFromBalance, signPermit, type SignedPermit } from "./approvals";
 import { sendAndWait, type TxInfo } from "./tx";
 import { ContractClient, eventFields } from "./client";
 import { GapNames, isBytes32, toGapId, type GapRef } from "./ids";
@@ -193,7 +193,7 @@ export class AllocatorClient extends ContractClient<QuadraticFundingAllocator> {
     runner: ContractRunner,
     names?: GapNames,
   ) {
-    super(contract, address, runner, { toRevertError, sendAndWait });
+    super(contract, address, runner, { toRevertError, sendAndWait, payFromBalance });
     this.names = names ?? new GapNames();
   }
 
@@ -284,57 +284,27 @@ export class AllocatorClient extends ContractClient<QuadraticFundingAllocator> {
   }
 
   /**
-   * Pays `amount` into the allocator by `call` (its eth_call `simulate` and its sent form, or a
-   * permit variant), by the rules of sdk/approvals.ts: nothing signed or sent for a call that would
-   * fail, an allowance raised only to the amount, permit when the token has it, nothing left
-   * standing. `approve: false` sends the call as it is.
-   */
-  private async pay<T>(
-    amount: bigint,
-    options: ApproveOptions,
-    call: { simulate: () => Promise<unknown>; send: () => Promise<T> },
-    permit?: {
-      simulate: (p: SignedPermit) => Promise<unknown>;
-      send: (p: SignedPermit) => Promise<T>;
-    },
-  ): Promise<PaymentResult<T>> {
-    if (options.approve === false) return { result: await call.send(), permit: false };
-    const allocator = this.contract.interface;
-    return payFromBalance({
-      token: this.token,
-      signer: this.signer(),
-      spender: this.address,
-      amount,
-      ctx: this.errorContext(),
-      isSpenderError: (name) => allocator.getError(name) !== null,
-      simulate: call.simulate,
-      send: call.send,
-      approve: async (value) => (await this.send(() => this.token.approve(this.address, value))).info.txHash,
-      ...(permit !== undefined && options.permit !== false ? { permit } : {}),
-    });
-  }
-
-  /**
    * `contributeToGap` from the signer. When the allowance is short: with a permit token, one
    * `contributeToGapWithPermit` transaction (no approval); otherwise an approval of exactly `amount`
    * first. A contribution that would fail is refused before anything is signed (sdk/approvals.ts).
    */
   async contribute(gap: GapRef, amount: bigint, options: ApproveOptions = {}): Promise<Contribution> {
     const gapId = this.gapId(gap);
-    const paid = await this.pay(
+    const permit = {
+      simulate: (p: SignedPermit) =>
+        this.contract.contributeToGapWithPermit.staticCall(gapId, amount, p.deadline, p.v, p.r, p.s),
+      send: (p: SignedPermit) =>
+        this.send(() => this.contract.contributeToGapWithPermit(gapId, amount, p.deadline, p.v, p.r, p.s)),
+    };
+    const paid = await this.pay({
+      token: this.token,
       amount,
-      options,
-      {
-        simulate: () => this.contract.contributeToGap.staticCall(gapId, amount),
-        send: () => this.send(() => this.contract.contributeToGap(gapId, amount)),
-      },
-      {
-        simulate: (p) =>
-          this.contract.contributeToGapWithPermit.staticCall(gapId, amount, p.deadline, p.v, p.r, p.s),
-        send: (p) =>
-          this.send(() => this.contract.contributeToGapWithPermit(gapId, amount, p.deadline, p.v, p.r, p.s)),
-      },
-    );
+      ctx: this.errorContext(),
+      approve: options.approve,
+      simulate: () => this.contract.contributeToGap.staticCall(gapId, amount),
+      send: () => this.send(() => this.contract.contributeToGap(gapId, amount)),
+      ...(options.permit !== false ? { permit } : {}),
+    });
     return this.contribution(paid.result.receipt, paid.result.info, paid.approvalTxHash, paid.permit);
   }
 
@@ -356,7 +326,11 @@ export class AllocatorClient extends ContractClient<QuadraticFundingAllocator> {
    * short; a funding that would fail is refused before anything is signed (sdk/approvals.ts).
    */
   async fundPool(amount: bigint, options: ApproveOptions = {}): Promise<PoolFunding> {
-    const paid = await this.pay(amount, options, {
+    const paid = await this.pay({
+      token: this.token,
+      amount,
+      ctx: this.errorContext(),
+      approve: options.approve,
       simulate: () => this.contract.fundMatchingPool.staticCall(amount),
       send: () => this.send(() => this.contract.fundMatchingPool(amount)),
     });

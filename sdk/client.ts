@@ -1,9 +1,10 @@
 /**
  * What `AllocatorClient` and `PledgesClient` share: a TypeChain contract handle, the runner (a
  * provider for reads, a signer for writes), reverts rethrown as one readable sentence, sending and
- * waiting (a write mined reverted still names its error, sdk/tx.ts), and decoding the contract's own
- * events from a receipt. Only types are imported here: each client passes the decoder and the sender
- * (`ClientLib`), so the pledges client can keep loading them lazily.
+ * waiting (a write mined reverted still names its error, sdk/tx.ts), paying the contract from the
+ * signer's balance (sdk/approvals.ts), and decoding the contract's own events from a receipt. Only
+ * types are imported here: each client passes the decoder, the sender and the payer (`ClientLib`),
+ * so the pledges client can keep loading them lazily.
  */
 import type {
   BaseContract,
@@ -13,7 +14,9 @@ import type {
   Provider,
   Signer,
 } from "ethers";
+import type { ERC20Permit } from "../typechain-types";
 import type { TypedContractEvent, TypedLogDescription } from "../typechain-types/common";
+import type { PaymentRequest, PaymentResult } from "./approvals";
 import type { ErrorContext } from "./errors";
 import type { TxInfo } from "./tx";
 
@@ -35,13 +38,28 @@ export function eventFields<A extends object, K extends keyof A>(args: A, ...key
   return out;
 }
 
-/** The decoder and the sender a client uses. */
+/** The decoder, the sender and the payer a client uses. */
 export interface ClientLib {
   toRevertError: (error: unknown, ctx?: ErrorContext) => unknown;
   sendAndWait: (
     fn: () => Promise<ContractTransactionResponse>,
     provider: Provider | null,
   ) => Promise<{ receipt: ContractTransactionReceipt; info: TxInfo }>;
+  payFromBalance: <T>(req: PaymentRequest<T>) => Promise<PaymentResult<T>>;
+}
+
+/** A payment into the client's contract: what `ContractClient.pay` takes. */
+export interface Payment<T> {
+  token: ERC20Permit;
+  amount: bigint;
+  ctx: ErrorContext;
+  /** `false`: send the call as it is (no balance, allowance or simulation checks). */
+  approve?: boolean;
+  /** The call as eth_call, and sent and mined. */
+  simulate: () => Promise<unknown>;
+  send: () => Promise<T>;
+  /** The contract's permit entry point, when the payment may use one. */
+  permit?: PaymentRequest<T>["permit"];
 }
 
 /** The plumbing of a client of one contract. */
@@ -84,6 +102,30 @@ export abstract class ContractClient<C extends BaseContract> {
     ctx?: ErrorContext,
   ): Promise<{ receipt: ContractTransactionReceipt; info: TxInfo }> {
     return this.guard(() => this.lib.sendAndWait(fn, this.runner.provider ?? null), ctx);
+  }
+
+  /**
+   * Pays `amount` of `token` into the contract by a call, by the rules of sdk/approvals.ts: nothing
+   * signed or sent for a call that would fail (a rejection by the contract's own errors is thrown),
+   * permit when given and the token has it, else an allowance raised to exactly the amount and put
+   * back if the call still fails. `approve: false` sends the call as it is.
+   */
+  protected async pay<T>(p: Payment<T>): Promise<PaymentResult<T>> {
+    if (p.approve === false) return { result: await p.send(), permit: false };
+    const spenderErrors = this.contract.interface;
+    return this.lib.payFromBalance({
+      token: p.token,
+      signer: this.signer(),
+      spender: this.address,
+      amount: p.amount,
+      ctx: p.ctx,
+      isSpenderError: (name) => spenderErrors.getError(name) !== null,
+      simulate: p.simulate,
+      send: p.send,
+      approve: async (value) =>
+        (await this.send(() => p.token.approve(this.address, value), p.ctx)).info.txHash,
+      ...(p.permit !== undefined ? { permit: p.permit } : {}),
+    });
   }
 
   /**

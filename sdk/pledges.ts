@@ -19,7 +19,6 @@
  */
 import type { ContractRunner } from "ethers";
 import type { CoordinatedPledges, ERC20Permit, IERC20Metadata } from "../typechain-types";
-import type { PaymentRequest, PaymentResult } from "./approvals";
 import type { ErrorContext } from "./errors";
 import type { TxInfo } from "./tx";
 import { ContractClient, eventFields, type ClientLib } from "./client";
@@ -150,7 +149,6 @@ export interface PledgesTokenInfo {
 interface PledgesLib extends ClientLib {
   erc20: (address: string, runner: ContractRunner) => IERC20Metadata;
   erc20Permit: (address: string, runner: ContractRunner) => ERC20Permit;
-  payFromBalance: <T>(req: PaymentRequest<T>) => Promise<PaymentResult<T>>;
 }
 
 /** Client of one CoordinatedPledges. Create with `PledgesClient.connect`. */
@@ -284,26 +282,14 @@ export class PledgesClient extends ContractClient<CoordinatedPledges> {
     const c = await this.guard(() => this.contract.getCampaign(campaignId));
     const info = await this.tokenInfo(c.token);
     const ctx = this.tokenContext(info);
-    const send = () => this.send(() => this.contract.pledge(campaignId, limit), ctx);
-    let paid: PaymentResult<Awaited<ReturnType<typeof send>>>;
-    if (opts.approve === false) {
-      paid = { result: await send(), permit: false };
-    } else {
-      const token = this.lib.erc20Permit(c.token, this.runner);
-      const pledges = this.contract.interface;
-      paid = await this.lib.payFromBalance({
-        token,
-        signer: this.signer(),
-        spender: this.address,
-        amount: limit,
-        ctx,
-        isSpenderError: (name) => pledges.getError(name) !== null,
-        simulate: () => this.contract.pledge.staticCall(campaignId, limit),
-        send,
-        approve: async (value) =>
-          (await this.send(() => token.approve(this.address, value), ctx)).info.txHash,
-      });
-    }
+    const paid = await this.pay({
+      token: this.lib.erc20Permit(c.token, this.runner),
+      amount: limit,
+      ctx,
+      approve: opts.approve,
+      simulate: () => this.contract.pledge.staticCall(campaignId, limit),
+      send: () => this.send(() => this.contract.pledge(campaignId, limit), ctx),
+    });
     const { approvalTxHash } = paid;
     const { receipt, info: txInfo } = paid.result;
     const approval = approvalTxHash !== undefined ? { approvalTxHash } : {};

@@ -35,6 +35,9 @@ import {
   type JsonValue,
 } from "./_cli";
 
+/** How `--campaign` is given. */
+const CAMPAIGN_HELP = "Campaign id";
+
 /** A non-negative integer id from the command line. */
 function parseId(flag: string, value: string): bigint {
   return parseWhole(flag, value, "a non-negative integer");
@@ -192,7 +195,7 @@ cqfTask(
   "cqf:pledge",
   "Pledge up to --limit tokens to a campaign, or raise your pledge there by --limit (one pledge per address; approves only what is missing, only for a pledge that will succeed)",
 )
-  .addParam("campaign", "Campaign id")
+  .addParam("campaign", CAMPAIGN_HELP)
   .addParam(
     "limit",
     "The most you will pay, in tokens (escrowed now; the rest comes back); added to your pledge if you have one",
@@ -238,7 +241,7 @@ cqfTask(
   });
 
 cqfTask("cqf:status", "Show a campaign: h, pot and every pledge's payment, refund and leverage")
-  .addParam("campaign", "Campaign id")
+  .addParam("campaign", CAMPAIGN_HELP)
   .setAction(async (args: CampaignArgs, env: CliEnv) => {
     const { campaignId, cp } = await openCampaign(env, args);
     const s = await cp.status(campaignId);
@@ -275,7 +278,7 @@ interface SettleArgs extends CampaignArgs {
 }
 
 cqfTask("cqf:settle", "Settle a campaign past its deadline (solves off-chain, submits pages)")
-  .addParam("campaign", "Campaign id")
+  .addParam("campaign", CAMPAIGN_HELP)
   .addOptionalParam("maxPledges", "Pledges per transaction (default: the contract's page cap)")
   .setAction(async (args: SettleArgs, env: CliEnv) => {
     const { campaignId, cp } = await openCampaign(env, args);
@@ -309,7 +312,7 @@ interface ClaimArgs extends CampaignArgs {
 }
 
 cqfTask("cqf:claim", "Claim a pledge's refund (--pledge) or the campaign's pot (without it)")
-  .addParam("campaign", "Campaign id")
+  .addParam("campaign", CAMPAIGN_HELP)
   .addOptionalParam("pledge", "Pledge id (omit to pay the pot to the recipient or the gap)")
   .setAction(async (args: ClaimArgs, env: CliEnv) => {
     const { campaignId, cp } = await openCampaign(env, args);
@@ -348,7 +351,7 @@ cqfTask(
   "cqf:reclaim",
   "Pay a pot back to the campaign's recipient after its allocator gap closed before the pot's round was finalised (anyone)",
 )
-  .addParam("campaign", "Campaign id")
+  .addParam("campaign", CAMPAIGN_HELP)
   .setAction(async (args: CampaignArgs, env: CliEnv) => {
     const { campaignId, cp } = await openCampaign(env, args);
     const { decimals } = await cp.status(campaignId);
@@ -367,7 +370,7 @@ interface WithdrawArgs extends CampaignArgs {
 }
 
 cqfTask("cqf:withdraw", "Withdraw your pledge before the deadline (full refund)")
-  .addParam("campaign", "Campaign id")
+  .addParam("campaign", CAMPAIGN_HELP)
   .addParam("pledge", "Pledge id")
   .setAction(async (args: WithdrawArgs, env: CliEnv) => {
     const { campaignId, cp } = await openCampaign(env, args);
@@ -378,7 +381,7 @@ cqfTask("cqf:withdraw", "Withdraw your pledge before the deadline (full refund)"
   });
 
 cqfTask("cqf:cancel", "Cancel your campaign before its deadline (pledgers then claim full refunds)")
-  .addParam("campaign", "Campaign id")
+  .addParam("campaign", CAMPAIGN_HELP)
   .setAction(async (args: CampaignArgs, env: CliEnv) => {
     const { campaignId, cp } = await openCampaign(env, args);
     const r = await cp.cancel(campaignId);

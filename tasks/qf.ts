@@ -32,6 +32,9 @@ import {
   type JsonValue,
 } from "./_cli";
 
+/** How `--gap` is given. */
+const GAP_HELP = "Gap name or 0x bytes32 id";
+
 function parseRound(value: string): bigint {
   return parseWhole("round", value, "a round number");
 }
@@ -65,7 +68,7 @@ interface RegisterArgs extends CommonArgs {
 }
 
 qfTask("qf:gap:register", "Register a gap (CURATOR_ROLE)")
-  .addParam("gap", "Gap name or 0x bytes32 id")
+  .addParam("gap", GAP_HELP)
   .addParam("recipient", "Address that receives the gap's funds")
   .addOptionalParam("uri", "Metadata URI (default: the gap's name, so tables can show it)")
   .setAction(async (args: RegisterArgs, env: CliEnv) => {
@@ -94,7 +97,7 @@ interface GapArgs extends CommonArgs {
 }
 
 qfTask("qf:gap:close", "Close a gap: contributions of unfinalised rounds become refundable (CURATOR_ROLE)")
-  .addParam("gap", "Gap name or 0x bytes32 id")
+  .addParam("gap", GAP_HELP)
   .setAction(async (args: GapArgs, env: CliEnv) => {
     const qf = await connectAllocator(env, args.from);
     const r = await qf.closeGap(args.gap);
@@ -120,7 +123,7 @@ qfTask(
   "qf:contribute",
   "Contribute tokens to a gap (by permit when the token has it, else approves exactly the amount; nothing when it would fail)",
 )
-  .addParam("gap", "Gap name or 0x bytes32 id")
+  .addParam("gap", GAP_HELP)
   .addParam("amount", 'Amount in token units, e.g. "12.5"')
   .setAction(async (args: ContributeArgs, env: CliEnv) => {
     const qf = await connectAllocator(env, args.from);
@@ -167,7 +170,7 @@ interface RefundArgs extends GapArgs {
 }
 
 qfTask("qf:refund", "Refund your contribution to a closed gap in a round that was not finalised")
-  .addParam("gap", "Gap name or 0x bytes32 id")
+  .addParam("gap", GAP_HELP)
   .addParam("round", "Round of the contribution")
   .setAction(async (args: RefundArgs, env: CliEnv) => {
     const round = parseRound(args.round);
@@ -234,7 +237,7 @@ qfTask("qf:match", "Finalise the current matching round with a pool (KEEPER_ROLE
   });
 
 qfTask("qf:withdraw", "Pay a gap's settled funds (direct + matched) to its recipient; anyone may call")
-  .addParam("gap", "Gap name or 0x bytes32 id")
+  .addParam("gap", GAP_HELP)
   .setAction(async (args: GapArgs, env: CliEnv) => {
     const qf = await connectAllocator(env, args.from);
     const r = await qf.withdraw(args.gap);

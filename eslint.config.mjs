@@ -2,7 +2,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules/", "artifacts/", "cache/", "typechain-types/", "coverage/", "out/", "dist/", "deploy/deployments/"] },
+  { ignores: ["node_modules/", "artifacts/", "cache/", "typechain-types/", "coverage/", "out/", "dist/", "deploy/deployments/", "indexer/.ponder/", "indexer/generated/"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -25,7 +25,8 @@ const store =
       transactionIndex: transaction.transactionIndex,
       logIndex: log.logIndex,
       address: log.address,
-      topics: [...log.topics] as `0x${string}`[],
+      // Historical sync pads the topics with null up to four: keep the log's own.
+      topics: log.topics.filter((t): t is `0x${string}` => t !== null && t !== undefined),
       data: log.data,
     });
   };

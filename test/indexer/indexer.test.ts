@@ -14,7 +14,7 @@ import {
   playPledgesHistory,
   type HistoryContext,
   type HistoryContracts,
-} from "../helpers/history";
+} from "../../deploy/history";
 import { getJson, startIndexer, storedLogs, waitSynced, type RunningIndexer } from "../helpers/indexer";
 import {
   childEnv,
@@ -118,6 +118,16 @@ describe(`indexer end to end (Ponder on ${database}, hardhat node in a child pro
     const after = await chainLogs();
     expect(after.length).to.equal(before.length - 3 + 1);
     expect(await storedLogs(indexer!)).to.deep.equal(after);
+  });
+
+  it("a second indexer started after the history backfills the same logs", async () => {
+    const second = await startIndexer(url, DEPLOYMENT_ID);
+    try {
+      await waitSynced(second, ctx.provider);
+      expect(await storedLogs(second)).to.deep.equal(await chainLogs());
+    } finally {
+      await second.stop();
+    }
   });
 
   it("answers the allocator design's writes with 405 and the contract function and CLI task to use", async () => {

@@ -2,14 +2,14 @@
  * A scripted cofund history on a node over JSON-RPC, sent through the SDK as users send it: several
  * rounds in both matching modes (the whole pool, then a cap), a closed gap with refunds, withdrawals and
  * a sweep; pledge campaigns in both modes and both policies, settled in pages, claimed, their pots paid.
- * The indexer and app suites play it against a `hardhat node` (or anvil) in a child process.
+ * `npm run app` plays it on its local node; the indexer and app suites play it against a `hardhat node`
+ * in a child process.
  */
 import { JsonRpcProvider, parseUnits, type JsonRpcSigner } from "ethers";
-import { AllocatorClient } from "../../sdk/allocator";
-import { gapIdFromName } from "../../sdk/ids";
-import { PledgeState } from "../../sdk/math/campaign";
-import { PledgesClient } from "../../sdk/pledges";
-import { rpcCall } from "./local-node";
+import { AllocatorClient } from "../sdk/allocator";
+import { gapIdFromName } from "../sdk/ids";
+import { PledgeState } from "../sdk/math/campaign";
+import { PledgesClient } from "../sdk/pledges";
 
 /** The deployed contracts the history runs against. */
 export interface HistoryContracts {
@@ -50,9 +50,9 @@ export async function historyContext(url: string, contracts: HistoryContracts): 
 }
 
 /** Moves the node's clock forward by `seconds` and mines a block. */
-export async function advance(url: string, seconds: number): Promise<void> {
-  await rpcCall(url, "evm_increaseTime", [seconds]);
-  await rpcCall(url, "evm_mine", []);
+export async function advance(provider: JsonRpcProvider, seconds: number): Promise<void> {
+  await provider.send("evm_increaseTime", [seconds]);
+  await provider.send("evm_mine", []);
 }
 
 /** The allocator's round duration on the node. */
@@ -78,7 +78,7 @@ export async function playAllocatorHistory(ctx: HistoryContext): Promise<void> {
   for (const i of [1, 2, 3, 4]) await (await ctx.allocator(i)).contribute("alpha", units(`${i * 5}`));
   await (await ctx.allocator(5)).contribute("beta", units("100"));
   await (await ctx.allocator(1)).contributeWithPermit("gamma", units("7.5"));
-  await advance(ctx.url, duration + 1);
+  await advance(ctx.provider, duration + 1);
   await admin.match(units("300"));
 
   // Round 2: a cap of 50%; gamma closes before the round is finalised.
@@ -87,7 +87,7 @@ export async function playAllocatorHistory(ctx: HistoryContext): Promise<void> {
   await (await ctx.allocator(4)).contribute("alpha", units("1"));
   for (const i of [5, 6]) await (await ctx.allocator(i)).contribute("gamma", units("9"));
   await admin.closeGap("gamma");
-  await advance(ctx.url, duration + 1);
+  await advance(ctx.provider, duration + 1);
   await admin.match(units("200"));
   for (const i of [5, 6]) await (await ctx.allocator(i)).refund("gamma", 2n);
   for (const gap of gaps) await admin.withdraw(gap);
@@ -140,7 +140,7 @@ export async function playPledgesHistory(ctx: HistoryContext): Promise<void> {
   });
   await (await ctx.pledges(3)).pledge(c3.campaignId, units("60"));
 
-  await advance(ctx.url, 3_601);
+  await advance(ctx.provider, 3_601);
   for (const c of [c1.campaignId, c2.campaignId]) {
     await owner.settle(c, { maxPledges: 2n });
     const count = Number(await owner.contract.pledgeCount(c));

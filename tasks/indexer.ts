@@ -128,13 +128,24 @@ cliTask("indexer", "Index cofund's events into a database (Ponder) and serve the
     };
     child.stdout?.on("data", relay);
     child.stderr?.on("data", relay);
-    const stop = (): void => void child.kill("SIGTERM");
+    // Ponder stops with this process however it ends: a signal, or Hardhat exiting on one.
+    let stopping = false;
+    const stop = (): void => {
+      stopping = true;
+      child.kill("SIGTERM");
+    };
     process.once("SIGINT", stop);
     process.once("SIGTERM", stop);
+    process.once("exit", stop);
     const done = new Promise<number | null>((resolve) => child.once("exit", resolve));
 
     const url = `http://localhost:${port}`;
-    await whenReady(`http://127.0.0.1:${port}/ready`, child, () => output, 600_000);
+    try {
+      await whenReady(`http://127.0.0.1:${port}/ready`, child, () => output, 600_000);
+    } catch (error) {
+      if (stopping) return; // stopped by a signal while starting: not an error
+      throw error;
+    }
     const where = databaseUrl !== undefined ? `PostgreSQL (schema ${schema})` : `PGlite in ${pgliteDir}`;
     if (args.json) {
       printJson({
@@ -156,5 +167,6 @@ cliTask("indexer", "Index cofund's events into a database (Ponder) and serve the
     const code = await done;
     process.off("SIGINT", stop);
     process.off("SIGTERM", stop);
-    if (code !== 0 && code !== null) throw new Error(`the indexer stopped (exit code ${code})`);
+    process.off("exit", stop);
+    if (!stopping && code !== 0 && code !== null) throw new Error(`the indexer stopped (exit code ${code})`);
   });

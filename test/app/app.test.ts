@@ -13,7 +13,7 @@ import * as path from "node:path";
 import hre from "hardhat";
 import { formatUnits, parseUnits } from "ethers";
 import type { Browser, Page } from "playwright-core";
-import { advance, historyContext, type HistoryContext, type HistoryContracts } from "../helpers/history";
+import { advance, historyContext, type HistoryContext, type HistoryContracts } from "../../deploy/history";
 import { installTestWallet, launchChromium, serveApp, TEST_WALLET } from "../helpers/browser";
 import {
   ROOT,
@@ -159,7 +159,7 @@ describe("web app in Chromium (hardhat node in a child process)", function () {
     await page.close();
 
     const duration = Number(await (await ctx.allocator(0)).contract.roundDuration());
-    await advance(url, duration + 1);
+    await advance(ctx.provider, duration + 1);
     const keeper = await open(0, "#/admin");
     await keeper.getByRole("button", { name: "Finalise the round" }).click();
     await confirmed(keeper);
@@ -211,7 +211,7 @@ describe("web app in Chromium (hardhat node in a child process)", function () {
     await shoot(raiser, "campaign");
     await raiser.close();
 
-    await advance(url, 3_601);
+    await advance(ctx.provider, 3_601);
     const settler = await open(2, "#/campaigns/1");
     await settler.getByRole("button", { name: "Settle the campaign" }).click();
     expect(await confirmed(settler)).to.match(/settled at h = [\d.]+ in 1 transaction/);

@@ -25,6 +25,7 @@ import { sendAndWait, type TxInfo } from "./tx";
 import { ContractClient, eventFields } from "./client";
 import { GapNames, isBytes32, toGapId, type GapRef } from "./ids";
 import { formatUnitsExact, parseUnitsExact } from "./units";
+import { previewContribution, scaleOf, type ContributionPreview } from "./math/allocator";
 
 export type { TxInfo } from "./tx";
 
@@ -500,6 +501,41 @@ export class AllocatorClient extends ContractClient<QuadraticFundingAllocator> {
         distributeWholePool: r.distributeWholePool,
         swept: r.swept,
       };
+    });
+  }
+
+  /**
+   * What contributing `amount` raw tokens from `contributor` to `gap` now would do to the gap's
+   * estimated match (`getGapFundingStats.estimatedMatch`, before any cap), read at one block and
+   * computed by the exact mirror of the contract's update (`previewContribution` in sdk/math/allocator).
+   */
+  async previewContribution(
+    gap: GapRef,
+    contributor: string,
+    amount: bigint,
+  ): Promise<ContributionPreview & { round: bigint }> {
+    const gapId = this.gapId(gap);
+    return this.guard(async () => {
+      const at = { blockTag: (await this.runner.provider?.getBlockNumber()) ?? "latest" };
+      const round = await this.contract.contributionRound(at);
+      const [state, prior, r, pool, settings] = await Promise.all([
+        this.contract.gapRoundState(gapId, round, at),
+        this.contract.contributionOf(gapId, contributor, round, at),
+        this.contract.getRound(round, at),
+        this.contract.matchingPoolBalance(at),
+        this.contract.matchingSettings(at),
+      ]);
+      const preview = previewContribution({
+        sumSqrt: state.sumSqrt,
+        direct: state.direct,
+        prior,
+        amount,
+        totalWeight: r.totalWeight,
+        poolRaw: pool,
+        scale: scaleOf(this.decimals),
+        wholePool: settings.distributeWholePool,
+      });
+      return { ...preview, round };
     });
   }
 

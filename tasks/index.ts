@@ -8,5 +8,6 @@ import "./qf";
 import "./cqf";
 import "./keeper";
 import "./audit";
+import "./indexer";
 
 export { cliTaskDefinitions as cliTasks } from "./_cli";

@@ -115,3 +115,50 @@ export function roundOutcome(
     returned: allocated - paid,
   };
 }
+
+/** What a contribution would do to its gap's estimated match in the open round. */
+export interface ContributionPreview {
+  /** The gap's weight before and after (normalised units). */
+  weightBefore: bigint;
+  weightAfter: bigint;
+  /** The round's W before and after. */
+  totalWeightBefore: bigint;
+  totalWeightAfter: bigint;
+  /** `getGapFundingStats.estimatedMatch` before and after (raw tokens, before any cap). */
+  matchBefore: bigint;
+  matchAfter: bigint;
+}
+
+/**
+ * `contributeToGap`'s effect on the gap's estimated match, as the contract updates its state: the
+ * contributor's round total `prior` becomes `prior + amount`, so Σ√c gains
+ * sqrtTerm(prior + amount) − sqrtTerm(prior) and W changes by the gap's change of weight; the estimate
+ * is `QFMath.matchRaw` at the pool now, as `getGapFundingStats` computes it.
+ */
+export function previewContribution(args: {
+  /** `gapRoundState(gapId, round)`: Σ√c and Σc (raw) of the gap in the open round. */
+  sumSqrt: bigint;
+  direct: bigint;
+  /** The contributor's total with the gap in the round so far (`contributionOf`). */
+  prior: bigint;
+  amount: bigint;
+  /** The round's W now (`getRound(round).totalWeight`). */
+  totalWeight: bigint;
+  poolRaw: bigint;
+  scale: bigint;
+  wholePool: boolean;
+}): ContributionPreview {
+  const { sumSqrt, direct, prior, amount, totalWeight, poolRaw, scale, wholePool } = args;
+  const weightBefore = weight(sumSqrt, direct * scale);
+  const sumAfter = sumSqrt - sqrtTerm(prior, scale) + sqrtTerm(prior + amount, scale);
+  const weightAfter = weight(sumAfter, (direct + amount) * scale);
+  const totalWeightAfter = totalWeight - weightBefore + weightAfter;
+  return {
+    weightBefore,
+    weightAfter,
+    totalWeightBefore: totalWeight,
+    totalWeightAfter,
+    matchBefore: matchRaw(weightBefore, totalWeight, poolRaw, scale, wholePool),
+    matchAfter: matchRaw(weightAfter, totalWeightAfter, poolRaw, scale, wholePool),
+  };
+}

@@ -1,0 +1,135 @@
+/**
+ * One gap: recipient, status and totals; contribute with a live preview of the estimated match;
+ * withdraw to the recipient (anyone); refunds of a closed gap's unfinalised rounds.
+ */
+import { useState } from "react";
+import { nameFromMetadataURI, toGapId } from "../../../sdk/ids";
+import { useChain, useLive } from "../chain";
+import { AmountInput, parseAmount } from "../components/AmountInput";
+import { useTx } from "../components/Tx";
+import { tokens } from "../format";
+
+export function GapPage({ id }: { id: string }) {
+  const { allocator, signer } = useChain();
+  const gapId = (() => {
+    try {
+      return toGapId(id);
+    } catch {
+      return undefined;
+    }
+  })();
+  const gap = useLive(
+    () => (gapId === undefined ? Promise.reject(new Error(`"${id}" is not a gap`)) : allocator.gap(gapId)),
+    [gapId],
+  );
+  const [text, setText] = useState("");
+  const amount = parseAmount(text, allocator.decimals);
+  const preview = useLive(
+    () =>
+      signer !== undefined && amount.raw !== undefined && gapId !== undefined
+        ? allocator.previewContribution(gapId, signer.account, amount.raw)
+        : Promise.resolve(undefined),
+    [signer?.account, amount.raw, gapId],
+  );
+  const refundable = useLive(async () => {
+    const g = gap.value;
+    if (signer === undefined || g === undefined || g.status !== "Closed" || gapId === undefined) return [];
+    const last = await allocator.contract.contributionRound();
+    const rounds: { round: bigint; amount: bigint }[] = [];
+    for (let r = g.closedRound; r <= last; r++) {
+      const c = await allocator.contract.contributionOf(gapId, signer.account, r);
+      if (c > 0n) rounds.push({ round: r, amount: c });
+    }
+    return rounds;
+  }, [gap.value?.status, signer?.account]);
+  const tx = useTx();
+
+  if (gap.value === undefined)
+    return <p role={gap.error ? "alert" : undefined}>{gap.error ?? "Loading the gap…"}</p>;
+  const g = gap.value;
+  const name = g.name ?? nameFromMetadataURI(g.metadataURI, g.gapId) ?? g.gapId;
+  const show = (raw: bigint): string => `${tokens(raw, allocator.decimals)} ${allocator.symbol}`;
+  const p = preview.value;
+
+  return (
+    <section aria-labelledby="gap-title">
+      <h1 id="gap-title">{name}</h1>
+      <dl className="facts">
+        <dt>Recipient</dt>
+        <dd className="mono">{g.recipient}</dd>
+        <dt>Status</dt>
+        <dd>{g.status === "Closed" ? `closed from round ${g.closedRound}` : "open"}</dd>
+        <dt>Direct</dt>
+        <dd data-testid="gap-direct">{show(g.directTotal)}</dd>
+        <dt>Matched</dt>
+        <dd>{show(g.matchedTotal)}</dd>
+        <dt>Withdrawable</dt>
+        <dd>{show(g.withdrawable)}</dd>
+        <dt>Contributors</dt>
+        <dd>{g.contributorCount.toString()}</dd>
+        <dt>This round</dt>
+        <dd>{show(g.currentRoundDirect)}</dd>
+        <dt>Estimated match</dt>
+        <dd data-testid="gap-estimated-match">{show(g.estimatedMatch)}</dd>
+      </dl>
+
+      {g.status === "Active" && (
+        <form
+          aria-labelledby="contribute-title"
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (signer === undefined || amount.raw === undefined) return;
+            void tx
+              .run("Contribution", () => signer.allocator.contributeWithPermit(g.gapId, amount.raw!))
+              .then((r) => r !== undefined && setText(""));
+          }}
+        >
+          <h2 id="contribute-title">Contribute</h2>
+          <AmountInput
+            label="Amount"
+            value={text}
+            onChange={setText}
+            symbol={allocator.symbol}
+            error={amount.error}
+          />
+          {p !== undefined && amount.raw !== undefined && (
+            <p data-testid="contribution-preview" aria-live="polite">
+              Your {tokens(amount.raw, allocator.decimals)} raises the estimated match by{" "}
+              {tokens(p.matchAfter - p.matchBefore, allocator.decimals)} (to {show(p.matchAfter)}).
+            </p>
+          )}
+          <button type="submit" disabled={signer === undefined || amount.raw === undefined || tx.busy}>
+            {signer === undefined ? "Connect a wallet to contribute" : "Contribute"}
+          </button>
+        </form>
+      )}
+
+      <div className="actions">
+        <button
+          type="button"
+          disabled={signer === undefined || g.withdrawable === 0n || tx.busy}
+          onClick={() =>
+            void tx.run(
+              "Withdrawal",
+              () => signer!.allocator.withdraw(g.gapId),
+              (r) => `${show(r.amount)} paid to the recipient`,
+            )
+          }
+        >
+          Withdraw {show(g.withdrawable)} to the recipient
+        </button>
+        {(refundable.value ?? []).map((r) => (
+          <button
+            key={r.round.toString()}
+            type="button"
+            disabled={tx.busy}
+            onClick={() => void tx.run("Refund", () => signer!.allocator.refund(g.gapId, r.round))}
+          >
+            Refund my {show(r.amount)} of round {r.round.toString()}
+          </button>
+        ))}
+      </div>
+      {tx.status}
+    </section>
+  );
+}

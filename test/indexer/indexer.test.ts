@@ -1,0 +1,142 @@
+/**
+ * The indexer end to end: `hardhat indexer --network localhost` (Ponder) against a `hardhat node` in a
+ * child process, on PGlite (or on PostgreSQL when DATABASE_URL is set: `.ci/run` runs this suite a
+ * second time that way). After a scripted history its stored logs equal the node's `eth_getLogs` of
+ * both contracts; after a reorganisation (evm_snapshot / evm_revert) they equal the new chain's.
+ */
+import { expect } from "chai";
+import type { ChildProcess } from "node:child_process";
+import hre from "hardhat";
+import { parseUnits } from "ethers";
+import {
+  historyContext,
+  playAllocatorHistory,
+  playPledgesHistory,
+  type HistoryContext,
+  type HistoryContracts,
+} from "../../deploy/history";
+import { getJson, startIndexer, storedLogs, waitSynced, type RunningIndexer } from "../helpers/indexer";
+import {
+  childEnv,
+  deployWithCli,
+  freePort,
+  removeDeploymentRecords,
+  rpcCall,
+  startNode,
+  stopProcess,
+} from "../helpers/local-node";
+
+const DEPLOYMENT_ID = `indexer-${process.pid}-${Date.now()}`;
+const database = process.env.DATABASE_URL ? "PostgreSQL" : "PGlite";
+
+describe(`indexer end to end (Ponder on ${database}, hardhat node in a child process)`, function () {
+  this.timeout(300_000);
+
+  let url = "";
+  let node: ChildProcess | undefined;
+  let indexer: RunningIndexer | undefined;
+  let ctx: HistoryContext;
+
+  /** The node's logs of both contracts, in chain order. */
+  async function chainLogs(): Promise<
+    {
+      blockNumber: string;
+      blockHash: string;
+      transactionHash: string;
+      logIndex: number;
+      address: string;
+      topics: string[];
+      data: string;
+    }[]
+  > {
+    const logs = await ctx.provider.getLogs({
+      address: [ctx.contracts.QuadraticFundingAllocator, ctx.contracts.CoordinatedPledges],
+      fromBlock: 0,
+      toBlock: "latest",
+    });
+    return logs.map((l) => ({
+      blockNumber: String(l.blockNumber),
+      blockHash: l.blockHash,
+      transactionHash: l.transactionHash,
+      logIndex: l.index,
+      address: l.address.toLowerCase(),
+      topics: [...l.topics],
+      data: l.data,
+    }));
+  }
+
+  before(async () => {
+    const port = await freePort();
+    url = `http://127.0.0.1:${port}`;
+    node = await startNode(port, childEnv(url, DEPLOYMENT_ID));
+    const deployed = await deployWithCli(url, DEPLOYMENT_ID);
+    ctx = await historyContext(url, deployed.contracts as unknown as HistoryContracts);
+    indexer = await startIndexer(url, DEPLOYMENT_ID);
+  });
+
+  after(async () => {
+    await indexer?.stop();
+    await stopProcess(node);
+    removeDeploymentRecords(DEPLOYMENT_ID, hre.config.paths.cache);
+  });
+
+  it("prints where it serves, and answers health with the indexed block and the lag", async () => {
+    const ready = indexer!.ready;
+    expect(ready.url).to.equal(`http://localhost:${indexer!.port}`);
+    expect(ready.chainId).to.equal(31337);
+    expect(String(ready.allocator).toLowerCase()).to.equal(
+      ctx.contracts.QuadraticFundingAllocator.toLowerCase(),
+    );
+    expect(ready.database).to.equal(process.env.DATABASE_URL ? "postgres" : "pglite");
+    const head = await waitSynced(indexer!, ctx.provider);
+    const { status, body } = await getJson(indexer!, "/api/health");
+    expect(status).to.equal(200);
+    expect(body).to.deep.include({ ok: true, chainId: 31337, indexedBlock: head, lag: 0 });
+  });
+
+  it("stores every log of both contracts as the chain has it, live", async () => {
+    await playAllocatorHistory(ctx);
+    await playPledgesHistory(ctx);
+    await waitSynced(indexer!, ctx.provider);
+    const stored = await storedLogs(indexer!);
+    const chain = await chainLogs();
+    expect(chain.length).to.be.greaterThan(50);
+    expect(stored).to.deep.equal(chain);
+  });
+
+  it("follows a reorganisation: the stored logs equal the new chain's", async () => {
+    const snapshot = (await rpcCall(url, "evm_snapshot")) as string;
+    for (const i of [1, 2, 3]) await (await ctx.allocator(i)).contribute("alpha", parseUnits("2", 18));
+    await waitSynced(indexer!, ctx.provider);
+    const before = await chainLogs();
+    expect(await storedLogs(indexer!)).to.deep.equal(before);
+
+    await rpcCall(url, "evm_revert", [snapshot]);
+    await (await ctx.allocator(4)).contribute("beta", parseUnits("3", 18));
+    for (let k = 0; k < 4; k++) await rpcCall(url, "evm_mine");
+    await waitSynced(indexer!, ctx.provider);
+    const after = await chainLogs();
+    expect(after.length).to.equal(before.length - 3 + 1);
+    expect(await storedLogs(indexer!)).to.deep.equal(after);
+  });
+
+  it("a second indexer started after the history backfills the same logs", async () => {
+    const second = await startIndexer(url, DEPLOYMENT_ID);
+    try {
+      await waitSynced(second, ctx.provider);
+      expect(await storedLogs(second)).to.deep.equal(await chainLogs());
+    } finally {
+      await second.stop();
+    }
+  });
+
+  it("answers the allocator design's writes with 405 and the contract function and CLI task to use", async () => {
+    for (const route of ["/fund", "/match", "/api/fund", "/api/match"]) {
+      const res = await fetch(indexer!.base + route, { method: "POST" });
+      expect(res.status, route).to.equal(405);
+      const body = (await res.json()) as Record<string, string>;
+      expect(body.contract).to.equal("QuadraticFundingAllocator");
+      expect(body.cli).to.match(/^npx hardhat qf:/);
+    }
+  });
+});

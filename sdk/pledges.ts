@@ -63,7 +63,7 @@ export interface PledgeStatus {
   /** Marginal leverage (float; Infinity when unbounded; 0 for withdrawn pledges). */
   leverage: number;
   /**
-   * Real leverage (pot − pot without it)/payment (`pm.realLeverageNumbers`: exact pots up to 250 active
+   * Real leverage (pot − pot without it)/payment (`pm.realLeverageNumbers`: exact pots up to 100 active
    * pledges, the float estimate above); null when it pays 0 (withdrawn, cancelled campaign).
    */
   realLeverage: number | null;

@@ -61,6 +61,11 @@ export interface PledgeStatus {
   refund: bigint;
   /** Marginal leverage (float; Infinity when unbounded; 0 for withdrawn pledges). */
   leverage: number;
+  /**
+   * Real leverage (pot − pot without it)/payment (`pm.realLeverageNumbers`: exact pots up to 100 active
+   * pledges, the float estimate above); null when it pays 0 (withdrawn, cancelled campaign).
+   */
+  realLeverage: number | null;
 }
 
 /** `status` of a campaign. */
@@ -467,6 +472,8 @@ export class PledgesClient extends ContractClient<CoordinatedPledges> {
     const pledges: PledgeStatus[] = [];
     let activeIndex = 0;
     let pot = 0n;
+    const settledAt = state === "settled" ? { h: c.h, pot: c.pot } : undefined;
+    const real = state === "cancelled" ? [] : pm.realLeverageNumbers(math, settledAt);
     for (let k = 0; k < math.pledges.length; k++) {
       const p = math.pledges[k];
       const pay = p.active ? pm.paymentAt(p.limit, p.speed, h) : 0n;
@@ -487,6 +494,7 @@ export class PledgesClient extends ContractClient<CoordinatedPledges> {
         payment: pay,
         refund: p.active ? p.limit - pay : 0n,
         leverage: lev,
+        realLeverage: real[k] ?? null,
       });
     }
     const { decimals } = await this.tokenInfo(c.token);

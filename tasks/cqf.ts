@@ -14,7 +14,8 @@
  *
  * Every task takes `--from <account index or address>` (default 0) and `--json`; see tasks/_cli.ts
  * for the output conventions. Speeds, decay and h are decimal strings of 18-decimal fixed point
- * ("0.1"); limits and payments are token units; leverage is a JSON number (null when unbounded).
+ * ("0.1"); limits and payments are token units; leverage is a JSON number (null when unbounded), real
+ * leverage (`cqf:status`: the pot's loss without the pledge per token it pays) too (null when it pays 0).
  */
 import type { CampaignStatus, PledgesClient } from "../sdk/pledges";
 import {
@@ -89,6 +90,7 @@ export async function statusJson(s: CampaignStatus): Promise<{ [key: string]: Js
       payment: u.format(p.payment, s.decimals),
       refund: u.format(p.refund, s.decimals),
       leverage: leverageJson(p.leverage),
+      realLeverage: p.realLeverage === null ? null : leverageJson(p.realLeverage),
     })),
   };
 }
@@ -240,7 +242,10 @@ cqfTask(
     }
   });
 
-cqfTask("cqf:status", "Show a campaign: h, pot and every pledge's payment, refund and leverage")
+cqfTask(
+  "cqf:status",
+  "Show a campaign: h, pot and every pledge's payment, refund, leverage and real leverage",
+)
   .addParam("campaign", CAMPAIGN_HELP)
   .setAction(async (args: CampaignArgs, env: CliEnv) => {
     const { campaignId, cp } = await openCampaign(env, args);
@@ -257,7 +262,7 @@ cqfTask("cqf:status", "Show a campaign: h, pot and every pledge's payment, refun
         (s.state === "settled" ? (s.potClaimed ? " · pot paid" : " · pot unclaimed") : " (live values)"),
       "",
       renderTable(
-        ["pledge", "pledger", "state", "limit", "speed", "payment", "refund", "leverage"],
+        ["pledge", "pledger", "state", "limit", "speed", "payment", "refund", "leverage", "real lev."],
         s.pledges.map((p) => [
           p.pledgeId.toString(),
           p.pledger,
@@ -267,8 +272,9 @@ cqfTask("cqf:status", "Show a campaign: h, pot and every pledge's payment, refun
           u.format(p.payment, s.decimals),
           u.format(p.refund, s.decimals),
           leverageText(p.leverage),
+          p.realLeverage === null ? "–" : leverageText(p.realLeverage),
         ]),
-        ["r", "l", "l", "r", "r", "r", "r", "r"],
+        ["r", "l", "l", "r", "r", "r", "r", "r", "r"],
       ),
     );
   });

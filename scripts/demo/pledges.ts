@@ -1,7 +1,7 @@
 /**
  * The coordinated pledges' story for `npm run demo` (a five-pledger example): a campaign
  * with no matching pool whose pot goes into an allocator gap; five pledgers join one by one — each
- * join prints h, every payment and every leverage, and draws the quarter-circle picture in out/ —
+ * join prints h, every payment and every leverage, and the quarter-circle pictures go to out/ —
  * then the deadline passes, anyone settles from an off-chain solution verified on-chain, and
  * everyone claims. A small linear campaign shows the collapse to h = 0 (everyone refunded).
  */
@@ -12,7 +12,16 @@ import { PledgesClient, type CampaignStatus } from "../../sdk/pledges";
 import { gapIdFromName } from "../../sdk/ids";
 import { formatUnitsDisplay, formatUnitsExact, parseUnitsExact } from "../../sdk/units";
 import type { DeployedCofund } from "../../deploy/deploy-cofund";
-import { renderQuarterCircles } from "./pictures";
+import {
+  type PictureFrame,
+  campaignFrames,
+  fixedPointFrames,
+  joinFrames,
+  renderAnimation,
+  renderQuarterCircles,
+  viewport,
+} from "../../sdk/draw/quarter-circles";
+import { statusFrame } from "../../sdk/draw/campaign";
 import { detail, say, section, short } from "./narrate";
 
 const OUT_DIR = "out";
@@ -29,21 +38,27 @@ const JOINS: { from: number; limit: string }[] = [
 
 const fixed = (x: bigint, digits = 4): string => Number(formatUnitsExact(x, 18)).toFixed(digits);
 
-function picture(status: CampaignStatus, title: string, file: string): string {
-  const pledges = status.pledges
-    .filter((p) => p.state !== "withdrawn")
-    .map((p) => ({
-      limit: Number(formatUnitsExact(p.limit, status.decimals)),
-      speed: Number(formatUnitsExact(p.speed, 18)),
-      payment: Number(formatUnitsExact(p.payment, status.decimals)),
-    }));
+/**
+ * Writes the pictures of the story into out/: one static picture per frame (one scale for all of them),
+ * and the three animations drawn from the math — the fixed-point iteration converging to h, the fifth
+ * pledger joining (everyone's payment rises with h), the campaign from start to finish.
+ */
+function pictures(frames: { frame: PictureFrame; file: string }[]): string[] {
   fs.mkdirSync(OUT_DIR, { recursive: true });
-  const target = path.join(OUT_DIR, file);
-  fs.writeFileSync(
-    target,
-    renderQuarterCircles({ title, h: Number(formatUnitsExact(status.h, 18)), pledges }),
-  );
-  return target;
+  const v = viewport(frames.map((f) => f.frame));
+  const written: string[] = [];
+  const write = (file: string, svg: string): void => {
+    const target = path.join(OUT_DIR, file);
+    fs.writeFileSync(target, svg);
+    written.push(target);
+  };
+  for (const f of frames) write(f.file, renderQuarterCircles(f.frame, v));
+  const last = frames[frames.length - 1].frame;
+  const terms = last.pledges.map((p) => ({ limit: p.limit, speed: p.speed }));
+  write("pledges-fixed-point.svg", renderAnimation(fixedPointFrames(terms, last.h / 10)));
+  write("pledges-join.svg", renderAnimation(joinFrames(terms.slice(0, -1), terms[terms.length - 1]), 0.6));
+  write("pledges-campaign.svg", renderAnimation(campaignFrames(terms), 1.5));
+  return written;
 }
 
 function table(status: CampaignStatus): void {
@@ -98,6 +113,7 @@ export async function runPledgesDemo(
 
   section("1. Five pledgers join one by one");
   let status = await creator.status(id);
+  const frames: { frame: PictureFrame; file: string }[] = [];
   for (const [k, join] of JOINS.entries()) {
     const pledger = creator.withRunner(signers[join.from]!);
     const potBefore = status.pot;
@@ -110,12 +126,10 @@ export async function runPledgesDemo(
         `(leverage ${Number.isFinite(mine.leverage) ? mine.leverage.toFixed(3) : "∞"})`,
     );
     table(status);
-    const file = picture(
-      status,
-      `Campaign ${id} after pledge ${k + 1}: h = ${fixed(status.h)}`,
-      `pledges-join-${k + 1}.svg`,
-    );
-    detail(`picture: ${file}`);
+    frames.push({
+      frame: statusFrame(status, `Campaign ${id} after pledge ${k + 1}: h = ${fixed(status.h)}`),
+      file: `pledges-join-${k + 1}.svg`,
+    });
   }
 
   section("2. The deadline passes; anyone settles");
@@ -130,9 +144,11 @@ export async function runPledgesDemo(
   );
   status = await creator.status(id);
   table(status);
-  detail(
-    `picture: ${picture(status, `Campaign ${id} settled: h = ${fixed(status.h)}`, "pledges-settled.svg")}`,
-  );
+  frames.push({
+    frame: statusFrame(status, `Campaign ${id} settled: h = ${fixed(status.h)}`),
+    file: "pledges-settled.svg",
+  });
+  detail(`pictures (one scale): ${pictures(frames).join(", ")}`);
 
   section("3. Claims (pull): refunds to pledgers, the pot into the gap");
   let refunds = 0n;

@@ -40,16 +40,22 @@ export function derivativeFloat(limit: number, speed: number, h: number): number
 
 /**
  * The positive root by Newton from the right (h₀ = Σ√L or ΣL; g is concave, so iterates decrease
- * monotonically to the root). 0 when none exists (linear with (2/π)·ΣLs ≤ 1, or no pledge).
+ * monotonically to the root). 0 when none exists (linear with (2/π)·ΣLs ≤ 1, or no pledge). `from`,
+ * a warm start (e.g. the root before a pledge joined), may lie left of the root where g′ < 1: the
+ * first step then lands right of it (g concave); where g′ ≥ 1 Newton would head for h = 0, so the
+ * solver starts from h₀ instead.
  */
-export function solveFloat(campaign: CampaignMath | FloatCampaign): number {
+export function solveFloat(campaign: CampaignMath | FloatCampaign, from?: number): number {
   const c = isFloatCampaign(campaign) ? campaign : toFloat(campaign);
   const n = c.limits.length;
   let sumLS = 0;
   for (let i = 0; i < n; i++) sumLS += c.limits[i] * c.speeds[i];
   if (sumLS === 0 || (!c.quadratic && (2 / Math.PI) * sumLS <= 1)) return 0;
+  let warm = from !== undefined && from > 0 && Number.isFinite(from);
   let h = 0;
-  for (let i = 0; i < n; i++) h += c.quadratic ? Math.sqrt(c.limits[i]) : c.limits[i];
+  if (warm) h = from!;
+  else for (let i = 0; i < n; i++) h += c.quadratic ? Math.sqrt(c.limits[i]) : c.limits[i];
+  let lastStep = Infinity;
   for (let it = 0; it < 200; it++) {
     let g = 0;
     let slope = 0;
@@ -66,10 +72,15 @@ export function solveFloat(campaign: CampaignMath | FloatCampaign): number {
       }
     }
     const f = g - h;
+    if (warm && f > 0 && slope >= 1) return solveFloat(c);
+    warm = false;
     const step = f / (1 - slope);
     const next = h + step;
     if (!(next > 0) || !Number.isFinite(next)) return h;
-    if (Math.abs(next - h) <= 1e-15 * h) return next;
+    // Converged, or at the float noise floor (a near-flat g − h: steps no longer shrink).
+    const size = Math.abs(step);
+    if (size <= 1e-15 * h || (size >= lastStep && size <= 1e-9 * h)) return next;
+    lastStep = size;
     h = next;
   }
   return h;
@@ -97,6 +108,27 @@ export function leverageFloat(campaign: CampaignMath | FloatCampaign, i: number,
   return dMinus < 1 ? 1 / (1 - dMinus) : Infinity;
 }
 
+/** Σ pᵢ(h) of a float campaign (tokens). */
+export function potFloat(c: FloatCampaign, h: number): number {
+  let pot = 0;
+  for (let j = 0; j < c.limits.length; j++) pot += paymentFloat(c.limits[j], c.speeds[j], h);
+  return pot;
+}
+
+/**
+ * Float estimate of `realLeverage` (./real-leverage): (pot − pot without pledge i) / pᵢ, the other
+ * pledges' terms kept; `h` is the campaign's root when known. NaN when pᵢ = 0.
+ */
+export function realLeverageFloat(c: FloatCampaign, i: number, h = solveFloat(c)): number {
+  const without: FloatCampaign = {
+    quadratic: c.quadratic,
+    limits: c.limits.filter((_, k) => k !== i),
+    speeds: c.speeds.filter((_, k) => k !== i),
+  };
+  const pi = paymentFloat(c.limits[i], c.speeds[i], h);
+  return (potFloat(c, h) - potFloat(without, solveFloat(without, h))) / pi;
+}
+
 /** Float preview of a new pledge (limit in tokens, speed as a number). */
 export function previewFloat(
   campaign: CampaignMath | FloatCampaign,
@@ -105,14 +137,14 @@ export function previewFloat(
 ): { h: number; payment: number; potIncrease: number; leverage: number } {
   const c = isFloatCampaign(campaign) ? campaign : toFloat(campaign);
   const before = solveFloat(c);
-  const potBefore = c.limits.reduce((s, l, j) => s + paymentFloat(l, c.speeds[j], before), 0);
+  const potBefore = potFloat(c, before);
   const next: FloatCampaign = {
     quadratic: c.quadratic,
     limits: [...c.limits, limit],
     speeds: [...c.speeds, speed],
   };
   const h = solveFloat(next);
-  const potAfter = next.limits.reduce((s, l, j) => s + paymentFloat(l, next.speeds[j], h), 0);
+  const potAfter = potFloat(next, h);
   return {
     h,
     payment: paymentFloat(limit, speed, h),

@@ -15,7 +15,7 @@ import hre from "hardhat";
 import Decimal from "decimal.js";
 import { Contract, JsonRpcProvider, formatUnits } from "ethers";
 import { ethers } from "../helpers/chain";
-import { fromWad, refCampaign, refSolve } from "../helpers/pledges-reference";
+import { fromWad, refCampaign, refRealLeverage, refSolve, relErr } from "../helpers/pledges-reference";
 import {
   childEnv,
   finish,
@@ -177,6 +177,12 @@ describe("cqf tasks end to end (hardhat node in a child process)", function () {
       ["0", "40"],
       ["1", "152.5"],
     ]);
+    // Real leverage: (pot − pot without the pledge) / its payment, a JSON number (decimal.js at 50 digits).
+    const ref = refCampaign(true, ["40", "152.5"], ["0.1", "0.1"]);
+    for (const [i, p] of pledges.entries()) {
+      expect(p.realLeverage, `pledge ${i}`).to.be.a("number");
+      expect(relErr(new D(p.realLeverage as number), refRealLeverage(ref, i)!)).to.be.lessThan(1e-9);
+    }
   });
 
   it("cqf:settle settles a linear campaign just above the collapse threshold right at its deadline, exactly", async () => {

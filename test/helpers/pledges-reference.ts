@@ -137,3 +137,24 @@ export function fromWad(x: bigint): Dec {
 export function relErr(a: Dec, b: Dec): number {
   return b.isZero() ? a.abs().toNumber() : a.minus(b).abs().div(b.abs()).toNumber();
 }
+
+/** Σ pᵢ(h) at the campaign's root: the pot (tokens). */
+export function refPot(c: RefCampaign): Dec {
+  const h = refSolve(c);
+  return c.limits.reduce((s, l, i) => s.plus(refPayment(l, c.speeds[i], h)), new D(0));
+}
+
+/**
+ * Real (counterfactual) leverage of pledge i: (pot − pot of the campaign without i, every other
+ * pledge's terms kept) / pᵢ at the campaign's root. null when pᵢ = 0.
+ */
+export function refRealLeverage(c: RefCampaign, i: number): Dec | null {
+  const pi = refPayment(c.limits[i], c.speeds[i], refSolve(c));
+  if (pi.isZero()) return null;
+  const without: RefCampaign = {
+    quadratic: c.quadratic,
+    limits: c.limits.filter((_, k) => k !== i),
+    speeds: c.speeds.filter((_, k) => k !== i),
+  };
+  return refPot(c).minus(refPot(without)).div(pi);
+}

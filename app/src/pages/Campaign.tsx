@@ -3,32 +3,49 @@
  * (new h, your payment, the pot's increase, your marginal leverage); withdraw before the deadline;
  * settle after it (anyone); claim refunds and the pot.
  */
-import { useState } from "react";
-import { formatUnitsExact } from "../../../sdk/units";
+import { useEffect, useRef, useState } from "react";
+import { frameTerms, statusFrame } from "../../../sdk/draw/campaign";
+import {
+  joinFrames,
+  renderAnimation,
+  renderQuarterCircles,
+  type Terms,
+} from "../../../sdk/draw/quarter-circles";
 import type { CampaignStatus } from "../../../sdk/pledges";
-import { renderQuarterCircles } from "../../../scripts/demo/pictures";
 import { useChain, useLive } from "../chain";
 import { AmountInput, parseAmount } from "../components/AmountInput";
 import { useTx } from "../components/Tx";
 import { countdown, fixed, leverage, tokens, utc } from "../format";
 
+/**
+ * The quarter circles of the campaign, live. When a pledge joins while the page is open, the new
+ * pledger joining is animated once (h rising to the new root, everyone's payment with it).
+ */
 function Picture({ status }: { status: CampaignStatus }) {
-  const shown = status.pledges.filter((p) => p.state !== "withdrawn");
-  if (shown.length === 0) return <p>No pledge yet.</p>;
-  const svg = renderQuarterCircles({
-    title: `Campaign ${status.campaignId}: h = ${fixed(status.h)}, pot ${tokens(status.pot, status.decimals)}`,
-    h: Number(formatUnitsExact(status.h, 18)),
-    pledges: shown.map((p) => ({
-      limit: Number(formatUnitsExact(p.limit, status.decimals)),
-      speed: Number(formatUnitsExact(p.speed, 18)),
-      payment: Number(formatUnitsExact(p.payment, status.decimals)),
-    })),
-  });
+  const frame = statusFrame(
+    status,
+    `Campaign ${status.campaignId}: h = ${fixed(status.h)}, pot ${tokens(status.pot, status.decimals)}`,
+  );
+  const seen = useRef<Terms[] | undefined>(undefined);
+  const [animation, setAnimation] = useState<string>();
+  const terms = frameTerms(frame);
+  const key = terms.map((t) => `${t.limit}:${t.speed}`).join("|");
+  useEffect(() => {
+    const before = seen.current;
+    seen.current = terms;
+    if (before !== undefined && terms.length === before.length + 1 && status.mode === "quadratic") {
+      setAnimation(renderAnimation(joinFrames(before, terms[terms.length - 1]!), 0.6));
+    }
+    // `key` stands for the terms (a new array on every render).
+  }, [key]);
+  if (frame.pledges.length === 0) return <p>No pledge yet.</p>;
+  const svg = animation ?? renderQuarterCircles(frame);
   return (
     <img
       className="picture"
       src={`data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}`}
-      alt={`Quarter circles of ${shown.length} pledges; h = ${fixed(status.h)}`}
+      alt={`Quarter circles of ${frame.pledges.length} pledges; h = ${fixed(status.h)}`}
+      onAnimationEnd={() => setAnimation(undefined)}
     />
   );
 }

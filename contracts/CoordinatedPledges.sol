@@ -2,12 +2,14 @@
 pragma solidity 0.8.28;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
-import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {ICoordinatedPledges, IPledgeGapSink} from "./interfaces/ICoordinatedPledges.sol";
+import {PackedTerms, PackedTermsLib} from "./libraries/PackedTerms.sol";
+import {Paging} from "./libraries/Paging.sol";
 import {PledgeMath} from "./libraries/PledgeMath.sol";
+import {TokenIntake} from "./libraries/TokenIntake.sol";
 
 /// @title CoordinatedPledges
 /// @notice Conditional pledges settled at the fixed point h = Σ√pᵢ(h) (or h = Σpᵢ(h)); see
@@ -38,10 +40,6 @@ contract CoordinatedPledges is ICoordinatedPledges, ReentrancyGuardTransient {
     /// @dev Pledge ids are indices into fixed-size storage arrays of this length (no length slot to
     /// write on each pledge). Ids are < 2³² − 1 by the checked uint32 count.
     uint256 private constant _MAX_PLEDGES = 2 ** 32;
-    /// @dev Bit 255 of a packed pledge marks it withdrawn; bits 0–127 hold the limit, 128–223 the speed.
-    uint256 private constant _WITHDRAWN = 1 << 255;
-    uint256 private constant _MASK_128 = type(uint128).max;
-    uint256 private constant _MASK_96 = type(uint96).max;
 
     // ─────────────────────────────────────────────── storage
 
@@ -97,8 +95,8 @@ contract CoordinatedPledges is ICoordinatedPledges, ReentrancyGuardTransient {
 
     uint256 private _campaignCount;
     mapping(uint256 campaignId => Campaign) private _campaigns;
-    /// @dev Packed (limit | speed << 128 | withdrawn << 255) per pledge id.
-    mapping(uint256 campaignId => uint256[_MAX_PLEDGES]) private _terms;
+    /// @dev Each pledge's (limit, speed, withdrawn) word (libraries/PackedTerms.sol), by pledge id.
+    mapping(uint256 campaignId => PackedTerms[_MAX_PLEDGES]) private _terms;
     mapping(uint256 campaignId => PledgeMeta[_MAX_PLEDGES]) private _meta;
     /// @dev 1 + the id of the pledger's active pledge in the campaign (0: none). One pledge per address
     /// per campaign: `pledge` raises it, `withdrawPledge` clears the entry.
@@ -115,8 +113,7 @@ contract CoordinatedPledges is ICoordinatedPledges, ReentrancyGuardTransient {
     /// @inheritdoc ICoordinatedPledges
     function createCampaign(CampaignParams calldata params) external returns (uint256 campaignId) {
         if (params.token == address(0) || params.recipient == address(0)) revert ZeroAddress();
-        uint8 decimals = _decimals(params.token);
-        if (decimals > 18) revert UnsupportedDecimals(decimals);
+        uint8 decimals = TokenIntake.decimalsOf(params.token);
         if (params.deadline <= block.timestamp) revert DeadlineNotInFuture(params.deadline, block.timestamp);
         if (params.initialSpeed == 0 || params.initialSpeed > PledgeMath.MAX_SPEED) {
             revert InvalidSpeed(params.initialSpeed, PledgeMath.MAX_SPEED);
@@ -173,7 +170,7 @@ contract CoordinatedPledges is ICoordinatedPledges, ReentrancyGuardTransient {
         uint256 available = (PledgeMath.MAX_ESCROW - escrow * scale) / scale;
         if (limit > available) revert LimitTooLarge(limit, available);
         c.escrow = uint128(escrow + limit); // ≤ MAX_ESCROW < 2¹²⁸ (checked above)
-        uint256 packed;
+        PackedTerms terms;
         if (idPlusOne == 0) {
             speed = c.nextSpeed; // > 0: s₀ > 0, and the geometric policy's floor is ≥ 1
             pledgeId = c.pledgeCount;
@@ -184,25 +181,23 @@ contract CoordinatedPledges is ICoordinatedPledges, ReentrancyGuardTransient {
                 // ≤ speed ≤ MAX_SPEED < 2⁹⁶
                 c.nextSpeed = uint96(PledgeMath.geometricNextSpeed(speed, c.decay, c.initialSpeed));
             }
-            packed = speed << 128;
+            terms = PackedTermsLib.pack(0, speed);
             _meta[campaignId][pledgeId] = PledgeMeta({pledger: msg.sender, state: PledgeState.Active});
             idsPlusOne[msg.sender] = pledgeId + 1;
             emit Pledged(campaignId, pledgeId, msg.sender, limit, speed);
         } else {
             // A raise of the sender's active pledge: same id, speed and place; no speed slot taken.
             pledgeId = idPlusOne - 1;
-            packed = _terms[campaignId][pledgeId];
-            speed = packed >> 128; // the withdrawn bit is clear: the entry is removed on withdrawal
+            terms = _terms[campaignId][pledgeId];
+            speed = terms.activeSpeedOf(); // not withdrawn: the entry is removed on withdrawal
             unchecked {
-                emit PledgeRaised(campaignId, pledgeId, msg.sender, limit, (packed & _MASK_128) + limit);
+                emit PledgeRaised(campaignId, pledgeId, msg.sender, limit, terms.limitOf() + limit);
             }
         }
-        // Previous limit + limit ≤ escrow + limit ≤ MAX_ESCROW < 2¹²⁸: fits bits 0–127, no carry into speed.
-        unchecked {
-            _terms[campaignId][pledgeId] = packed + limit;
-        }
+        // Previous limit + limit ≤ escrow + limit ≤ MAX_ESCROW < 2¹²⁸: the limit cannot carry into the speed.
+        _terms[campaignId][pledgeId] = terms.raised(limit);
         c.sumLimitSpeedPlusOne += limit * scale * speed;
-        _pullExact(IERC20(c.token), msg.sender, limit);
+        TokenIntake.pullExact(IERC20(c.token), msg.sender, limit);
     }
 
     /// @inheritdoc ICoordinatedPledges
@@ -214,11 +209,11 @@ contract CoordinatedPledges is ICoordinatedPledges, ReentrancyGuardTransient {
         if (m.pledger != msg.sender) revert NotPledger(campaignId, pledgeId, msg.sender);
         if (m.state != PledgeState.Active) revert PledgeNotActive(campaignId, pledgeId, m.state);
 
-        uint256 packed = _terms[campaignId][pledgeId];
-        uint256 limit = packed & _MASK_128;
-        uint256 speed = (packed >> 128) & _MASK_96;
+        PackedTerms terms = _terms[campaignId][pledgeId];
+        uint256 limit = terms.limitOf();
+        uint256 speed = terms.speedOf();
         m.state = PledgeState.Withdrawn;
-        _terms[campaignId][pledgeId] = packed | _WITHDRAWN;
+        _terms[campaignId][pledgeId] = terms.withdrawn();
         // The whole (combined) limit comes back; the sender's next pledge here is a new one.
         delete _pledgeIdPlusOne[campaignId][msg.sender];
         // The latest pledge releases its geometric slot: the next pledge gets its speed again, so a
@@ -269,10 +264,8 @@ contract CoordinatedPledges is ICoordinatedPledges, ReentrancyGuardTransient {
         } else if (checkData.length != 0) {
             revert InvalidCheckData(checkData.length);
         }
-        uint256 count = _campaignCount;
-        uint256 end =
-            offset < count ? (limit == 0 || limit > count - offset ? count : offset + limit) : offset;
-        return _scanDue(offset, end, maxPledges);
+        (uint256 start, uint256 end) = Paging.window(offset, limit, _campaignCount);
+        return _scanDue(start, end, maxPledges);
     }
 
     /// @inheritdoc ICoordinatedPledges
@@ -357,13 +350,13 @@ contract CoordinatedPledges is ICoordinatedPledges, ReentrancyGuardTransient {
         }
         if (pledgeState != PledgeState.Active) revert NothingToClaim(campaignId, pledgeId);
 
-        uint256 packed = _terms[campaignId][pledgeId];
-        uint256 limit = packed & _MASK_128;
+        PackedTerms terms = _terms[campaignId][pledgeId];
+        uint256 limit = terms.limitOf();
         uint256 paid;
         uint256 h = state == CampaignState.Settled ? c.h : 0;
         // Exactly the payment the settlement pass summed into the pot (rounded down), so the refunds and
         // the pot add up to the escrow.
-        if (h != 0) paid = PledgeMath.payment(limit, PledgeMath.saturation(h, packed >> 128));
+        if (h != 0) paid = PledgeMath.payment(limit, PledgeMath.saturation(h, terms.activeSpeedOf()));
         unchecked {
             // paid = ⌊limit·A⌋ ≤ limit since A < 1.
             refund = limit - paid;
@@ -390,7 +383,7 @@ contract CoordinatedPledges is ICoordinatedPledges, ReentrancyGuardTransient {
             uint256 pulled;
             // The allocator keeps a gap's round total below 2⁹⁶: a larger pot could not go in anyway, and
             // skipping it keeps what is recorded in `potInGap` within 96 bits whatever the allocator does.
-            if (amount <= _MASK_96) {
+            if (amount <= type(uint96).max) {
                 uint256 before = token.balanceOf(address(this));
                 token.forceApprove(allocator, amount);
                 (bool ok, uint256 round) = _contributeToGap(allocator, c.gapId, amount);
@@ -484,14 +477,9 @@ contract CoordinatedPledges is ICoordinatedPledges, ReentrancyGuardTransient {
     function getPledge(uint256 campaignId, uint256 pledgeId) external view returns (PledgeView memory v) {
         Campaign storage c = _campaign(campaignId);
         _requirePledge(c, campaignId, pledgeId);
-        uint256 packed = _terms[campaignId][pledgeId];
+        PackedTerms terms = _terms[campaignId][pledgeId];
         PledgeMeta storage m = _meta[campaignId][pledgeId];
-        v = PledgeView({
-            pledger: m.pledger,
-            limit: packed & _MASK_128,
-            speed: (packed >> 128) & _MASK_96,
-            state: m.state
-        });
+        v = PledgeView({pledger: m.pledger, limit: terms.limitOf(), speed: terms.speedOf(), state: m.state});
     }
 
     /// @inheritdoc ICoordinatedPledges
@@ -526,21 +514,20 @@ contract CoordinatedPledges is ICoordinatedPledges, ReentrancyGuardTransient {
             address[] memory pledgers
         )
     {
-        uint256 count = _campaign(campaignId).pledgeCount;
-        uint256 end = offset < count ? (limit < count - offset ? offset + limit : count) : offset;
-        uint256 n = end - offset;
+        (uint256 start, uint256 end) = Paging.window(offset, limit, _campaign(campaignId).pledgeCount);
+        uint256 n = end - start;
         limits = new uint256[](n);
         speeds = new uint256[](n);
         states = new PledgeState[](n);
         pledgers = new address[](n);
-        uint256[_MAX_PLEDGES] storage terms = _terms[campaignId];
+        PackedTerms[_MAX_PLEDGES] storage terms = _terms[campaignId];
         PledgeMeta[_MAX_PLEDGES] storage meta = _meta[campaignId];
         for (uint256 k; k < n; ++k) {
-            uint256 packed = terms[offset + k];
-            limits[k] = packed & _MASK_128;
-            speeds[k] = (packed >> 128) & _MASK_96;
-            states[k] = meta[offset + k].state;
-            pledgers[k] = meta[offset + k].pledger;
+            PackedTerms t = terms[start + k];
+            limits[k] = t.limitOf();
+            speeds[k] = t.speedOf();
+            states[k] = meta[start + k].state;
+            pledgers[k] = meta[start + k].pledger;
         }
     }
 
@@ -559,11 +546,10 @@ contract CoordinatedPledges is ICoordinatedPledges, ReentrancyGuardTransient {
 
     /// @inheritdoc ICoordinatedPledges
     function campaignsDue(uint256 offset, uint256 limit) external view returns (uint256[] memory ids) {
-        uint256 count = _campaignCount;
-        uint256 end = offset < count ? (limit < count - offset ? offset + limit : count) : offset;
-        ids = new uint256[](end - offset);
+        (uint256 start, uint256 end) = Paging.window(offset, limit, _campaignCount);
+        ids = new uint256[](end - start);
         uint256 found;
-        for (uint256 k = offset; k < end; ++k) {
+        for (uint256 k = start; k < end; ++k) {
             // k < end ≤ count, so k + 1 cannot overflow.
             Campaign storage c = _campaigns[k + 1];
             if (c.state == CampaignState.Open && block.timestamp >= c.deadline) ids[found++] = k + 1;
@@ -585,9 +571,9 @@ contract CoordinatedPledges is ICoordinatedPledges, ReentrancyGuardTransient {
         Campaign storage c = _campaign(campaignId);
         _requirePledge(c, campaignId, pledgeId);
         if (h > PledgeMath.MAX_H) revert InvalidBracket(h, h);
-        uint256 packed = _terms[campaignId][pledgeId];
-        if (packed & _WITHDRAWN != 0) return 0;
-        return PledgeMath.payment(packed & _MASK_128, PledgeMath.saturation(h, packed >> 128));
+        PackedTerms terms = _terms[campaignId][pledgeId];
+        if (terms.isWithdrawn()) return 0;
+        return PledgeMath.payment(terms.limitOf(), PledgeMath.saturation(h, terms.activeSpeedOf()));
     }
 
     /// @inheritdoc ICoordinatedPledges
@@ -739,7 +725,7 @@ contract CoordinatedPledges is ICoordinatedPledges, ReentrancyGuardTransient {
     /// PledgeMath.gPerH) and the pot at hLow to `acc` and moves its cursor to `end`. Withdrawn pledges
     /// are skipped. One cold SLOAD, at most two atan and two sqrt per pledge.
     function _pass(
-        uint256[_MAX_PLEDGES] storage terms,
+        PackedTerms[_MAX_PLEDGES] storage terms,
         bool quadratic,
         uint256 scale,
         uint256 hLow,
@@ -751,14 +737,14 @@ contract CoordinatedPledges is ICoordinatedPledges, ReentrancyGuardTransient {
         uint256 gHigh = acc.gHigh;
         uint256 pot = acc.pot;
         for (uint256 k = acc.cursor; k < end; ++k) {
-            uint256 packed = terms[k];
-            if (packed & _WITHDRAWN != 0) continue;
+            PackedTerms t = terms[k];
+            if (t.isWithdrawn()) continue;
             (uint256 paid, uint256 termLow, uint256 termHigh) = _pledgeTerms(
                 quadratic,
                 scale,
                 hLow,
                 hHigh,
-                packed
+                t
             );
             pot += paid;
             gLow += termLow;
@@ -776,10 +762,10 @@ contract CoordinatedPledges is ICoordinatedPledges, ReentrancyGuardTransient {
         uint256 scale,
         uint256 hLow,
         uint256 hHigh,
-        uint256 packed
+        PackedTerms t
     ) private pure returns (uint256 paid, uint256 termLow, uint256 termHigh) {
-        uint256 limit = packed & _MASK_128;
-        uint256 speed = packed >> 128; // the withdrawn bit is clear
+        uint256 limit = t.limitOf();
+        uint256 speed = t.activeSpeedOf();
         uint256 aLow = PledgeMath.saturation(hLow, speed);
         paid = PledgeMath.payment(limit, aLow);
         termLow = PledgeMath.term(quadratic, limit * scale, aLow);
@@ -799,11 +785,11 @@ contract CoordinatedPledges is ICoordinatedPledges, ReentrancyGuardTransient {
         uint256 scale = 10 ** c.scaleExponent;
         limitsNorm = new uint256[](count + extra);
         speeds = new uint256[](count + extra);
-        uint256[_MAX_PLEDGES] storage terms = _terms[campaignId];
+        PackedTerms[_MAX_PLEDGES] storage terms = _terms[campaignId];
         for (uint256 k; k < count; ++k) {
-            uint256 packed = terms[k];
-            speeds[k] = (packed >> 128) & _MASK_96;
-            if (packed & _WITHDRAWN == 0) limitsNorm[k] = (packed & _MASK_128) * scale;
+            PackedTerms t = terms[k];
+            speeds[k] = t.speedOf();
+            if (!t.isWithdrawn()) limitsNorm[k] = t.limitOf() * scale;
         }
     }
 
@@ -812,20 +798,6 @@ contract CoordinatedPledges is ICoordinatedPledges, ReentrancyGuardTransient {
         c.h = h;
         c.pot = uint128(pot); // ≤ escrow < 2¹²⁸
         emit CampaignSettled(campaignId, msg.sender, h, pot);
-    }
-
-    /// @dev Pulls exactly `amount` from `from`, rejecting tokens that deliver anything else.
-    function _pullExact(IERC20 token, address from, uint256 amount) private {
-        uint256 before = _balance(token);
-        token.safeTransferFrom(from, address(this), amount);
-        uint256 afterBalance = _balance(token);
-        uint256 received = afterBalance > before ? afterBalance - before : 0;
-        if (received != amount) revert TransferAmountMismatch(amount, received);
-    }
-
-    /// @dev This contract's balance of `token` (one copy of the call for both reads of `_pullExact`).
-    function _balance(IERC20 token) private view returns (uint256) {
-        return token.balanceOf(address(this));
     }
 
     /// @dev `contributeToGap(gapId, amount)` without trusting the answer: never reverts, copies at most
@@ -841,15 +813,6 @@ contract CoordinatedPledges is ICoordinatedPledges, ReentrancyGuardTransient {
             if and(ok, gt(returndatasize(), 31)) {
                 round := mload(0)
             }
-        }
-    }
-
-    function _decimals(address token) private view returns (uint8) {
-        if (token.code.length == 0) revert InvalidToken(token);
-        try IERC20Metadata(token).decimals() returns (uint8 d) {
-            return d;
-        } catch {
-            revert InvalidToken(token);
         }
     }
 

@@ -284,4 +284,22 @@ contract AllocatorPathsTest is TestBase {
         assertEq(gaps.length, 0, "past the registry");
         assertEq(totals.gapCount, 3, "count still reported");
     }
+
+    /// @dev `limit` 0 means "to the end", as in every paged view (libraries/Paging.sol).
+    function test_allGapsFundingLimitZeroReadsToTheEnd() public {
+        alloc.registerGap(keccak256("g2"), RECIPIENT, "");
+        alloc.registerGap(keccak256("g3"), RECIPIENT, "");
+        contribute(A, 10e18);
+        vm.prank(B);
+        alloc.contributeToGap(keccak256("g3"), 5e18);
+        (IQF.GapStats[] memory gaps, IQF.SystemTotals memory totals) = alloc.getAllGapsFunding(0, 0);
+        assertEq(gaps.length, 3, "every gap");
+        assertEq(totals.directTotal, 15e18, "the whole registry's total");
+        (gaps, totals) = alloc.getAllGapsFunding(1, 0);
+        assertEq(gaps.length, 2, "from the second gap to the end");
+        assertEq(gaps[1].gapId, keccak256("g3"), "the last gap");
+        assertEq(totals.directTotal, 5e18, "the page's total");
+        (gaps, ) = alloc.getAllGapsFunding(3, 0);
+        assertEq(gaps.length, 0, "nothing past the registry");
+    }
 }

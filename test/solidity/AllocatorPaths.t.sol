@@ -264,12 +264,17 @@ contract AllocatorPathsTest is TestBase {
         assertEq(alloc.gapIdAt(0), GAP, "gapIdAt");
     }
 
-    function test_allGapsFundingPages() public {
+    /// @dev Three gaps in all: GAP with 10 from A, g2 with nothing, g3 with 5 from B.
+    function registerTwoMoreGapsAndContribute() internal {
         alloc.registerGap(keccak256("g2"), RECIPIENT, "");
         alloc.registerGap(keccak256("g3"), RECIPIENT, "");
         contribute(A, 10e18);
         vm.prank(B);
         alloc.contributeToGap(keccak256("g3"), 5e18);
+    }
+
+    function test_allGapsFundingPages() public {
+        registerTwoMoreGapsAndContribute();
         (IQF.GapStats[] memory gaps, IQF.SystemTotals memory totals) = alloc.getAllGapsFunding(0, 10);
         assertEq(gaps.length, 3, "all gaps");
         assertEq(totals.gapCount, 3, "gap count");
@@ -287,11 +292,7 @@ contract AllocatorPathsTest is TestBase {
 
     /// @dev `limit` 0 means "to the end", as in every paged view (libraries/Paging.sol).
     function test_allGapsFundingLimitZeroReadsToTheEnd() public {
-        alloc.registerGap(keccak256("g2"), RECIPIENT, "");
-        alloc.registerGap(keccak256("g3"), RECIPIENT, "");
-        contribute(A, 10e18);
-        vm.prank(B);
-        alloc.contributeToGap(keccak256("g3"), 5e18);
+        registerTwoMoreGapsAndContribute();
         (IQF.GapStats[] memory gaps, IQF.SystemTotals memory totals) = alloc.getAllGapsFunding(0, 0);
         assertEq(gaps.length, 3, "every gap");
         assertEq(totals.directTotal, 15e18, "the whole registry's total");

@@ -2,21 +2,28 @@
 pragma solidity 0.8.28;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
-import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {ICoordinatedPledges, IPledgeGapSink} from "./interfaces/ICoordinatedPledges.sol";
+import {PackedTerms, PackedTermsLib} from "./libraries/PackedTerms.sol";
+import {Paging} from "./libraries/Paging.sol";
 import {PledgeMath} from "./libraries/PledgeMath.sol";
+import {Campaign, MAX_PLEDGES, PledgeSettlement, Session} from "./libraries/PledgeSettlement.sol";
+import {TokenIntake} from "./libraries/TokenIntake.sol";
 
 /// @title CoordinatedPledges
 /// @notice Conditional pledges settled at the fixed point h = Σ√pᵢ(h) (or h = Σpᵢ(h)); see
 /// ICoordinatedPledges for the model, units and rounding.
 /// @dev One contract for every campaign and token. Storage per pledge: one slot with (limit, speed,
-/// withdrawn flag) packed for the settlement loop, one with (pledger, state). Σ Lᵢsᵢ is maintained
-/// exactly on pledge and withdraw, so whether a positive root exists is known without a pass.
+/// withdrawn flag) packed for the settlement loop (libraries/PackedTerms.sol), one with (pledger, state).
+/// Σ Lᵢsᵢ is maintained exactly on pledge and withdraw, so whether a positive root exists is known without
+/// a pass. This contract is the core: entry points, checks, events and token moves; the settlement engine
+/// (passes, sessions, the upkeep's bracket search) is libraries/PledgeSettlement.sol, token onboarding and
+/// exact pulls libraries/TokenIntake.sol, paging libraries/Paging.sol (all internal, inlined).
 contract CoordinatedPledges is ICoordinatedPledges, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
+    using PledgeSettlement for Campaign;
 
     // ─────────────────────────────────────────────── constants
 
@@ -24,10 +31,10 @@ contract CoordinatedPledges is ICoordinatedPledges, ReentrancyGuardTransient {
     /// @dev Measured ≈ 7,000 gas per pledge with a two-point bracket (one cold SLOAD, two atan, two
     /// sqrt): a page of 2,000 stays near 13.9M gas (`npm run bench`), leaving ~2.8M of the 16,777,216
     /// cap for the fixed cost of the call and for atan's branch-dependent cost.
-    uint256 public constant MAX_PAGE_PLEDGES = 2_000;
+    uint256 public constant MAX_PAGE_PLEDGES = PledgeSettlement.MAX_PAGE_PLEDGES;
 
     /// @inheritdoc ICoordinatedPledges
-    uint256 public constant SETTLEMENT_GRACE_PERIOD = 30 days;
+    uint256 public constant SETTLEMENT_GRACE_PERIOD = PledgeSettlement.SETTLEMENT_GRACE_PERIOD;
 
     /// @inheritdoc ICoordinatedPledges
     uint256 public constant UPKEEP_GAS_BUDGET = 7_000_000;
@@ -35,71 +42,18 @@ contract CoordinatedPledges is ICoordinatedPledges, ReentrancyGuardTransient {
     /// @inheritdoc ICoordinatedPledges
     uint256 public constant UPKEEP_CAMPAIGN_GAS = 3_500_000;
 
-    /// @dev Pledge ids are indices into fixed-size storage arrays of this length (no length slot to
-    /// write on each pledge). Ids are < 2³² − 1 by the checked uint32 count.
-    uint256 private constant _MAX_PLEDGES = 2 ** 32;
-    /// @dev Bit 255 of a packed pledge marks it withdrawn; bits 0–127 hold the limit, 128–223 the speed.
-    uint256 private constant _WITHDRAWN = 1 << 255;
-    uint256 private constant _MASK_128 = type(uint128).max;
-    uint256 private constant _MASK_96 = type(uint96).max;
-
     // ─────────────────────────────────────────────── storage
-
-    /// @dev Field order packs what each entry point reads into few slots.
-    struct Campaign {
-        // slot 0 — read by every entry point
-        address token;
-        uint64 deadline;
-        Mode mode;
-        Policy policy;
-        CampaignState state;
-        uint8 scaleExponent; // 18 − decimals
-        // slot 1 — written by pledge / withdraw
-        uint128 escrow; // raw tokens of non-withdrawn pledges (≤ MAX_ESCROW)
-        uint96 nextSpeed; // ≤ MAX_SPEED < 2⁹⁶
-        uint32 pledgeCount;
-        // slot 2
-        // Σ Lnorm·s over active pledges, exact (≤ 1e65), stored PLUS ONE: set to 1 at creation so the
-        // first pledge of a campaign writes a non-zero slot (saves ~17,000 gas). Read via _sumLimitSpeed.
-        uint256 sumLimitSpeedPlusOne;
-        // slot 3
-        uint128 minLimit;
-        uint64 decay; // ≤ 1e18 < 2⁶⁴
-        // slot 4
-        uint128 initialSpeed;
-        uint128 pot;
-        // slot 5
-        uint256 h;
-        // slot 6
-        address recipient;
-        bool potClaimed;
-        uint32 gapRound; // the allocator round the pot went into (set with potInGap)
-        // slot 7
-        address creator;
-        uint96 potInGap; // raw tokens of the pot in the allocator gap, until reclaimed (< 2⁹⁶, see claimPot)
-        // slot 8
-        address allocator;
-        // slot 9
-        bytes32 gapId;
-    }
 
     struct PledgeMeta {
         address pledger;
         PledgeState state;
     }
 
-    struct Session {
-        uint128 pot;
-        uint64 cursor;
-        uint256 gLow;
-        uint256 gHigh;
-    }
-
     uint256 private _campaignCount;
     mapping(uint256 campaignId => Campaign) private _campaigns;
-    /// @dev Packed (limit | speed << 128 | withdrawn << 255) per pledge id.
-    mapping(uint256 campaignId => uint256[_MAX_PLEDGES]) private _terms;
-    mapping(uint256 campaignId => PledgeMeta[_MAX_PLEDGES]) private _meta;
+    /// @dev Each pledge's (limit, speed, withdrawn) word (libraries/PackedTerms.sol), by pledge id.
+    mapping(uint256 campaignId => PackedTerms[MAX_PLEDGES]) private _terms;
+    mapping(uint256 campaignId => PledgeMeta[MAX_PLEDGES]) private _meta;
     /// @dev 1 + the id of the pledger's active pledge in the campaign (0: none). One pledge per address
     /// per campaign: `pledge` raises it, `withdrawPledge` clears the entry.
     mapping(uint256 campaignId => mapping(address pledger => uint256)) private _pledgeIdPlusOne;
@@ -115,8 +69,7 @@ contract CoordinatedPledges is ICoordinatedPledges, ReentrancyGuardTransient {
     /// @inheritdoc ICoordinatedPledges
     function createCampaign(CampaignParams calldata params) external returns (uint256 campaignId) {
         if (params.token == address(0) || params.recipient == address(0)) revert ZeroAddress();
-        uint8 decimals = _decimals(params.token);
-        if (decimals > 18) revert UnsupportedDecimals(decimals);
+        uint8 decimals = TokenIntake.decimalsOf(params.token);
         if (params.deadline <= block.timestamp) revert DeadlineNotInFuture(params.deadline, block.timestamp);
         if (params.initialSpeed == 0 || params.initialSpeed > PledgeMath.MAX_SPEED) {
             revert InvalidSpeed(params.initialSpeed, PledgeMath.MAX_SPEED);
@@ -173,7 +126,7 @@ contract CoordinatedPledges is ICoordinatedPledges, ReentrancyGuardTransient {
         uint256 available = (PledgeMath.MAX_ESCROW - escrow * scale) / scale;
         if (limit > available) revert LimitTooLarge(limit, available);
         c.escrow = uint128(escrow + limit); // ≤ MAX_ESCROW < 2¹²⁸ (checked above)
-        uint256 packed;
+        PackedTerms terms;
         if (idPlusOne == 0) {
             speed = c.nextSpeed; // > 0: s₀ > 0, and the geometric policy's floor is ≥ 1
             pledgeId = c.pledgeCount;
@@ -184,25 +137,23 @@ contract CoordinatedPledges is ICoordinatedPledges, ReentrancyGuardTransient {
                 // ≤ speed ≤ MAX_SPEED < 2⁹⁶
                 c.nextSpeed = uint96(PledgeMath.geometricNextSpeed(speed, c.decay, c.initialSpeed));
             }
-            packed = speed << 128;
+            terms = PackedTermsLib.pack(0, speed);
             _meta[campaignId][pledgeId] = PledgeMeta({pledger: msg.sender, state: PledgeState.Active});
             idsPlusOne[msg.sender] = pledgeId + 1;
             emit Pledged(campaignId, pledgeId, msg.sender, limit, speed);
         } else {
             // A raise of the sender's active pledge: same id, speed and place; no speed slot taken.
             pledgeId = idPlusOne - 1;
-            packed = _terms[campaignId][pledgeId];
-            speed = packed >> 128; // the withdrawn bit is clear: the entry is removed on withdrawal
+            terms = _terms[campaignId][pledgeId];
+            speed = terms.activeSpeedOf(); // not withdrawn: the entry is removed on withdrawal
             unchecked {
-                emit PledgeRaised(campaignId, pledgeId, msg.sender, limit, (packed & _MASK_128) + limit);
+                emit PledgeRaised(campaignId, pledgeId, msg.sender, limit, terms.limitOf() + limit);
             }
         }
-        // Previous limit + limit ≤ escrow + limit ≤ MAX_ESCROW < 2¹²⁸: fits bits 0–127, no carry into speed.
-        unchecked {
-            _terms[campaignId][pledgeId] = packed + limit;
-        }
+        // Previous limit + limit ≤ escrow + limit ≤ MAX_ESCROW < 2¹²⁸: the limit cannot carry into the speed.
+        _terms[campaignId][pledgeId] = terms.raised(limit);
         c.sumLimitSpeedPlusOne += limit * scale * speed;
-        _pullExact(IERC20(c.token), msg.sender, limit);
+        TokenIntake.pullExact(IERC20(c.token), msg.sender, limit);
     }
 
     /// @inheritdoc ICoordinatedPledges
@@ -214,11 +165,11 @@ contract CoordinatedPledges is ICoordinatedPledges, ReentrancyGuardTransient {
         if (m.pledger != msg.sender) revert NotPledger(campaignId, pledgeId, msg.sender);
         if (m.state != PledgeState.Active) revert PledgeNotActive(campaignId, pledgeId, m.state);
 
-        uint256 packed = _terms[campaignId][pledgeId];
-        uint256 limit = packed & _MASK_128;
-        uint256 speed = (packed >> 128) & _MASK_96;
+        PackedTerms terms = _terms[campaignId][pledgeId];
+        uint256 limit = terms.limitOf();
+        uint256 speed = terms.speedOf();
         m.state = PledgeState.Withdrawn;
-        _terms[campaignId][pledgeId] = packed | _WITHDRAWN;
+        _terms[campaignId][pledgeId] = terms.withdrawn();
         // The whole (combined) limit comes back; the sender's next pledge here is a new one.
         delete _pledgeIdPlusOne[campaignId][msg.sender];
         // The latest pledge releases its geometric slot: the next pledge gets its speed again, so a
@@ -252,7 +203,8 @@ contract CoordinatedPledges is ICoordinatedPledges, ReentrancyGuardTransient {
         uint256 hHigh,
         uint256 maxPledges
     ) external nonReentrant returns (bool settled, uint256 cursor) {
-        return _settle(_campaign(campaignId), campaignId, hLow, hHigh, maxPledges);
+        return
+            _campaign(campaignId).settle(_terms[campaignId], _sessions, campaignId, hLow, hHigh, maxPledges);
     }
 
     // ─────────────────────────────────────────────── automation
@@ -269,10 +221,8 @@ contract CoordinatedPledges is ICoordinatedPledges, ReentrancyGuardTransient {
         } else if (checkData.length != 0) {
             revert InvalidCheckData(checkData.length);
         }
-        uint256 count = _campaignCount;
-        uint256 end =
-            offset < count ? (limit == 0 || limit > count - offset ? count : offset + limit) : offset;
-        return _scanDue(offset, end, maxPledges);
+        (uint256 start, uint256 end) = Paging.window(offset, limit, _campaignCount);
+        return _scanDue(start, end, maxPledges);
     }
 
     /// @inheritdoc ICoordinatedPledges
@@ -281,13 +231,13 @@ contract CoordinatedPledges is ICoordinatedPledges, ReentrancyGuardTransient {
         (uint256 campaignId, uint256 hLow, uint256 hHigh, uint256 maxPledges, uint256 expectedCursor) = abi
             .decode(performData, (uint256, uint256, uint256, uint256, uint256));
         Campaign storage c = _campaign(campaignId);
-        // Stale data: settled or cancelled since the check (`_settle` would reject it the same way).
+        // Stale data: settled or cancelled since the check (`settle` would reject it the same way).
         if (c.state != CampaignState.Open) revert InvalidCampaignState(campaignId, c.state);
         if (hHigh != 0) {
-            uint256 cursor = _sessionCursor(keccak256(abi.encode(campaignId, hLow, hHigh)));
+            uint256 cursor = _sessionCursor(campaignId, hLow, hHigh);
             if (cursor != expectedCursor) revert SessionAdvanced(campaignId, expectedCursor, cursor);
         }
-        _settle(c, campaignId, hLow, hHigh, maxPledges);
+        c.settle(_terms[campaignId], _sessions, campaignId, hLow, hHigh, maxPledges);
     }
 
     /// @dev `checkUpkeep`'s scan of ids offset + 1 … end. Each search runs under its own gas cap and the
@@ -301,8 +251,7 @@ contract CoordinatedPledges is ICoordinatedPledges, ReentrancyGuardTransient {
         uint256 start = gasleft();
         for (uint256 k = offset; k < end; ++k) {
             // k < end ≤ count, so k + 1 cannot overflow.
-            Campaign storage c = _campaigns[k + 1];
-            if (c.state != CampaignState.Open || block.timestamp < c.deadline) continue;
+            if (!_campaigns[k + 1].isDue()) continue;
             uint256 spent = start - gasleft();
             if (spent >= UPKEEP_GAS_BUDGET) break;
             uint256 cap = UPKEEP_GAS_BUDGET - spent;
@@ -323,7 +272,7 @@ contract CoordinatedPledges is ICoordinatedPledges, ReentrancyGuardTransient {
         uint256 hHigh,
         uint256 maxPledges
     ) private view returns (bytes memory) {
-        uint256 cursor = hHigh == 0 ? 0 : _sessionCursor(keccak256(abi.encode(campaignId, hLow, hHigh)));
+        uint256 cursor = hHigh == 0 ? 0 : _sessionCursor(campaignId, hLow, hHigh);
         return abi.encode(campaignId, hLow, hHigh, maxPledges, cursor);
     }
 
@@ -332,22 +281,17 @@ contract CoordinatedPledges is ICoordinatedPledges, ReentrancyGuardTransient {
         uint256 campaignId
     ) external view returns (bool found, uint256 hLow, uint256 hHigh) {
         Campaign storage c = _campaign(campaignId);
-        if (c.state != CampaignState.Open || block.timestamp < c.deadline) return (false, 0, 0);
-        bool quadratic = c.mode == Mode.Quadratic;
-        uint256 sumLimitSpeed = _sumLimitSpeed(c);
-        if (!PledgeMath.hasPositiveRoot(quadratic, sumLimitSpeed)) return (true, 0, 0);
-        (uint256[] memory limitsNorm, uint256[] memory speeds) = _load(campaignId, c, 0);
-        // A positive root exists, so the bracket is found: PledgeMath.bracket's `found` is false only without
-        // one, or for a root beyond MAX_H, which the escrow cap rules out (h ≤ Σ√L or ΣL, far below 1e45).
-        (found, hLow, hHigh) = PledgeMath.bracket(quadratic, limitsNorm, speeds, sumLimitSpeed);
+        if (!c.isDue()) return (false, 0, 0);
+        return c.bracket(_terms[campaignId]);
     }
+
     // ─────────────────────────────────────────────── claims
 
     /// @inheritdoc ICoordinatedPledges
     function claim(uint256 campaignId, uint256 pledgeId) external nonReentrant returns (uint256 refund) {
         Campaign storage c = _campaign(campaignId);
         // Existence from the pledge's own slot (state None = never made), saving a read of the count.
-        if (pledgeId >= _MAX_PLEDGES) revert UnknownPledge(campaignId, pledgeId);
+        if (pledgeId >= MAX_PLEDGES) revert UnknownPledge(campaignId, pledgeId);
         PledgeMeta storage m = _meta[campaignId][pledgeId];
         PledgeState pledgeState = m.state;
         if (pledgeState == PledgeState.None) revert UnknownPledge(campaignId, pledgeId);
@@ -357,13 +301,13 @@ contract CoordinatedPledges is ICoordinatedPledges, ReentrancyGuardTransient {
         }
         if (pledgeState != PledgeState.Active) revert NothingToClaim(campaignId, pledgeId);
 
-        uint256 packed = _terms[campaignId][pledgeId];
-        uint256 limit = packed & _MASK_128;
+        PackedTerms terms = _terms[campaignId][pledgeId];
+        uint256 limit = terms.limitOf();
         uint256 paid;
         uint256 h = state == CampaignState.Settled ? c.h : 0;
         // Exactly the payment the settlement pass summed into the pot (rounded down), so the refunds and
         // the pot add up to the escrow.
-        if (h != 0) paid = PledgeMath.payment(limit, PledgeMath.saturation(h, packed >> 128));
+        if (h != 0) paid = PledgeMath.payment(limit, PledgeMath.saturation(h, terms.activeSpeedOf()));
         unchecked {
             // paid = ⌊limit·A⌋ ≤ limit since A < 1.
             refund = limit - paid;
@@ -390,7 +334,7 @@ contract CoordinatedPledges is ICoordinatedPledges, ReentrancyGuardTransient {
             uint256 pulled;
             // The allocator keeps a gap's round total below 2⁹⁶: a larger pot could not go in anyway, and
             // skipping it keeps what is recorded in `potInGap` within 96 bits whatever the allocator does.
-            if (amount <= _MASK_96) {
+            if (amount <= type(uint96).max) {
                 uint256 before = token.balanceOf(address(this));
                 token.forceApprove(allocator, amount);
                 (bool ok, uint256 round) = _contributeToGap(allocator, c.gapId, amount);
@@ -472,7 +416,7 @@ contract CoordinatedPledges is ICoordinatedPledges, ReentrancyGuardTransient {
         v.gapId = c.gapId;
         v.pledgeCount = c.pledgeCount;
         v.escrow = c.escrow;
-        v.sumLimitSpeed = _sumLimitSpeed(c);
+        v.sumLimitSpeed = c.sumLimitSpeed();
         v.h = c.h;
         v.pot = c.pot;
         v.potClaimed = c.potClaimed;
@@ -484,14 +428,9 @@ contract CoordinatedPledges is ICoordinatedPledges, ReentrancyGuardTransient {
     function getPledge(uint256 campaignId, uint256 pledgeId) external view returns (PledgeView memory v) {
         Campaign storage c = _campaign(campaignId);
         _requirePledge(c, campaignId, pledgeId);
-        uint256 packed = _terms[campaignId][pledgeId];
+        PackedTerms terms = _terms[campaignId][pledgeId];
         PledgeMeta storage m = _meta[campaignId][pledgeId];
-        v = PledgeView({
-            pledger: m.pledger,
-            limit: packed & _MASK_128,
-            speed: (packed >> 128) & _MASK_96,
-            state: m.state
-        });
+        v = PledgeView({pledger: m.pledger, limit: terms.limitOf(), speed: terms.speedOf(), state: m.state});
     }
 
     /// @inheritdoc ICoordinatedPledges
@@ -526,21 +465,20 @@ contract CoordinatedPledges is ICoordinatedPledges, ReentrancyGuardTransient {
             address[] memory pledgers
         )
     {
-        uint256 count = _campaign(campaignId).pledgeCount;
-        uint256 end = offset < count ? (limit < count - offset ? offset + limit : count) : offset;
-        uint256 n = end - offset;
+        (uint256 start, uint256 end) = Paging.window(offset, limit, _campaign(campaignId).pledgeCount);
+        uint256 n = end - start;
         limits = new uint256[](n);
         speeds = new uint256[](n);
         states = new PledgeState[](n);
         pledgers = new address[](n);
-        uint256[_MAX_PLEDGES] storage terms = _terms[campaignId];
-        PledgeMeta[_MAX_PLEDGES] storage meta = _meta[campaignId];
+        PackedTerms[MAX_PLEDGES] storage terms = _terms[campaignId];
+        PledgeMeta[MAX_PLEDGES] storage meta = _meta[campaignId];
         for (uint256 k; k < n; ++k) {
-            uint256 packed = terms[offset + k];
-            limits[k] = packed & _MASK_128;
-            speeds[k] = (packed >> 128) & _MASK_96;
-            states[k] = meta[offset + k].state;
-            pledgers[k] = meta[offset + k].pledger;
+            PackedTerms t = terms[start + k];
+            limits[k] = t.limitOf();
+            speeds[k] = t.speedOf();
+            states[k] = meta[start + k].state;
+            pledgers[k] = meta[start + k].pledger;
         }
     }
 
@@ -550,7 +488,7 @@ contract CoordinatedPledges is ICoordinatedPledges, ReentrancyGuardTransient {
         uint256 hLow,
         uint256 hHigh
     ) external view returns (SessionView memory) {
-        Session storage s = _sessions[keccak256(abi.encode(campaignId, hLow, hHigh))];
+        Session storage s = _sessions[PledgeSettlement.sessionId(campaignId, hLow, hHigh)];
         // The partial sums carry gPerH units per unit of h; shown like h (UD60x18), rounded down.
         // (An unknown campaign has no session: zeros, whatever k.)
         uint256 k = PledgeMath.gPerH(_campaigns[campaignId].mode == Mode.Quadratic);
@@ -559,14 +497,12 @@ contract CoordinatedPledges is ICoordinatedPledges, ReentrancyGuardTransient {
 
     /// @inheritdoc ICoordinatedPledges
     function campaignsDue(uint256 offset, uint256 limit) external view returns (uint256[] memory ids) {
-        uint256 count = _campaignCount;
-        uint256 end = offset < count ? (limit < count - offset ? offset + limit : count) : offset;
-        ids = new uint256[](end - offset);
+        (uint256 start, uint256 end) = Paging.window(offset, limit, _campaignCount);
+        ids = new uint256[](end - start);
         uint256 found;
-        for (uint256 k = offset; k < end; ++k) {
+        for (uint256 k = start; k < end; ++k) {
             // k < end ≤ count, so k + 1 cannot overflow.
-            Campaign storage c = _campaigns[k + 1];
-            if (c.state == CampaignState.Open && block.timestamp >= c.deadline) ids[found++] = k + 1;
+            if (_campaigns[k + 1].isDue()) ids[found++] = k + 1;
         }
         assembly ("memory-safe") {
             mstore(ids, found) // shrink to the ids found (found ≤ allocated length)
@@ -576,8 +512,8 @@ contract CoordinatedPledges is ICoordinatedPledges, ReentrancyGuardTransient {
     /// @inheritdoc ICoordinatedPledges
     function solve(uint256 campaignId) public view returns (uint256 h) {
         Campaign storage c = _campaign(campaignId);
-        (uint256[] memory limitsNorm, uint256[] memory speeds) = _load(campaignId, c, 0);
-        return PledgeMath.solve(c.mode == Mode.Quadratic, limitsNorm, speeds, _sumLimitSpeed(c));
+        (uint256[] memory limitsNorm, uint256[] memory speeds) = c.load(_terms[campaignId], 0);
+        return PledgeMath.solve(c.mode == Mode.Quadratic, limitsNorm, speeds, c.sumLimitSpeed());
     }
 
     /// @inheritdoc ICoordinatedPledges
@@ -585,20 +521,16 @@ contract CoordinatedPledges is ICoordinatedPledges, ReentrancyGuardTransient {
         Campaign storage c = _campaign(campaignId);
         _requirePledge(c, campaignId, pledgeId);
         if (h > PledgeMath.MAX_H) revert InvalidBracket(h, h);
-        uint256 packed = _terms[campaignId][pledgeId];
-        if (packed & _WITHDRAWN != 0) return 0;
-        return PledgeMath.payment(packed & _MASK_128, PledgeMath.saturation(h, packed >> 128));
+        PackedTerms terms = _terms[campaignId][pledgeId];
+        if (terms.isWithdrawn()) return 0;
+        return PledgeMath.payment(terms.limitOf(), PledgeMath.saturation(h, terms.activeSpeedOf()));
     }
 
     /// @inheritdoc ICoordinatedPledges
     function evaluate(uint256 campaignId, uint256 h) external view returns (uint256 g, uint256 pot) {
         Campaign storage c = _campaign(campaignId);
         if (h > PledgeMath.MAX_H) revert InvalidBracket(h, h);
-        Session memory acc;
-        bool quadratic = c.mode == Mode.Quadratic;
-        _pass(_terms[campaignId], quadratic, 10 ** c.scaleExponent, h, h, c.pledgeCount, acc);
-        // Settlement compares the unrounded sum with h; shown like h (UD60x18), rounded down.
-        return (acc.gLow / PledgeMath.gPerH(quadratic), acc.pot);
+        return c.evaluate(_terms[campaignId], h);
     }
 
     /// @inheritdoc ICoordinatedPledges
@@ -612,10 +544,10 @@ contract CoordinatedPledges is ICoordinatedPledges, ReentrancyGuardTransient {
         if (limit == 0 || limit < c.minLimit) revert LimitTooSmall(limit, c.minLimit);
         uint256 available = (PledgeMath.MAX_ESCROW - uint256(c.escrow) * scale) / scale;
         if (limit > available) revert LimitTooLarge(limit, available);
-        (uint256[] memory limitsNorm, uint256[] memory speeds) = _load(campaignId, c, 1);
+        (uint256[] memory limitsNorm, uint256[] memory speeds) = c.load(_terms[campaignId], 1);
         limitsNorm[limitsNorm.length - 1] = limit * scale;
         speeds[speeds.length - 1] = c.nextSpeed;
-        return PledgeMath.preview(c.mode == Mode.Quadratic, limitsNorm, speeds, _sumLimitSpeed(c), scale);
+        return PledgeMath.preview(c.mode == Mode.Quadratic, limitsNorm, speeds, c.sumLimitSpeed(), scale);
     }
 
     /// @inheritdoc ICoordinatedPledges
@@ -623,11 +555,11 @@ contract CoordinatedPledges is ICoordinatedPledges, ReentrancyGuardTransient {
         Campaign storage c = _campaign(campaignId);
         _requirePledge(c, campaignId, pledgeId);
         bool quadratic = c.mode == Mode.Quadratic;
-        (uint256[] memory limitsNorm, uint256[] memory speeds) = _load(campaignId, c, 0);
+        (uint256[] memory limitsNorm, uint256[] memory speeds) = c.load(_terms[campaignId], 0);
         uint256 h =
             c.state == CampaignState.Settled
                 ? c.h
-                : PledgeMath.solve(quadratic, limitsNorm, speeds, _sumLimitSpeed(c));
+                : PledgeMath.solve(quadratic, limitsNorm, speeds, c.sumLimitSpeed());
         return PledgeMath.leverage(quadratic, limitsNorm, speeds, pledgeId, h);
     }
 
@@ -643,189 +575,15 @@ contract CoordinatedPledges is ICoordinatedPledges, ReentrancyGuardTransient {
         if (pledgeId >= c.pledgeCount) revert UnknownPledge(campaignId, pledgeId);
     }
 
-    /// @dev Σ Lnorm·s over the campaign's active pledges (the stored value carries a +1 offset).
-    function _sumLimitSpeed(Campaign storage c) private view returns (uint256) {
-        unchecked {
-            // The stored value is ≥ 1: set to 1 at creation, and withdrawals only remove what pledges added.
-            return c.sumLimitSpeedPlusOne - 1;
-        }
-    }
-
     /// @dev Open (not cancelled, not settled) and block.timestamp < deadline (half-open window).
     function _requireOpenBeforeDeadline(Campaign storage c, uint256 campaignId) private view {
         if (c.state != CampaignState.Open) revert InvalidCampaignState(campaignId, c.state);
         if (block.timestamp >= c.deadline) revert DeadlinePassed(campaignId, c.deadline);
     }
 
-    /// @dev `settle` after the campaign lookup: the checks, then the h = 0 shortcut or one page.
-    function _settle(
-        Campaign storage c,
-        uint256 campaignId,
-        uint256 hLow,
-        uint256 hHigh,
-        uint256 maxPledges
-    ) private returns (bool settled, uint256 cursor) {
-        if (c.state != CampaignState.Open) revert InvalidCampaignState(campaignId, c.state);
-        uint256 deadline = c.deadline;
-        if (block.timestamp < deadline) revert DeadlineNotReached(campaignId, deadline);
-        if (hLow > hHigh || hHigh > PledgeMath.MAX_H) revert InvalidBracket(hLow, hHigh);
-        uint256 maxWidth = PledgeMath.maxBracketWidth(hLow);
-        if (hHigh - hLow > maxWidth) revert BracketTooWide(hLow, hHigh, maxWidth);
-        if (hHigh == 0) {
-            // Every payment at h = 0 is 0 (atan(0) = 0): no pass needed. Allowed when h = 0 is the only
-            // root, or as the liveness fallback after the grace period. (A bracket [0, hHigh > 0] is
-            // certified by a pass like any other: g(0) = 0 ≥ 0, so only g(hHigh) ≤ hHigh is checked.)
-            uint256 fallbackAt = deadline + SETTLEMENT_GRACE_PERIOD;
-            bool rootExists = PledgeMath.hasPositiveRoot(c.mode == Mode.Quadratic, _sumLimitSpeed(c));
-            if (rootExists && block.timestamp < fallbackAt)
-                revert TrivialRootRejected(campaignId, fallbackAt);
-            _finalize(c, campaignId, 0, 0);
-            return (true, c.pledgeCount);
-        }
-
-        return _settlePage(c, campaignId, hLow, hHigh, maxPledges);
-    }
-
-    /// @dev The cursor of session `sessionId`: bits 128–191 of the first slot of `Session` (pot in bits
-    /// 0–127). Read in assembly on purpose: a Solidity read of the struct field here changes how the
-    /// optimiser shares its storage helpers with `_settlePage` and costs settlement ~12 gas per pledge.
-    function _sessionCursor(bytes32 sessionId) private view returns (uint256 cursor) {
-        Session storage s = _sessions[sessionId];
-        assembly ("memory-safe") {
-            cursor := and(shr(128, sload(s.slot)), 0xffffffffffffffff)
-        }
-    }
-
-    /// @dev One page of the session for [hLow, hHigh] (hHigh > 0); verifies and settles after the last.
-    function _settlePage(
-        Campaign storage c,
-        uint256 campaignId,
-        uint256 hLow,
-        uint256 hHigh,
-        uint256 maxPledges
-    ) private returns (bool settled, uint256 cursor) {
-        bytes32 sessionId = keccak256(abi.encode(campaignId, hLow, hHigh));
-        Session storage s = _sessions[sessionId];
-        Session memory acc = s;
-        uint256 count = c.pledgeCount;
-        {
-            uint256 n = (maxPledges == 0 || maxPledges > MAX_PAGE_PLEDGES) ? MAX_PAGE_PLEDGES : maxPledges;
-            // acc.cursor ≤ count ≤ 2³², n ≤ MAX_PAGE_PLEDGES: no overflow.
-            cursor = acc.cursor + n < count ? acc.cursor + n : count;
-        }
-        _pass(_terms[campaignId], c.mode == Mode.Quadratic, 10 ** c.scaleExponent, hLow, hHigh, cursor, acc);
-        emit SettlementProgressed(campaignId, sessionId, hLow, hHigh, cursor, count);
-
-        if (cursor < count) {
-            s.cursor = acc.cursor;
-            s.gLow = acc.gLow;
-            s.gHigh = acc.gHigh;
-            s.pot = acc.pot;
-            return (false, cursor);
-        }
-        {
-            // g is compared with h exactly (g carries gPerH units per unit of h); the errors show g
-            // like h (UD60x18), rounded down.
-            uint256 k = PledgeMath.gPerH(c.mode == Mode.Quadratic);
-            if (acc.gLow < hLow * k) revert HTooHigh(hLow, acc.gLow / k);
-            if (acc.gHigh > hHigh * k) revert HTooLow(hHigh, acc.gHigh / k);
-        }
-        delete _sessions[sessionId];
-        _finalize(c, campaignId, hLow, acc.pot);
-        return (true, cursor);
-    }
-
-    /// @dev The settlement pass over pledges [acc.cursor, end): adds g(hLow), g(hHigh) (g-units, see
-    /// PledgeMath.gPerH) and the pot at hLow to `acc` and moves its cursor to `end`. Withdrawn pledges
-    /// are skipped. One cold SLOAD, at most two atan and two sqrt per pledge.
-    function _pass(
-        uint256[_MAX_PLEDGES] storage terms,
-        bool quadratic,
-        uint256 scale,
-        uint256 hLow,
-        uint256 hHigh,
-        uint256 end,
-        Session memory acc
-    ) private view {
-        uint256 gLow = acc.gLow;
-        uint256 gHigh = acc.gHigh;
-        uint256 pot = acc.pot;
-        for (uint256 k = acc.cursor; k < end; ++k) {
-            uint256 packed = terms[k];
-            if (packed & _WITHDRAWN != 0) continue;
-            (uint256 paid, uint256 termLow, uint256 termHigh) = _pledgeTerms(
-                quadratic,
-                scale,
-                hLow,
-                hHigh,
-                packed
-            );
-            pot += paid;
-            gLow += termLow;
-            gHigh += termHigh;
-        }
-        acc.gLow = gLow;
-        acc.gHigh = gHigh;
-        acc.pot = uint128(pot); // ≤ Σ limits ≤ MAX_ESCROW < 2¹²⁸
-        acc.cursor = uint64(end); // ≤ 2³²
-    }
-
-    /// @dev One active pledge's payment at hLow (raw tokens) and g-terms at hLow and hHigh.
-    function _pledgeTerms(
-        bool quadratic,
-        uint256 scale,
-        uint256 hLow,
-        uint256 hHigh,
-        uint256 packed
-    ) private pure returns (uint256 paid, uint256 termLow, uint256 termHigh) {
-        uint256 limit = packed & _MASK_128;
-        uint256 speed = packed >> 128; // the withdrawn bit is clear
-        uint256 aLow = PledgeMath.saturation(hLow, speed);
-        paid = PledgeMath.payment(limit, aLow);
-        termLow = PledgeMath.term(quadratic, limit * scale, aLow);
-        termHigh =
-            hLow == hHigh
-                ? termLow
-                : PledgeMath.term(quadratic, limit * scale, PledgeMath.saturation(hHigh, speed));
-    }
-
-    /// @dev Active pledges as memory columns (withdrawn ones as limit 0), with `extra` empty slots.
-    function _load(
-        uint256 campaignId,
-        Campaign storage c,
-        uint256 extra
-    ) private view returns (uint256[] memory limitsNorm, uint256[] memory speeds) {
-        uint256 count = c.pledgeCount;
-        uint256 scale = 10 ** c.scaleExponent;
-        limitsNorm = new uint256[](count + extra);
-        speeds = new uint256[](count + extra);
-        uint256[_MAX_PLEDGES] storage terms = _terms[campaignId];
-        for (uint256 k; k < count; ++k) {
-            uint256 packed = terms[k];
-            speeds[k] = (packed >> 128) & _MASK_96;
-            if (packed & _WITHDRAWN == 0) limitsNorm[k] = (packed & _MASK_128) * scale;
-        }
-    }
-
-    function _finalize(Campaign storage c, uint256 campaignId, uint256 h, uint256 pot) private {
-        c.state = CampaignState.Settled;
-        c.h = h;
-        c.pot = uint128(pot); // ≤ escrow < 2¹²⁸
-        emit CampaignSettled(campaignId, msg.sender, h, pot);
-    }
-
-    /// @dev Pulls exactly `amount` from `from`, rejecting tokens that deliver anything else.
-    function _pullExact(IERC20 token, address from, uint256 amount) private {
-        uint256 before = _balance(token);
-        token.safeTransferFrom(from, address(this), amount);
-        uint256 afterBalance = _balance(token);
-        uint256 received = afterBalance > before ? afterBalance - before : 0;
-        if (received != amount) revert TransferAmountMismatch(amount, received);
-    }
-
-    /// @dev This contract's balance of `token` (one copy of the call for both reads of `_pullExact`).
-    function _balance(IERC20 token) private view returns (uint256) {
-        return token.balanceOf(address(this));
+    /// @dev The cursor of the settlement session of `campaignId` for [hLow, hHigh] (0: none).
+    function _sessionCursor(uint256 campaignId, uint256 hLow, uint256 hHigh) private view returns (uint256) {
+        return PledgeSettlement.cursorOf(_sessions[PledgeSettlement.sessionId(campaignId, hLow, hHigh)]);
     }
 
     /// @dev `contributeToGap(gapId, amount)` without trusting the answer: never reverts, copies at most
@@ -841,15 +599,6 @@ contract CoordinatedPledges is ICoordinatedPledges, ReentrancyGuardTransient {
             if and(ok, gt(returndatasize(), 31)) {
                 round := mload(0)
             }
-        }
-    }
-
-    function _decimals(address token) private view returns (uint8) {
-        if (token.code.length == 0) revert InvalidToken(token);
-        try IERC20Metadata(token).decimals() returns (uint8 d) {
-            return d;
-        } catch {
-            revert InvalidToken(token);
         }
     }
 

@@ -2,7 +2,6 @@
 pragma solidity 0.8.28;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
-import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
 import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Permit.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
@@ -10,7 +9,9 @@ import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/Reentrancy
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 
 import {IQuadraticFundingAllocator} from "./interfaces/IQuadraticFundingAllocator.sol";
+import {Paging} from "./libraries/Paging.sol";
 import {QFMath} from "./libraries/QFMath.sol";
+import {TokenIntake} from "./libraries/TokenIntake.sol";
 
 /// @title QuadraticFundingAllocator
 /// @notice Gaps funded by contributors from their wallets, with a matching pool distributed
@@ -147,14 +148,7 @@ contract QuadraticFundingAllocator is IQuadraticFundingAllocator, AccessControl,
         if (token_ == address(0) || admin == address(0)) revert ZeroAddress();
         if (roundDuration_ == 0 || roundDuration_ > MAX_ROUND_DURATION)
             revert InvalidRoundDuration(roundDuration_);
-        if (token_.code.length == 0) revert InvalidToken(token_);
-        uint8 decimals;
-        try IERC20Metadata(token_).decimals() returns (uint8 d) {
-            decimals = d;
-        } catch {
-            revert InvalidToken(token_);
-        }
-        if (decimals > 18) revert UnsupportedDecimals(decimals);
+        uint8 decimals = TokenIntake.decimalsOf(token_);
         _TOKEN = IERC20(token_);
         _SCALE = 10 ** (18 - uint256(decimals));
         _ROUND_DURATION = roundDuration_;
@@ -277,7 +271,7 @@ contract QuadraticFundingAllocator is IQuadraticFundingAllocator, AccessControl,
         uint256 newBalance = pool + amount;
         _state.matchingPool = uint128(newBalance); // < 2^112 checked above
         emit MatchingPoolFunded(msg.sender, amount, newBalance);
-        _pull(amount);
+        TokenIntake.pullExact(_TOKEN, msg.sender, amount);
     }
 
     /// @inheritdoc IQuadraticFundingAllocator
@@ -506,11 +500,10 @@ contract QuadraticFundingAllocator is IQuadraticFundingAllocator, AccessControl,
         uint256 limit
     ) external view returns (GapStats[] memory gaps, SystemTotals memory totals) {
         uint256 count = _gapIds.length;
-        uint256 end = offset >= count ? offset : (limit > count - offset ? count : offset + limit);
-        gaps = new GapStats[](end - offset);
-        for (uint256 i = offset; i < end; ++i) {
-            GapStats memory s = getGapFundingStats(_gapIds[i]);
-            gaps[i - offset] = s;
+        (uint256 start, uint256 end) = Paging.window(offset, limit, count);
+        gaps = new GapStats[](end - start);
+        for (uint256 i = start; i < end; ++i) {
+            gaps[i - start] = getGapFundingStats(_gapIds[i]);
         }
         totals.gapCount = count;
         totals.currentRound = _state.currentRound;
@@ -627,7 +620,7 @@ contract QuadraticFundingAllocator is IQuadraticFundingAllocator, AccessControl,
             _roundAcc[round] = acc;
         }
         emit ContributionMade(gapId, msg.sender, round, amount, newAmount, newWeight);
-        _pull(amount);
+        TokenIntake.pullExact(_TOKEN, msg.sender, amount);
     }
 
     /// @dev Adds `amount` (< 2^96: bounded by the round total) to the gap's lifetime direct total, which
@@ -778,13 +771,5 @@ contract QuadraticFundingAllocator is IQuadraticFundingAllocator, AccessControl,
             _roundSettle[round] = rs;
         }
         emit GapRoundSettled(gapId, round, gr.direct, amount);
-    }
-
-    /// @dev Pulls `amount` from msg.sender and checks the contract received exactly that.
-    function _pull(uint256 amount) private {
-        uint256 before = _TOKEN.balanceOf(address(this));
-        _TOKEN.safeTransferFrom(msg.sender, address(this), amount);
-        uint256 received = _TOKEN.balanceOf(address(this)) - before;
-        if (received != amount) revert TransferAmountMismatch(amount, received);
     }
 }

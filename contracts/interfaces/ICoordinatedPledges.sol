@@ -401,8 +401,9 @@ interface ICoordinatedPledges is ITokenErrors {
     // ─────────────────────────────────────────────── automation (Chainlink Automation shape)
 
     /// @notice Whether a campaign needs settling, with everything `performUpkeep` needs to settle one
-    /// page of it. Scans campaign ids `offset + 1` … `offset + limit` (limit 0 = to the last one) and
-    /// returns the first open campaign past its deadline whose bracket it finds within its gas budget.
+    /// page of it. Scans campaign ids `offset + 1` … `offset + limit` (limit 0 = to the last one, as in
+    /// every paged view: libraries/Paging.sol) and returns the first open campaign past its deadline whose
+    /// bracket it finds within its gas budget.
     /// @dev The bracket is `upkeepBracket`'s, computed on-chain from the frozen pledges (after the
     /// deadline they cannot change): deterministic, so successive calls return the same bracket and the
     /// pages of one session follow each other. Gas: each campaign's search runs under its own cap of
@@ -547,9 +548,11 @@ interface ICoordinatedPledges is ITokenErrors {
 
     /// @notice Pledges `offset` … `offset + limit − 1` as raw (limit, speed, state, pledger) columns, for
     /// off-chain solvers. Clamped to the pledge count. Reverts with `UnknownCampaign`.
+    /// @dev Paged like every paged view (libraries/Paging.sol): `limit` 0 reads to the last pledge, whose
+    /// cost grows with the count (for eth_call).
     /// @param campaignId The campaign.
     /// @param offset The first pledge id returned (an offset at or past the count returns empty columns).
-    /// @param limit The most pledges returned.
+    /// @param limit The most pledges returned (0 = every pledge from `offset` on).
     /// @return limits Each pledge's limit in raw token units (withdrawn pledges keep theirs; see `states`).
     /// @return speeds Each pledge's speed sᵢ (UD60x18).
     /// @return states Each pledge's state (only `Active` pledges count in g and the pot).
@@ -582,9 +585,11 @@ interface ICoordinatedPledges is ITokenErrors {
 
     /// @notice Open campaigns whose deadline has passed (ready to settle) among ids
     /// `offset + 1` … `offset + limit`, for keepers.
+    /// @dev Paged like every paged view (libraries/Paging.sol): `limit` 0 examines every id after
+    /// `offset`, whose cost grows with the campaign count (for eth_call).
     /// @param offset How many campaign ids to skip (0 starts at campaign 1).
-    /// @param limit How many campaign ids to examine (clamped to `campaignCount`).
-    /// @return ids The due campaigns' ids in increasing order (at most `limit`; may be empty).
+    /// @param limit How many campaign ids to examine (clamped to `campaignCount`; 0 = to the last one).
+    /// @return ids The due campaigns' ids in increasing order (at most `limit` unless 0; may be empty).
     function campaignsDue(uint256 offset, uint256 limit) external view returns (uint256[] memory ids);
 
     /// @notice The root h of the campaign's fixed-point g over its active pledges, by Newton's method

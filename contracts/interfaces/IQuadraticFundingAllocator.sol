@@ -384,8 +384,11 @@ interface IQuadraticFundingAllocator is ITokenErrors {
     function getGapFundingStats(bytes32 gapId) external view returns (GapStats memory);
 
     /// @notice Gaps in registration order, `limit` from `offset`, plus system totals.
+    /// @dev Paged like every paged view (libraries/Paging.sol): `limit` 0 reads to the last gap, whose
+    /// cost grows with the registry (for eth_call).
     /// @param offset The index of the first gap returned (0-based, registration order).
-    /// @param limit The most gaps returned (clamped to the registry; an offset past the end returns none).
+    /// @param limit The most gaps returned (clamped to the registry; 0 = every gap from `offset` on; an
+    /// offset past the end returns none).
     /// @return gaps One `getGapFundingStats` row per returned gap.
     /// @return totals The registry's size, matching pool and current round, and the page's sums.
     function getAllGapsFunding(

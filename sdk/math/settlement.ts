@@ -1,6 +1,7 @@
 /**
- * The contract-level pledges math of contracts/CoordinatedPledges.sol, exact to the wei, on a campaign
- * (`CampaignMath`, ./campaign) rather than on columns: the settlement pass and `settle`'s checks,
+ * The contract-level pledges math of contracts/CoordinatedPledges.sol and its settlement engine
+ * (contracts/libraries/PledgeSettlement.sol), exact to the wei, on a campaign (`CampaignMath`,
+ * ./campaign) rather than on columns: the settlement pass and `settle`'s checks,
  * `evaluate`, `solve`, `marginalLeverage`, `previewPledge`, `paymentAt`, the speeds of both policies,
  * and `findBracket`, the tightest bracket `settle` accepts. Each function names its Solidity twin; the
  * library math underneath is ./pledge-math (PledgeMath.sol), the float estimates ./float.
@@ -55,7 +56,7 @@ export function sumLimitSpeed(c: CampaignMath): bigint {
   return sum;
 }
 
-/** Columns as `CoordinatedPledges._load` builds them: withdrawn pledges have limit 0. */
+/** Columns as `PledgeSettlement.load` builds them: withdrawn pledges have limit 0. */
 export function columns(c: CampaignMath): { limitsNorm: bigint[]; speeds: bigint[] } {
   return {
     limitsNorm: c.pledges.map((p) => (p.active ? p.limit * c.scale : 0n)),
@@ -63,7 +64,7 @@ export function columns(c: CampaignMath): { limitsNorm: bigint[]; speeds: bigint
   };
 }
 
-// ─────────────────────────────────────────────── settlement pass (CoordinatedPledges._pass)
+// ─────────────────────────────────────────────── settlement pass (PledgeSettlement._pass)
 
 /** What one settlement pass sums. */
 export interface PassResult {
@@ -76,7 +77,7 @@ export interface PassResult {
 }
 
 /**
- * `CoordinatedPledges._pass` + `_pledgeTerms` over pledges [start, end): skips withdrawn pledges,
+ * `PledgeSettlement._pass` + `_pledgeTerms` over pledges [start, end): skips withdrawn pledges,
  * one saturation at hLow (and one at hHigh when it differs) per pledge.
  */
 export function pass(
@@ -119,7 +120,7 @@ export type BracketVerdict =
 
 /**
  * What `settle` (all pages) would decide for [hLow, hHigh] before the grace period: the same checks
- * in the same order (`settle` then `_settlePage`), and on success the settled h and pot.
+ * in the same order (`PledgeSettlement.settle` then `_settlePage`), and on success the settled h and pot.
  */
 export function checkBracket(c: CampaignMath, hLow: bigint, hHigh: bigint): BracketVerdict {
   if (hLow > hHigh || hHigh > MAX_H) return { ok: false, error: "InvalidBracket", args: [hLow, hHigh] };

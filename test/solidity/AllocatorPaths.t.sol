@@ -264,12 +264,17 @@ contract AllocatorPathsTest is TestBase {
         assertEq(alloc.gapIdAt(0), GAP, "gapIdAt");
     }
 
-    function test_allGapsFundingPages() public {
+    /// @dev Three gaps in all: GAP with 10 from A, g2 with nothing, g3 with 5 from B.
+    function registerTwoMoreGapsAndContribute() internal {
         alloc.registerGap(keccak256("g2"), RECIPIENT, "");
         alloc.registerGap(keccak256("g3"), RECIPIENT, "");
         contribute(A, 10e18);
         vm.prank(B);
         alloc.contributeToGap(keccak256("g3"), 5e18);
+    }
+
+    function test_allGapsFundingPages() public {
+        registerTwoMoreGapsAndContribute();
         (IQF.GapStats[] memory gaps, IQF.SystemTotals memory totals) = alloc.getAllGapsFunding(0, 10);
         assertEq(gaps.length, 3, "all gaps");
         assertEq(totals.gapCount, 3, "gap count");
@@ -283,5 +288,19 @@ contract AllocatorPathsTest is TestBase {
         (gaps, totals) = alloc.getAllGapsFunding(5, 1);
         assertEq(gaps.length, 0, "past the registry");
         assertEq(totals.gapCount, 3, "count still reported");
+    }
+
+    /// @dev `limit` 0 means "to the end", as in every paged view (libraries/Paging.sol).
+    function test_allGapsFundingLimitZeroReadsToTheEnd() public {
+        registerTwoMoreGapsAndContribute();
+        (IQF.GapStats[] memory gaps, IQF.SystemTotals memory totals) = alloc.getAllGapsFunding(0, 0);
+        assertEq(gaps.length, 3, "every gap");
+        assertEq(totals.directTotal, 15e18, "the whole registry's total");
+        (gaps, totals) = alloc.getAllGapsFunding(1, 0);
+        assertEq(gaps.length, 2, "from the second gap to the end");
+        assertEq(gaps[1].gapId, keccak256("g3"), "the last gap");
+        assertEq(totals.directTotal, 5e18, "the page's total");
+        (gaps, ) = alloc.getAllGapsFunding(3, 0);
+        assertEq(gaps.length, 0, "nothing past the registry");
     }
 }

@@ -137,6 +137,38 @@ contract PledgesPathsTest is TestBase {
         pledges.previewPledge(first, available + 1);
     }
 
+    /// @dev `limit` 0 means "to the end" in every paged view (libraries/Paging.sol): getPledges,
+    /// campaignsDue and checkUpkeep's window.
+    function test_pagedViewsLimitZeroReadsToTheEnd() public {
+        uint256 first = pledges.createCampaign(params(ICP.Mode.Quadratic, ICP.Policy.Constant, 1e16, 0));
+        uint256 second = pledges.createCampaign(params(ICP.Mode.Quadratic, ICP.Policy.Constant, 1e16, 0));
+        pledgeAs(A, first, 10e18);
+        pledgeAs(B, first, 20e18);
+        (uint256[] memory limits, , , address[] memory who) = pledges.getPledges(first, 0, 0);
+        assertEq(limits.length, 2, "every pledge");
+        assertEq(limits[1], 20e18, "the last pledge's limit");
+        (limits, , , who) = pledges.getPledges(first, 1, 0);
+        assertEq(limits.length, 1, "from pledge 1 to the end");
+        assertEq(who[0], B, "the last pledger");
+        (limits, , , ) = pledges.getPledges(first, 2, 0);
+        assertEq(limits.length, 0, "nothing past the count");
+
+        vm.warp(block.timestamp + 1 days);
+        uint256[] memory due = pledges.campaignsDue(0, 0);
+        assertEq(due.length, 2, "every due campaign");
+        due = pledges.campaignsDue(1, 0);
+        assertEq(due.length, 1, "from the second campaign to the end");
+        assertEq(due[0], second, "the second campaign");
+        assertEq(pledges.campaignsDue(2, 0).length, 0, "nothing past the count");
+        // checkUpkeep's window (offset 1, limit 0): the second campaign (no pledge: settled at h = 0).
+        (bool needed, bytes memory data) = pledges.checkUpkeep(
+            abi.encode(uint256(1), uint256(0), uint256(0))
+        );
+        assertTrue(needed, "the second campaign is due");
+        (uint256 id, , , , ) = abi.decode(data, (uint256, uint256, uint256, uint256, uint256));
+        assertEq(id, second, "found past the offset");
+    }
+
     // ─────────────────────────────────────────────── settlement verdicts
 
     /// @dev A bracket right of the root fails on its last page (HTooHigh), one left of it too (HTooLow);

@@ -312,7 +312,7 @@ contract PledgesHandler is TestBase {
         assertSelector(selectorOf(tk.lastReturnData()), expected, "re-entry stopped by the guard");
     }
 
-    /// @dev The model's columns as CoordinatedPledges._load builds them (withdrawn pledges: limit 0).
+    /// @dev The model's columns as PledgeSettlement.load builds them (withdrawn pledges: limit 0).
     function columns(uint256 id) internal view returns (uint256[] memory L, uint256[] memory S) {
         MCampaign storage c = campaigns[id];
         L = new uint256[](c.count);

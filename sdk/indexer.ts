@@ -28,6 +28,9 @@ import {
   type CofundEvent,
   type EventPosition,
   type Gap,
+  type GapFundingFigures,
+  type ModeName,
+  type PolicyName,
   type Pledge,
   type ReplayContext,
   type ReplayState,
@@ -76,29 +79,26 @@ export interface RoundRow extends Pick<
 }
 
 /** A gap as the replay left it. */
-export interface IndexedGap extends Pick<
-  Gap,
-  | "gapId"
-  | "recipient"
-  | "metadataURI"
-  | "closedRound"
-  | "closed"
-  | "contributions"
-  | "settlements"
-  | "withdrawals"
-  | "refunds"
-  | "matchedPaid"
-> {
+export interface IndexedGap
+  extends
+    Pick<
+      Gap,
+      | "gapId"
+      | "recipient"
+      | "metadataURI"
+      | "closedRound"
+      | "closed"
+      | "contributions"
+      | "settlements"
+      | "withdrawals"
+      | "refunds"
+    >,
+    GapFundingFigures {
   /** Its registration (block −1 and the first event about it when never registered). */
   registered: EventPosition;
   status: "active" | "closed";
-  /** Σ of direct contributions not refunded (`getGapFundingStats.directTotal`). */
-  directTotal: bigint;
   contributors: number;
   withdrawnTotal: bigint;
-  /** Every match allocated by finalised rounds, paid or not (`getGapFundingStats.matchedTotal`). */
-  matchedTotal: bigint;
-  refundedTotal: bigint;
 }
 
 /** A pledge campaign as the replay left it. */
@@ -122,8 +122,8 @@ export interface CampaignRow extends Pick<
   | "gapContributionFailed"
 > {
   deadline: number;
-  mode: "quadratic" | "linear";
-  policy: "constant" | "geometric";
+  mode: ModeName;
+  policy: PolicyName;
   /** As given to `createCampaign` (the contract uses 1e18 under the constant policy). */
   decay: bigint;
   /** Pledges ever made (withdrawn ones included). */

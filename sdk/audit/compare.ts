@@ -2,7 +2,7 @@
  * The comparison helpers of the audit's view and balance phases: a list of discrepancies, and a
  * field-by-field comparison of the replay's values with what a contract reports.
  */
-import { finding, type Discrepancy, type DiscrepancyKind } from "../replay/findings";
+import { finding, type AddFinding, type Discrepancy, type DiscrepancyKind } from "../replay/findings";
 
 type FieldValue = bigint | string | number | boolean;
 /** [what, expected, actual, how a bigint reads (token units, fixed point); a count by default]. */
@@ -15,15 +15,9 @@ const show = (x: FieldValue, unit?: (raw: bigint) => string): string =>
 export class Findings {
   readonly list: Discrepancy[] = [];
 
-  add(
-    kind: DiscrepancyKind,
-    subject: string,
-    expected: string | number,
-    actual: string | number,
-    sentence: string,
-  ): void {
+  readonly add: AddFinding = (kind, subject, expected, actual, sentence) => {
     this.list.push(finding(kind, subject, expected, actual, sentence));
-  }
+  };
 
   /** Compares each [what, expected, actual] field; a mismatch is a `kind` discrepancy of `subject`. */
   compare(

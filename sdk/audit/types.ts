@@ -6,7 +6,7 @@
 import type { Provider } from "ethers";
 import type { IndexedHistory } from "../indexer";
 import type { Discrepancy } from "../replay/findings";
-import type { Campaign, Gap, GapRound, Pledge, Round } from "../replay/state";
+import type { Campaign, Gap, GapRound, ModeName, Pledge, PolicyName, Round } from "../replay/state";
 
 /** One round of one gap, recomputed. */
 export interface GapRoundLine extends Pick<GapRound, "round" | "sumSqrt"> {
@@ -68,8 +68,8 @@ export interface CampaignLine extends Pick<
   Campaign,
   "campaignId" | "token" | "decimals" | "state" | "h" | "pot" | "potClaimed" | "refundsPaid"
 > {
-  mode: "quadratic" | "linear";
-  policy: "constant" | "geometric";
+  mode: ModeName;
+  policy: PolicyName;
   pledges: number;
   activePledges: number;
   escrow: bigint;

@@ -7,7 +7,7 @@
 import * as qf from "../math/qf";
 import { shortHex } from "../ids";
 import type { AllocatorEvent, AllocatorEventArgs, EventPosition } from "./events";
-import { finding, fx, lc, type DiscrepancyKind } from "./findings";
+import { finding, fx, lc, type AddFinding } from "./findings";
 import {
   fmtOf,
   gapOf,
@@ -71,14 +71,7 @@ type Handler<N extends keyof AllocatorEventArgs> = (
   s: ReplayState,
   a: AllocatorEventArgs[N],
   at: EventPosition,
-  add: Add,
-) => void;
-type Add = (
-  kind: DiscrepancyKind,
-  subject: string,
-  expected: string | number,
-  actual: string | number,
-  sentence: string,
+  add: AddFinding,
 ) => void;
 
 const gapRegistered: Handler<"GapRegistered"> = (s, a, at, add) => {
@@ -376,7 +369,7 @@ const contributionRefunded: Handler<"ContributionRefunded"> = (s, a, at, add) =>
 
 /** Applies one allocator event to `s` (in place). */
 export function applyAllocatorEvent(s: ReplayState, e: AllocatorEvent): void {
-  const add: Add = (kind, subject, expected, actual, sentence) =>
+  const add: AddFinding = (kind, subject, expected, actual, sentence) =>
     s.findings.allocator.push(finding(kind, subject, expected, actual, sentence));
   const at = e.position;
   switch (e.name) {

@@ -66,6 +66,15 @@ export function finding(
   return { kind, subject, expected: String(expected), actual: String(actual), sentence };
 }
 
+/** Where the replay and the auditor record a finding: `add(kind, subject, expected, actual, sentence)`. */
+export type AddFinding = (
+  kind: DiscrepancyKind,
+  subject: string,
+  expected: string | number,
+  actual: string | number,
+  sentence: string,
+) => void;
+
 /** 18-decimal fixed point (normalised weights, Σ√c, h, speeds, decay) as a decimal string. */
 export const fx = (raw: bigint): string => formatUnitsExact(raw, 18);
 

@@ -8,20 +8,12 @@ import * as pm from "../math/pledges";
 import { scaleOf } from "../math/qf";
 import { formatUnitsExact } from "../units";
 import type { EventPosition, PledgesEvent, PledgesEventArgs } from "./events";
-import { finding, fx, lc, type DiscrepancyKind } from "./findings";
+import { finding, fx, lc, type AddFinding } from "./findings";
 import { gapLabel } from "./allocator";
-import type { Campaign, ReplayState } from "./state";
+import type { Campaign, ModeName, PolicyName, ReplayState } from "./state";
 
 /** `CoordinatedPledges.SETTLEMENT_GRACE_PERIOD` (30 days): after it, h = 0 settles any campaign. */
 export const SETTLEMENT_GRACE_PERIOD = 30n * 24n * 3600n;
-
-type Add = (
-  kind: DiscrepancyKind,
-  subject: string,
-  expected: string | number,
-  actual: string | number,
-  sentence: string,
-) => void;
 
 /** What a handler of a campaign's event gets. */
 interface Ctx<N extends keyof PledgesEventArgs> {
@@ -29,7 +21,7 @@ interface Ctx<N extends keyof PledgesEventArgs> {
   c: Campaign;
   a: PledgesEventArgs[N];
   at: EventPosition;
-  add: Add;
+  add: AddFinding;
   /** The campaign's token amounts as decimal strings. */
   f: (raw: bigint) => string;
   subject: string;
@@ -49,16 +41,15 @@ export const escrowOf = (c: Campaign): bigint =>
   c.pledges.reduce((sum, p) => (p.state !== "withdrawn" ? sum + p.limit : sum), 0n);
 
 /** The campaign's mode and policy as the SDK names them. */
-export const modeName = (c: Campaign): "quadratic" | "linear" =>
-  c.mode === pm.Mode.Quadratic ? "quadratic" : "linear";
-export const policyName = (c: Campaign): "constant" | "geometric" =>
+export const modeName = (c: Campaign): ModeName => (c.mode === pm.Mode.Quadratic ? "quadratic" : "linear");
+export const policyName = (c: Campaign): PolicyName =>
   c.policy === pm.Policy.Geometric ? "geometric" : "constant";
 
 function campaignCreated(
   s: ReplayState,
   a: PledgesEventArgs["CampaignCreated"],
   at: EventPosition,
-  add: Add,
+  add: AddFinding,
 ): void {
   const cid = Number(a.campaignId);
   const p = a.params;
@@ -351,7 +342,7 @@ function settlementRow(s: ReplayState, a: PledgesEventArgs["CampaignSettled"], a
 
 /** Applies one pledges event to `s` (in place). */
 export function applyPledgesEvent(s: ReplayState, e: PledgesEvent): void {
-  const add: Add = (kind, subject, expected, actual, sentence) =>
+  const add: AddFinding = (kind, subject, expected, actual, sentence) =>
     s.findings.pledges.push(finding(kind, subject, expected, actual, sentence));
   if (e.name === "CampaignCreated") return campaignCreated(s, e.args, e.position, add);
   if (e.name === "SettlementProgressed") settlementProgressed(s, e.args, e.position);

@@ -12,6 +12,18 @@ import type { Discrepancy } from "./findings";
 
 // ─────────────────────────────────────────────── allocator entities
 
+/** A gap's funding figures with the meanings of `getGapFundingStats` (indexer rows, client rows). */
+export interface GapFundingFigures {
+  /** Direct contributions not refunded. */
+  directTotal: bigint;
+  /** Every match allocated by finalised rounds, paid or not. */
+  matchedTotal: bigint;
+  /** Matches already paid to the recipient. */
+  matchedPaid: bigint;
+  /** Contributions refunded after the gap closed. */
+  refundedTotal: bigint;
+}
+
 /** One round of one gap. */
 export interface GapRound {
   round: number;
@@ -110,6 +122,10 @@ export interface Round {
 }
 
 // ─────────────────────────────────────────────── pledges entities
+
+/** A campaign's mode and policy as the SDK names them (`Mode`, `Policy`). */
+export type ModeName = "quadratic" | "linear";
+export type PolicyName = "constant" | "geometric";
 
 /** A pledge. */
 export interface Pledge {

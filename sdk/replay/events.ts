@@ -117,13 +117,16 @@ function checkValue(type: ParamType, value: unknown, path: string): void {
   } else if (typeof value !== "string") fail();
 }
 
+/** The fields of a log the decoder reads (an ethers `Log` has them). */
+export type LogLike = Pick<Log, "address" | "topics" | "data" | "blockNumber" | "index" | "transactionHash">;
+
 /**
  * Decodes one log of `contract` (its address is the log's) into a checked `CofundEvent`, or undefined
  * when the log is none of the contract's events (e.g. AccessControl's).
  */
 export function decodeCofundLog(
   contract: CofundContract,
-  log: Log,
+  log: LogLike,
   timestamp: number,
 ): CofundEvent | undefined {
   let parsed;

@@ -14,6 +14,7 @@ import { AllocatorModel, GRACE, Model, PledgesModel, ROUND } from "./model";
 import type { CampaignModel, GapModel, Payment } from "./model";
 import type { ChainView } from "./invariants";
 import { viewsOf, type Views } from "./reads";
+import { decodeCofundLog, type CofundEvent } from "../../sdk/replay";
 
 /** Gap names the actions pick from (the fixture registers the first two). */
 export const GAP_NAMES = ["g0", "g1", "g2", "g3"] as const;
@@ -129,7 +130,9 @@ function revertData(e: unknown): string | undefined {
 /** The fields of a JSON-RPC transaction receipt the harness reads. */
 interface RawReceipt {
   status: string;
-  logs: { address: string; topics: string[]; data: string }[];
+  blockNumber: string;
+  transactionHash: string;
+  logs: { address: string; topics: string[]; data: string; logIndex: string }[];
 }
 
 /** Why an action's outcome differed from the model's prediction. */
@@ -196,7 +199,47 @@ export class Harness {
     const latest = await ethers.provider.getBlock("latest");
     if (!latest) throw new Error("no latest block");
     this.clock = BigInt(latest.timestamp) + 1n;
+    // The deployment's own events (the fixture's registrations) start the replay.
+    const logs = await ethers.provider.getLogs({
+      address: [this.w.allocatorAddress, this.w.pledgesAddress],
+      fromBlock: 0,
+      toBlock: latest.number,
+    });
+    for (const log of logs) {
+      const block = await ethers.provider.getBlock(log.blockNumber);
+      this.applyEvents("deployment", this.decode(log, block?.timestamp ?? 0));
+    }
     this.lastView = await this.readView();
+  }
+
+  /** The cofund event of a log of either contract (none for other logs). */
+  private decode(log: Parameters<typeof decodeCofundLog>[1], timestamp: number): CofundEvent[] {
+    const address = log.address.toLowerCase();
+    const contract =
+      address === this.w.allocatorAddress.toLowerCase()
+        ? "allocator"
+        : address === this.w.pledgesAddress.toLowerCase()
+          ? "pledges"
+          : undefined;
+    if (contract === undefined) return [];
+    const e = decodeCofundLog(contract, log, timestamp);
+    return e === undefined ? [] : [e];
+  }
+
+  /** Feeds events to the model's replay, which must find nothing wrong with them. */
+  private applyEvents(label: string, events: CofundEvent[]): void {
+    const found = this.model.applyEvents(events);
+    if (found.length > 0)
+      throw new ActionMismatch(
+        `${label}: the event replay disagrees: ${found.map((d) => d.sentence).join(" ")}`,
+      );
+  }
+
+  /** The replay of every receipt owes, per contract, exactly what the model owes. */
+  private checkReplayOwed(label: string): void {
+    const owed = this.model.replayOwed(this.w.tokenAddress);
+    this.expectEqual(`${label}: replayed allocator owed`, owed.allocator, this.model.allocator.owed());
+    this.expectEqual(`${label}: replayed pledges owed`, owed.pledges, this.model.pledges.owed());
   }
 
   raw(norm: bigint): bigint {
@@ -219,7 +262,8 @@ export class Harness {
     populated: Promise<ContractTransaction>,
   ): Promise<RawReceipt | null> {
     const tx = await populated;
-    await connection.provider.request({ method: "evm_setNextBlockTimestamp", params: [Number(this.clock)] });
+    const timestamp = Number(this.clock);
+    await connection.provider.request({ method: "evm_setNextBlockTimestamp", params: [timestamp] });
     let rc: RawReceipt | null = null;
     let error: string | null = null;
     try {
@@ -254,6 +298,19 @@ export class Harness {
     if (error !== null) {
       this.reverts++;
       this.lastError = error;
+    }
+    if (rc !== null) {
+      const { blockNumber, transactionHash } = rc;
+      const logs = rc.logs.map((l) => ({
+        ...l,
+        blockNumber: Number(blockNumber),
+        index: Number(l.logIndex),
+        transactionHash,
+      }));
+      this.applyEvents(
+        label,
+        logs.flatMap((l) => this.decode(l, timestamp)),
+      );
     }
     return rc;
   }
@@ -316,6 +373,7 @@ export class Harness {
   async step(a: Action): Promise<ChainView> {
     const before = this.reverts;
     const sent = await this.act(a);
+    this.checkReplayOwed(a.kind);
     this.steps++;
     const view = await this.readView();
     if (

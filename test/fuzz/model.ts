@@ -6,9 +6,15 @@
  *
  * `predict*` methods decide, before a transaction is sent, whether it must revert (and with which
  * custom error) or succeed (and with which payments); `commit*` methods apply a successful action.
+ *
+ * The model also feeds every receipt's events into the SDK's one event replay (sdk/replay/, what the
+ * indexer's tables and the auditor are built from): the harness requires the replay to find nothing
+ * wrong with any receipt and to owe, per contract, exactly what the model owes.
  */
 import * as qf from "../../sdk/math/qf";
 import * as pm from "../../sdk/math/pledges";
+import { apply, emptyState, type CofundEvent, type Discrepancy, type ReplayState } from "../../sdk/replay";
+import { owedOf } from "../../sdk/audit/lines";
 
 /** The allocator's round duration in the fuzz deployment (seconds). */
 export const ROUND = 6n * 3600n;
@@ -479,11 +485,35 @@ export class Model {
   readonly balances = new Map<string, bigint>();
   /** Every payment the contracts reported, in order. */
   readonly payments: Payment[] = [];
+  /** The one event replay, fed with every receipt's events (`applyEvents`). */
+  readonly replay: ReplayState;
 
   constructor(
     readonly allocator: AllocatorModel,
     readonly pledges: PledgesModel,
-  ) {}
+  ) {
+    const decimals = allocator.decimals;
+    this.replay = emptyState({
+      allocator: allocator.address,
+      pledges: pledges.address,
+      allocatorDecimals: decimals,
+      decimalsOf: () => decimals,
+    });
+  }
+
+  /** Applies a receipt's events to the replay; returns what the replay found wrong with them. */
+  applyEvents(events: readonly CofundEvent[]): Discrepancy[] {
+    const { allocator, pledges } = this.replay.findings;
+    const [a, p] = [allocator.length, pledges.length];
+    for (const e of events) apply(this.replay, e);
+    return [...allocator.slice(a), ...pledges.slice(p)];
+  }
+
+  /** What the replay says each contract owes in `token` (the world has one token). */
+  replayOwed(token: string): { allocator: bigint; pledges: bigint } {
+    const owed = owedOf(this.replay, token);
+    return { allocator: owed.allocatorOwed, pledges: owed.pledgesOwed.get(token.toLowerCase()) ?? 0n };
+  }
 
   credit(who: string, amount: bigint): void {
     this.balances.set(who, (this.balances.get(who) ?? 0n) + amount);

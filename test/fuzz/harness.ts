@@ -390,377 +390,449 @@ export class Harness {
 
   /** Returns false when the action was a no-op (a time target in the past). */
   private async act(a: Action): Promise<boolean> {
-    const { allocator: al, pledges: pl, admin } = this.w;
-    const A = this.model.allocator;
-    const P = this.model.pledges;
     const ts = this.clock;
     switch (a.kind) {
-      case "register": {
-        const name = GAP_NAMES[a.gap % GAP_NAMES.length];
-        const recipient = this.w.recipients[a.recipient % this.w.recipients.length].address;
-        const expected = !a.byAdmin
-          ? "AccessControlUnauthorizedAccount"
-          : A.gaps.has(name)
-            ? "GapAlreadyRegistered"
-            : null;
-        const signer = a.byAdmin ? admin : this.user(0);
-        await this.send(
-          "registerGap",
-          expected,
-          signer,
-          al.registerGap.populateTransaction(gapIdOf(name), recipient, `ipfs://${name}`),
-        );
-        if (expected === null) {
-          A.gaps.set(name, {
-            name,
-            id: gapIdOf(name),
-            recipient,
-            closedRound: 0n,
-            rounds: new Map(),
-            contributors: new Set(),
-            directTotal: 0n,
-            matchedPaid: 0n,
-          });
-        }
-        return true;
-      }
-      case "close": {
-        const g = this.gap(a.gap);
-        const expected = !a.byAdmin
-          ? "AccessControlUnauthorizedAccount"
-          : !g
-            ? "UnknownGap"
-            : g.closedRound !== 0n
-              ? "GapIsClosed"
-              : null;
-        await this.send(
-          "closeGap",
-          expected,
-          a.byAdmin ? admin : this.user(0),
-          al.closeGap.populateTransaction(gapIdOf(this.gapName(a.gap))),
-        );
-        if (expected === null && g) g.closedRound = A.currentRound;
-        return true;
-      }
-      case "contribute": {
-        const open = [...A.gaps.values()].filter((x) => x.closedRound === 0n);
-        const g = open.length > 0 && a.gap % 5 !== 0 ? open[a.gap % open.length] : this.gap(a.gap);
-        const who = this.user(a.user);
-        const amount = this.raw(a.amount);
-        const v = A.predictContribute(g, amount);
-        const rc = await this.send(
-          "contributeToGap",
-          v.error,
-          who,
-          al.contributeToGap.populateTransaction(g?.id ?? gapIdOf(this.gapName(a.gap)), amount),
-        );
-        if (v.error === null && g) {
-          const round = A.commitContribute(g, who.address, amount, ts);
-          this.model.move(who.address, this.w.allocatorAddress, amount);
-          const ev = this.events(rc).find((e) => e.name === "ContributionMade");
-          this.expectEqual("ContributionMade.round", ev?.args.round, round);
-          this.expectEqual("ContributionMade.gapWeight", ev?.args.gapWeight, A.gapRound(g, round).weight);
-        }
-        return true;
-      }
-      case "fund": {
-        const who = this.user(a.user);
-        const amount = this.raw(a.amount);
-        const expected = amount === 0n ? "ZeroAmount" : null;
-        await this.send("fundMatchingPool", expected, who, al.fundMatchingPool.populateTransaction(amount));
-        if (expected === null) {
-          A.pool += amount;
-          this.model.move(who.address, this.w.allocatorAddress, amount);
-        }
-        return true;
-      }
-      case "match": {
-        // `wait`: first move the clock exactly to the round's end.
-        if (a.wait && A.currentEnd > this.clock) this.clock = A.currentEnd;
-        const ts = this.clock;
-        const requested = (A.pool * BigInt(a.percent)) / 100n;
-        const poolSize = a.viaUpkeep && requested > A.pool ? A.pool : requested;
-        const expected = a.byAdmin
-          ? A.predictFinalize(poolSize, ts).error
-          : "AccessControlUnauthorizedAccount";
-        const signer = a.byAdmin ? admin : this.user(0);
-        const rc = await this.send(
-          a.viaUpkeep ? "performUpkeep" : "computeMatchingRound",
-          expected,
-          signer,
-          a.viaUpkeep
-            ? al.performUpkeep.populateTransaction(
-                ethers.AbiCoder.defaultAbiCoder().encode(["uint256"], [requested]),
-              )
-            : al.computeMatchingRound.populateTransaction(poolSize),
-        );
-        if (expected === null) {
-          const { round, allocated } = A.commitFinalize(poolSize, ts);
-          const ev = this.events(rc).find((e) => e.name === "RoundFinalized");
-          this.expectEqual("RoundFinalized.round", ev?.args.round, round);
-          this.expectEqual("RoundFinalized.distributed", ev?.args.distributed, allocated);
-        }
-        return true;
-      }
-      case "settings": {
-        const capBps = BigInt(a.capBps);
-        const expected = capBps > 10_000n ? "InvalidCap" : null;
-        await this.send(
-          "setMatchingSettings",
-          expected,
-          admin,
-          al.setMatchingSettings.populateTransaction(a.wholePool, capBps),
-        );
-        if (expected === null) {
-          A.wholePool = a.wholePool;
-          A.capBps = capBps;
-        }
-        return true;
-      }
-      case "withdraw": {
-        const ready = [...A.gaps.values()].filter((x) => A.settleable(x).length > 0);
-        const g = ready.length > 0 && a.gap % 5 !== 0 ? ready[a.gap % ready.length] : this.gap(a.gap);
-        const v = A.predictWithdraw(g);
-        const rc = await this.send(
-          "withdrawGapFunds",
-          v.error,
-          this.user(a.user),
-          al.withdrawGapFunds.populateTransaction(g?.id ?? gapIdOf(this.gapName(a.gap))),
-        );
-        if (v.error === null && g) {
-          const predicted = A.commitWithdraw(g);
-          let total = 0n;
-          for (const ev of this.events(rc).filter((e) => e.name === "GapRoundSettled")) {
-            const r = ev.args.round as bigint;
-            const p = predicted.get(r);
-            this.record({
-              key: `alloc:direct:${g.name}:${r}`,
-              to: g.recipient,
-              expected: p?.direct ?? -1n,
-              actual: ev.args.direct as bigint,
-            });
-            this.record({
-              key: `alloc:match:${g.name}:${r}`,
-              to: g.recipient,
-              expected: p?.matched ?? -1n,
-              actual: ev.args.matched as bigint,
-              round: r,
-            });
-          }
-          for (const p of predicted.values()) total += p.direct + p.matched;
-          this.model.move(this.w.allocatorAddress, g.recipient, total);
-        }
-        return true;
-      }
-      case "refund": {
-        // Four picks in five go to a refundable (closed gap, contributor, round) when there is one.
-        const due = [...A.gaps.values()].flatMap((x) =>
-          x.closedRound === 0n
-            ? []
-            : [...x.rounds.entries()].flatMap(([r, gr]) =>
-                [...gr.totals.keys()]
-                  .filter((u) => r >= x.closedRound && A.contributionOf(x, u, r) > 0n)
-                  .map((u) => ({ g: x, u, r })),
-              ),
-        );
-        const target = due.length > 0 && a.round % 5 !== 0 ? due[a.round % due.length] : undefined;
-        const g = target?.g ?? this.gap(a.gap);
-        const who = this.w.users.find((u) => u.address === target?.u) ?? this.user(a.user);
-        const base = g && g.closedRound !== 0n ? g.closedRound : A.currentRound;
-        const round = target?.r ?? base + BigInt(a.round % 3) - 1n;
-        const v = A.predictRefund(g, who.address, round);
-        const rc = await this.send(
-          "refundContribution",
-          v.error,
-          who,
-          al.refundContribution.populateTransaction(g?.id ?? gapIdOf(this.gapName(a.gap)), round),
-        );
-        if (v.error === null && g) {
-          const amount = A.commitRefund(g, who.address, round);
-          const ev = this.events(rc).find((e) => e.name === "ContributionRefunded");
-          this.record({
-            key: `alloc:refund:${g.name}:${who.address}:${round}`,
-            to: who.address,
-            expected: amount,
-            actual: (ev?.args.amount as bigint | undefined) ?? 0n,
-          });
-          this.model.move(this.w.allocatorAddress, who.address, amount);
-        }
-        return true;
-      }
-      case "sweep": {
-        // Mostly a finalised round not swept yet, sometimes any round up to the next one.
-        const unswept = [...A.rounds.entries()].filter(([, rm]) => !rm.swept).map(([r]) => r);
-        const round =
-          unswept.length > 0 && a.round % 5 !== 0
-            ? unswept[a.round % unswept.length]
-            : BigInt(1 + (a.round % (Number(A.currentRound) + 1)));
-        const v = A.predictSweep(round);
-        const rc = await this.send(
-          "sweepRound",
-          v.error,
-          this.user(a.user),
-          al.sweepRound.populateTransaction(round),
-        );
-        if (v.error === null) {
-          const amount = A.commitSweep(round);
-          const ev = this.events(rc).find((e) => e.name === "MatchingReturned");
-          this.expectEqual("MatchingReturned.amount", ev?.args.amount, amount);
-        }
-        return true;
-      }
-      case "pause": {
-        // Paused: mostly unpause (else pause again, which must revert). Not paused: pause one pick in
-        // six, else an unpause that must revert — so pauses are short.
-        const on = A.paused ? a.pick % 5 === 0 : a.pick % 6 === 0;
-        const expected = on ? (A.paused ? "ContractPaused" : null) : A.paused ? null : "ContractNotPaused";
-        await this.send(
-          on ? "pause" : "unpause",
-          expected,
-          admin,
-          on ? al.pause.populateTransaction() : al.unpause.populateTransaction(),
-        );
-        if (expected === null) A.paused = on;
-        return true;
-      }
-      case "time": {
-        const c = P.get(this.campaignId(a.pick));
-        let target: bigint | undefined;
-        if (a.to === "roundEnd") target = A.currentEnd;
-        else if (a.to === "beforeRoundEnd") target = A.currentEnd - 1n;
-        else if (a.to === "jump") target = this.clock + BigInt(a.seconds);
-        else if (c && a.to === "deadline") target = c.deadline;
-        else if (c && a.to === "beforeDeadline") target = c.deadline - 1n;
-        else if (c && a.to === "grace") target = c.deadline + GRACE;
-        if (target === undefined || target < this.clock) return false;
-        this.clock = target;
-        return true;
-      }
+      case "register":
+        return this.actRegister(a, ts);
+      case "close":
+        return this.actClose(a, ts);
+      case "contribute":
+        return this.actContribute(a, ts);
+      case "fund":
+        return this.actFund(a, ts);
+      case "match":
+        return this.actMatch(a, ts);
+      case "settings":
+        return this.actSettings(a, ts);
+      case "withdraw":
+        return this.actWithdraw(a, ts);
+      case "refund":
+        return this.actRefund(a, ts);
+      case "sweep":
+        return this.actSweep(a, ts);
+      case "pause":
+        return this.actPause(a, ts);
+      case "time":
+        return this.actTime(a, ts);
       case "create":
         return this.create(a, ts);
-      case "pledge": {
-        const id = this.campaignId(a.campaign, (c) => c.state === "open" && c.deadline > ts);
-        const c = P.get(id);
-        const who = this.user(a.user);
-        const limit = this.raw(a.limit);
-        const v = P.predictPledge(c, who.address, limit, ts);
-        const rc = await this.send("pledge", v.error, who, pl.pledge.populateTransaction(id, limit));
-        if (v.error === null && c) {
-          // One pledge per address: pledging again from `who` raises its active pledge.
-          const { pledgeId, speed, raised, newLimit } = P.commitPledge(c, who.address, limit);
-          if (raised) {
-            const ev = this.events(rc).find((e) => e.name === "PledgeRaised");
-            this.expectEqual("PledgeRaised.pledgeId", ev?.args.pledgeId, pledgeId);
-            this.expectEqual("PledgeRaised.added", ev?.args.added, limit);
-            this.expectEqual("PledgeRaised.newLimit", ev?.args.newLimit, newLimit);
-          } else {
-            const ev = this.events(rc).find((e) => e.name === "Pledged");
-            this.expectEqual("Pledged.pledgeId", ev?.args.pledgeId, pledgeId);
-            this.expectEqual("Pledged.speed", ev?.args.speed, speed);
-          }
-          this.model.move(who.address, this.w.pledgesAddress, limit);
-        }
-        return true;
-      }
-      case "withdrawPledge": {
-        const id = this.campaignId(a.campaign);
-        const c = P.get(id);
-        const n = c?.pledges.length ?? 0;
-        const pledgeId = BigInt(choose(a.pledge, n));
-        const owner = c && pledgeId < BigInt(n) ? c.pledges[Number(pledgeId)].pledger : undefined;
-        const signer = (a.asPledger && this.w.users.find((u) => u.address === owner)) || this.user(a.user);
-        const v = P.predictWithdraw(c, pledgeId, signer.address, ts);
-        const rc = await this.send(
-          "withdrawPledge",
-          v.error,
-          signer,
-          pl.withdrawPledge.populateTransaction(id, pledgeId),
-        );
-        if (v.error === null && c) {
-          const p = c.pledges[Number(pledgeId)];
-          p.state = "withdrawn";
-          // The latest pledge releases its geometric slot.
-          if (c.policy === pm.Policy.Geometric && Number(pledgeId) === c.pledges.length - 1)
-            c.nextSpeed = p.speed;
-          const ev = this.events(rc).find((e) => e.name === "PledgeWithdrawn");
-          this.record({
-            key: `pledges:withdraw:${id}:${pledgeId}`,
-            to: p.pledger,
-            expected: p.limit,
-            actual: (ev?.args.limit as bigint | undefined) ?? 0n,
-            limit: p.limit,
-          });
-          this.model.move(this.w.pledgesAddress, p.pledger, p.limit);
-        }
-        return true;
-      }
-      case "cancel": {
-        const id = this.campaignId(a.campaign);
-        const c = P.get(id);
-        const signer =
-          (a.asCreator && this.w.users.find((u) => u.address === c?.creator)) || this.user(a.user);
-        const v = P.predictCancel(c, signer.address, ts);
-        await this.send("cancelCampaign", v.error, signer, pl.cancelCampaign.populateTransaction(id));
-        if (v.error === null && c) c.state = "cancelled";
-        return true;
-      }
+      case "pledge":
+        return this.actPledge(a, ts);
+      case "withdrawPledge":
+        return this.actWithdrawPledge(a, ts);
+      case "cancel":
+        return this.actCancel(a, ts);
       case "settle":
         return this.settle(a, ts);
-      case "claim": {
-        const claimable = (c: CampaignModel): boolean =>
-          c.state !== "open" && c.pledges.some((p) => p.state === "active");
-        const id = this.campaignId(a.campaign, claimable);
-        const c = P.get(id);
-        const n = c?.pledges.length ?? 0;
-        const active = c ? c.pledges.flatMap((p, k) => (p.state === "active" ? [k] : [])) : [];
-        const pledgeId = BigInt(
-          active.length > 0 && a.pledge % 5 !== 0 ? active[a.pledge % active.length] : choose(a.pledge, n),
-        );
-        const v = P.predictClaim(c, pledgeId);
-        const rc = await this.send(
-          "claim",
-          v.error,
-          this.user(a.user),
-          pl.claim.populateTransaction(id, pledgeId),
-        );
-        if (v.error === null && c) {
-          const p = c.pledges[Number(pledgeId)];
-          const payment = P.paymentOf(c, p);
-          const refund = p.limit - payment;
-          p.state = "claimed";
-          const ev = this.events(rc).find((e) => e.name === "RefundClaimed");
-          this.record({
-            key: `pledges:refund:${id}:${pledgeId}`,
-            to: p.pledger,
-            expected: refund,
-            actual: (ev?.args.refund as bigint | undefined) ?? -1n,
-            limit: p.limit,
-          });
-          this.record({
-            key: `pledges:payment:${id}:${pledgeId}`,
-            to: c.recipient,
-            expected: payment,
-            actual: (ev?.args.payment as bigint | undefined) ?? -1n,
-            limit: p.limit,
-          });
-          this.model.move(this.w.pledgesAddress, p.pledger, refund);
-        }
-        return true;
-      }
-      case "claimPot": {
-        const id = this.campaignId(a.campaign, (c) => c.state === "settled" && !c.potClaimed);
-        const c = P.get(id);
-        const v = P.predictClaimPot(c);
-        const rc = await this.send(
-          "claimPot",
-          v.error,
-          this.user(a.user),
-          pl.claimPot.populateTransaction(id),
-        );
-        if (v.error === null && c) this.commitPot(c, rc, ts);
-        return true;
-      }
+      case "claim":
+        return this.actClaim(a, ts);
+      case "claimPot":
+        return this.actClaimPot(a, ts);
     }
+  }
+
+  private async actRegister(a: Extract<Action, { kind: "register" }>, _ts: bigint): Promise<boolean> {
+    const { allocator: al, admin } = this.w;
+    const A = this.model.allocator;
+    const name = GAP_NAMES[a.gap % GAP_NAMES.length];
+    const recipient = this.w.recipients[a.recipient % this.w.recipients.length].address;
+    const expected = !a.byAdmin
+      ? "AccessControlUnauthorizedAccount"
+      : A.gaps.has(name)
+        ? "GapAlreadyRegistered"
+        : null;
+    const signer = a.byAdmin ? admin : this.user(0);
+    await this.send(
+      "registerGap",
+      expected,
+      signer,
+      al.registerGap.populateTransaction(gapIdOf(name), recipient, `ipfs://${name}`),
+    );
+    if (expected === null) {
+      A.gaps.set(name, {
+        name,
+        id: gapIdOf(name),
+        recipient,
+        closedRound: 0n,
+        rounds: new Map(),
+        contributors: new Set(),
+        directTotal: 0n,
+        matchedPaid: 0n,
+      });
+    }
+    return true;
+  }
+
+  private async actClose(a: Extract<Action, { kind: "close" }>, _ts: bigint): Promise<boolean> {
+    const { allocator: al, admin } = this.w;
+    const A = this.model.allocator;
+    const g = this.gap(a.gap);
+    const expected = !a.byAdmin
+      ? "AccessControlUnauthorizedAccount"
+      : !g
+        ? "UnknownGap"
+        : g.closedRound !== 0n
+          ? "GapIsClosed"
+          : null;
+    await this.send(
+      "closeGap",
+      expected,
+      a.byAdmin ? admin : this.user(0),
+      al.closeGap.populateTransaction(gapIdOf(this.gapName(a.gap))),
+    );
+    if (expected === null && g) g.closedRound = A.currentRound;
+    return true;
+  }
+
+  private async actContribute(a: Extract<Action, { kind: "contribute" }>, ts: bigint): Promise<boolean> {
+    const { allocator: al } = this.w;
+    const A = this.model.allocator;
+    const open = [...A.gaps.values()].filter((x) => x.closedRound === 0n);
+    const g = open.length > 0 && a.gap % 5 !== 0 ? open[a.gap % open.length] : this.gap(a.gap);
+    const who = this.user(a.user);
+    const amount = this.raw(a.amount);
+    const v = A.predictContribute(g, amount);
+    const rc = await this.send(
+      "contributeToGap",
+      v.error,
+      who,
+      al.contributeToGap.populateTransaction(g?.id ?? gapIdOf(this.gapName(a.gap)), amount),
+    );
+    if (v.error === null && g) {
+      const round = A.commitContribute(g, who.address, amount, ts);
+      this.model.move(who.address, this.w.allocatorAddress, amount);
+      const ev = this.events(rc).find((e) => e.name === "ContributionMade");
+      this.expectEqual("ContributionMade.round", ev?.args.round, round);
+      this.expectEqual("ContributionMade.gapWeight", ev?.args.gapWeight, A.gapRound(g, round).weight);
+    }
+    return true;
+  }
+
+  private async actFund(a: Extract<Action, { kind: "fund" }>, _ts: bigint): Promise<boolean> {
+    const { allocator: al } = this.w;
+    const A = this.model.allocator;
+    const who = this.user(a.user);
+    const amount = this.raw(a.amount);
+    const expected = amount === 0n ? "ZeroAmount" : null;
+    await this.send("fundMatchingPool", expected, who, al.fundMatchingPool.populateTransaction(amount));
+    if (expected === null) {
+      A.pool += amount;
+      this.model.move(who.address, this.w.allocatorAddress, amount);
+    }
+    return true;
+  }
+
+  private async actMatch(a: Extract<Action, { kind: "match" }>, _ts: bigint): Promise<boolean> {
+    const { allocator: al, admin } = this.w;
+    const A = this.model.allocator;
+    // `wait`: first move the clock exactly to the round's end.
+    if (a.wait && A.currentEnd > this.clock) this.clock = A.currentEnd;
+    const ts = this.clock;
+    const requested = (A.pool * BigInt(a.percent)) / 100n;
+    const poolSize = a.viaUpkeep && requested > A.pool ? A.pool : requested;
+    const expected = a.byAdmin ? A.predictFinalize(poolSize, ts).error : "AccessControlUnauthorizedAccount";
+    const signer = a.byAdmin ? admin : this.user(0);
+    const rc = await this.send(
+      a.viaUpkeep ? "performUpkeep" : "computeMatchingRound",
+      expected,
+      signer,
+      a.viaUpkeep
+        ? al.performUpkeep.populateTransaction(
+            ethers.AbiCoder.defaultAbiCoder().encode(["uint256"], [requested]),
+          )
+        : al.computeMatchingRound.populateTransaction(poolSize),
+    );
+    if (expected === null) {
+      const { round, allocated } = A.commitFinalize(poolSize, ts);
+      const ev = this.events(rc).find((e) => e.name === "RoundFinalized");
+      this.expectEqual("RoundFinalized.round", ev?.args.round, round);
+      this.expectEqual("RoundFinalized.distributed", ev?.args.distributed, allocated);
+    }
+    return true;
+  }
+
+  private async actSettings(a: Extract<Action, { kind: "settings" }>, _ts: bigint): Promise<boolean> {
+    const { allocator: al, admin } = this.w;
+    const A = this.model.allocator;
+    const capBps = BigInt(a.capBps);
+    const expected = capBps > 10_000n ? "InvalidCap" : null;
+    await this.send(
+      "setMatchingSettings",
+      expected,
+      admin,
+      al.setMatchingSettings.populateTransaction(a.wholePool, capBps),
+    );
+    if (expected === null) {
+      A.wholePool = a.wholePool;
+      A.capBps = capBps;
+    }
+    return true;
+  }
+
+  private async actWithdraw(a: Extract<Action, { kind: "withdraw" }>, _ts: bigint): Promise<boolean> {
+    const { allocator: al } = this.w;
+    const A = this.model.allocator;
+    const ready = [...A.gaps.values()].filter((x) => A.settleable(x).length > 0);
+    const g = ready.length > 0 && a.gap % 5 !== 0 ? ready[a.gap % ready.length] : this.gap(a.gap);
+    const v = A.predictWithdraw(g);
+    const rc = await this.send(
+      "withdrawGapFunds",
+      v.error,
+      this.user(a.user),
+      al.withdrawGapFunds.populateTransaction(g?.id ?? gapIdOf(this.gapName(a.gap))),
+    );
+    if (v.error === null && g) {
+      const predicted = A.commitWithdraw(g);
+      let total = 0n;
+      for (const ev of this.events(rc).filter((e) => e.name === "GapRoundSettled")) {
+        const r = ev.args.round as bigint;
+        const p = predicted.get(r);
+        this.record({
+          key: `alloc:direct:${g.name}:${r}`,
+          to: g.recipient,
+          expected: p?.direct ?? -1n,
+          actual: ev.args.direct as bigint,
+        });
+        this.record({
+          key: `alloc:match:${g.name}:${r}`,
+          to: g.recipient,
+          expected: p?.matched ?? -1n,
+          actual: ev.args.matched as bigint,
+          round: r,
+        });
+      }
+      for (const p of predicted.values()) total += p.direct + p.matched;
+      this.model.move(this.w.allocatorAddress, g.recipient, total);
+    }
+    return true;
+  }
+
+  private async actRefund(a: Extract<Action, { kind: "refund" }>, _ts: bigint): Promise<boolean> {
+    const { allocator: al } = this.w;
+    const A = this.model.allocator;
+    // Four picks in five go to a refundable (closed gap, contributor, round) when there is one.
+    const due = [...A.gaps.values()].flatMap((x) =>
+      x.closedRound === 0n
+        ? []
+        : [...x.rounds.entries()].flatMap(([r, gr]) =>
+            [...gr.totals.keys()]
+              .filter((u) => r >= x.closedRound && A.contributionOf(x, u, r) > 0n)
+              .map((u) => ({ g: x, u, r })),
+          ),
+    );
+    const target = due.length > 0 && a.round % 5 !== 0 ? due[a.round % due.length] : undefined;
+    const g = target?.g ?? this.gap(a.gap);
+    const who = this.w.users.find((u) => u.address === target?.u) ?? this.user(a.user);
+    const base = g && g.closedRound !== 0n ? g.closedRound : A.currentRound;
+    const round = target?.r ?? base + BigInt(a.round % 3) - 1n;
+    const v = A.predictRefund(g, who.address, round);
+    const rc = await this.send(
+      "refundContribution",
+      v.error,
+      who,
+      al.refundContribution.populateTransaction(g?.id ?? gapIdOf(this.gapName(a.gap)), round),
+    );
+    if (v.error === null && g) {
+      const amount = A.commitRefund(g, who.address, round);
+      const ev = this.events(rc).find((e) => e.name === "ContributionRefunded");
+      this.record({
+        key: `alloc:refund:${g.name}:${who.address}:${round}`,
+        to: who.address,
+        expected: amount,
+        actual: (ev?.args.amount as bigint | undefined) ?? 0n,
+      });
+      this.model.move(this.w.allocatorAddress, who.address, amount);
+    }
+    return true;
+  }
+
+  private async actSweep(a: Extract<Action, { kind: "sweep" }>, _ts: bigint): Promise<boolean> {
+    const { allocator: al } = this.w;
+    const A = this.model.allocator;
+    // Mostly a finalised round not swept yet, sometimes any round up to the next one.
+    const unswept = [...A.rounds.entries()].filter(([, rm]) => !rm.swept).map(([r]) => r);
+    const round =
+      unswept.length > 0 && a.round % 5 !== 0
+        ? unswept[a.round % unswept.length]
+        : BigInt(1 + (a.round % (Number(A.currentRound) + 1)));
+    const v = A.predictSweep(round);
+    const rc = await this.send(
+      "sweepRound",
+      v.error,
+      this.user(a.user),
+      al.sweepRound.populateTransaction(round),
+    );
+    if (v.error === null) {
+      const amount = A.commitSweep(round);
+      const ev = this.events(rc).find((e) => e.name === "MatchingReturned");
+      this.expectEqual("MatchingReturned.amount", ev?.args.amount, amount);
+    }
+    return true;
+  }
+
+  private async actPause(a: Extract<Action, { kind: "pause" }>, _ts: bigint): Promise<boolean> {
+    const { allocator: al, admin } = this.w;
+    const A = this.model.allocator;
+    // Paused: mostly unpause (else pause again, which must revert). Not paused: pause one pick in
+    // six, else an unpause that must revert — so pauses are short.
+    const on = A.paused ? a.pick % 5 === 0 : a.pick % 6 === 0;
+    const expected = on ? (A.paused ? "ContractPaused" : null) : A.paused ? null : "ContractNotPaused";
+    await this.send(
+      on ? "pause" : "unpause",
+      expected,
+      admin,
+      on ? al.pause.populateTransaction() : al.unpause.populateTransaction(),
+    );
+    if (expected === null) A.paused = on;
+    return true;
+  }
+
+  private async actTime(a: Extract<Action, { kind: "time" }>, _ts: bigint): Promise<boolean> {
+    const A = this.model.allocator;
+    const P = this.model.pledges;
+    const c = P.get(this.campaignId(a.pick));
+    let target: bigint | undefined;
+    if (a.to === "roundEnd") target = A.currentEnd;
+    else if (a.to === "beforeRoundEnd") target = A.currentEnd - 1n;
+    else if (a.to === "jump") target = this.clock + BigInt(a.seconds);
+    else if (c && a.to === "deadline") target = c.deadline;
+    else if (c && a.to === "beforeDeadline") target = c.deadline - 1n;
+    else if (c && a.to === "grace") target = c.deadline + GRACE;
+    if (target === undefined || target < this.clock) return false;
+    this.clock = target;
+    return true;
+  }
+
+  private async actPledge(a: Extract<Action, { kind: "pledge" }>, ts: bigint): Promise<boolean> {
+    const { pledges: pl } = this.w;
+    const P = this.model.pledges;
+    const id = this.campaignId(a.campaign, (c) => c.state === "open" && c.deadline > ts);
+    const c = P.get(id);
+    const who = this.user(a.user);
+    const limit = this.raw(a.limit);
+    const v = P.predictPledge(c, who.address, limit, ts);
+    const rc = await this.send("pledge", v.error, who, pl.pledge.populateTransaction(id, limit));
+    if (v.error === null && c) {
+      // One pledge per address: pledging again from `who` raises its active pledge.
+      const { pledgeId, speed, raised, newLimit } = P.commitPledge(c, who.address, limit);
+      if (raised) {
+        const ev = this.events(rc).find((e) => e.name === "PledgeRaised");
+        this.expectEqual("PledgeRaised.pledgeId", ev?.args.pledgeId, pledgeId);
+        this.expectEqual("PledgeRaised.added", ev?.args.added, limit);
+        this.expectEqual("PledgeRaised.newLimit", ev?.args.newLimit, newLimit);
+      } else {
+        const ev = this.events(rc).find((e) => e.name === "Pledged");
+        this.expectEqual("Pledged.pledgeId", ev?.args.pledgeId, pledgeId);
+        this.expectEqual("Pledged.speed", ev?.args.speed, speed);
+      }
+      this.model.move(who.address, this.w.pledgesAddress, limit);
+    }
+    return true;
+  }
+
+  private async actWithdrawPledge(
+    a: Extract<Action, { kind: "withdrawPledge" }>,
+    ts: bigint,
+  ): Promise<boolean> {
+    const { pledges: pl } = this.w;
+    const P = this.model.pledges;
+    const id = this.campaignId(a.campaign);
+    const c = P.get(id);
+    const n = c?.pledges.length ?? 0;
+    const pledgeId = BigInt(choose(a.pledge, n));
+    const owner = c && pledgeId < BigInt(n) ? c.pledges[Number(pledgeId)].pledger : undefined;
+    const signer = (a.asPledger && this.w.users.find((u) => u.address === owner)) || this.user(a.user);
+    const v = P.predictWithdraw(c, pledgeId, signer.address, ts);
+    const rc = await this.send(
+      "withdrawPledge",
+      v.error,
+      signer,
+      pl.withdrawPledge.populateTransaction(id, pledgeId),
+    );
+    if (v.error === null && c) {
+      const p = c.pledges[Number(pledgeId)];
+      p.state = "withdrawn";
+      // The latest pledge releases its geometric slot.
+      if (c.policy === pm.Policy.Geometric && Number(pledgeId) === c.pledges.length - 1)
+        c.nextSpeed = p.speed;
+      const ev = this.events(rc).find((e) => e.name === "PledgeWithdrawn");
+      this.record({
+        key: `pledges:withdraw:${id}:${pledgeId}`,
+        to: p.pledger,
+        expected: p.limit,
+        actual: (ev?.args.limit as bigint | undefined) ?? 0n,
+        limit: p.limit,
+      });
+      this.model.move(this.w.pledgesAddress, p.pledger, p.limit);
+    }
+    return true;
+  }
+
+  private async actCancel(a: Extract<Action, { kind: "cancel" }>, ts: bigint): Promise<boolean> {
+    const { pledges: pl } = this.w;
+    const P = this.model.pledges;
+    const id = this.campaignId(a.campaign);
+    const c = P.get(id);
+    const signer = (a.asCreator && this.w.users.find((u) => u.address === c?.creator)) || this.user(a.user);
+    const v = P.predictCancel(c, signer.address, ts);
+    await this.send("cancelCampaign", v.error, signer, pl.cancelCampaign.populateTransaction(id));
+    if (v.error === null && c) c.state = "cancelled";
+    return true;
+  }
+
+  private async actClaim(a: Extract<Action, { kind: "claim" }>, _ts: bigint): Promise<boolean> {
+    const { pledges: pl } = this.w;
+    const P = this.model.pledges;
+    const claimable = (c: CampaignModel): boolean =>
+      c.state !== "open" && c.pledges.some((p) => p.state === "active");
+    const id = this.campaignId(a.campaign, claimable);
+    const c = P.get(id);
+    const n = c?.pledges.length ?? 0;
+    const active = c ? c.pledges.flatMap((p, k) => (p.state === "active" ? [k] : [])) : [];
+    const pledgeId = BigInt(
+      active.length > 0 && a.pledge % 5 !== 0 ? active[a.pledge % active.length] : choose(a.pledge, n),
+    );
+    const v = P.predictClaim(c, pledgeId);
+    const rc = await this.send(
+      "claim",
+      v.error,
+      this.user(a.user),
+      pl.claim.populateTransaction(id, pledgeId),
+    );
+    if (v.error === null && c) {
+      const p = c.pledges[Number(pledgeId)];
+      const payment = P.paymentOf(c, p);
+      const refund = p.limit - payment;
+      p.state = "claimed";
+      const ev = this.events(rc).find((e) => e.name === "RefundClaimed");
+      this.record({
+        key: `pledges:refund:${id}:${pledgeId}`,
+        to: p.pledger,
+        expected: refund,
+        actual: (ev?.args.refund as bigint | undefined) ?? -1n,
+        limit: p.limit,
+      });
+      this.record({
+        key: `pledges:payment:${id}:${pledgeId}`,
+        to: c.recipient,
+        expected: payment,
+        actual: (ev?.args.payment as bigint | undefined) ?? -1n,
+        limit: p.limit,
+      });
+      this.model.move(this.w.pledgesAddress, p.pledger, refund);
+    }
+    return true;
+  }
+
+  private async actClaimPot(a: Extract<Action, { kind: "claimPot" }>, ts: bigint): Promise<boolean> {
+    const { pledges: pl } = this.w;
+    const P = this.model.pledges;
+    const id = this.campaignId(a.campaign, (c) => c.state === "settled" && !c.potClaimed);
+    const c = P.get(id);
+    const v = P.predictClaimPot(c);
+    const rc = await this.send("claimPot", v.error, this.user(a.user), pl.claimPot.populateTransaction(id));
+    if (v.error === null && c) this.commitPot(c, rc, ts);
+    return true;
   }
 
   private async create(a: Extract<Action, { kind: "create" }>, ts: bigint): Promise<boolean> {

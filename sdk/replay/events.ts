@@ -143,12 +143,13 @@ export function decodeCofundLog(
     timestamp,
     txHash: log.transactionHash,
   };
-  // Checked above against the ABI, whose names and types TypeChain's OutputObject types mirror.
+  // Checked above against the ABI, whose names and types TypeChain's OutputObject types mirror; the
+  // arguments become a plain object (named fields, nested structs too) that copies and compares.
   return {
     contract,
     address: log.address,
     name: parsed.name,
-    args: parsed.args,
+    args: parsed.args.toObject(true),
     position,
   } as unknown as CofundEvent;
 }

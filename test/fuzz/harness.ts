@@ -10,7 +10,7 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types"
 import { toQuantity, type ContractTransaction, type LogDescription } from "ethers";
 import type { CoordinatedPledges, QuadraticFundingAllocator, TestToken } from "../../typechain-types";
 import * as pm from "../../sdk/math/pledges";
-import { AllocatorModel, GRACE, Model, PledgesModel, ROUND } from "./model";
+import { AllocatorModel, GRACE, Model, PledgesModel, ROUND, newReplay } from "./model";
 import type { CampaignModel, GapModel, Payment } from "./model";
 import type { ChainView } from "./invariants";
 import { viewsOf, type Views } from "./reads";
@@ -174,7 +174,11 @@ export class Harness {
       token: viewsOf(w.token, w.tokenAddress),
     };
     const a = new AllocatorModel(w.allocatorAddress, w.decimals, w.deployedAt);
-    const p = new PledgesModel(w.pledgesAddress, w.decimals);
+    const p = new PledgesModel(
+      w.pledgesAddress,
+      w.decimals,
+      newReplay(w.allocatorAddress, w.pledgesAddress, w.decimals),
+    );
     this.model = new Model(a, p);
     const mint = MINT_TOKENS * 10n ** BigInt(w.decimals);
     for (const s of [w.admin, ...w.users]) this.model.credit(s.address, mint);
@@ -365,7 +369,7 @@ export class Harness {
   private campaignId(pick: number, useful?: (c: CampaignModel) => boolean): bigint {
     const all = this.model.pledges.campaigns;
     const good = useful ? all.filter(useful) : [];
-    if (good.length > 0 && pick % 5 !== 0) return good[pick % good.length].id;
+    if (good.length > 0 && pick % 5 !== 0) return BigInt(good[pick % good.length].campaignId);
     return BigInt(1 + choose(pick, all.length));
   }
 
@@ -711,10 +715,11 @@ export class Harness {
     const who = this.user(a.user);
     const limit = this.raw(a.limit);
     const v = P.predictPledge(c, who.address, limit, ts);
+    // One pledge per address: pledging again from `who` raises its active pledge.
+    const preview = c && P.previewPledge(c, who.address, limit);
     const rc = await this.send("pledge", v.error, who, pl.pledge.populateTransaction(id, limit));
-    if (v.error === null && c) {
-      // One pledge per address: pledging again from `who` raises its active pledge.
-      const { pledgeId, speed, raised, newLimit } = P.commitPledge(c, who.address, limit);
+    if (v.error === null && preview) {
+      const { pledgeId, speed, raised, newLimit } = preview;
       if (raised) {
         const ev = this.events(rc).find((e) => e.name === "PledgeRaised");
         this.expectEqual("PledgeRaised.pledgeId", ev?.args.pledgeId, pledgeId);
@@ -751,10 +756,6 @@ export class Harness {
     );
     if (v.error === null && c) {
       const p = c.pledges[Number(pledgeId)];
-      p.state = "withdrawn";
-      // The latest pledge releases its geometric slot.
-      if (c.policy === pm.Policy.Geometric && Number(pledgeId) === c.pledges.length - 1)
-        c.nextSpeed = p.speed;
       const ev = this.events(rc).find((e) => e.name === "PledgeWithdrawn");
       this.record({
         key: `pledges:withdraw:${id}:${pledgeId}`,
@@ -776,7 +777,6 @@ export class Harness {
     const signer = (a.asCreator && this.w.users.find((u) => u.address === c?.creator)) || this.user(a.user);
     const v = P.predictCancel(c, signer.address, ts);
     await this.send("cancelCampaign", v.error, signer, pl.cancelCampaign.populateTransaction(id));
-    if (v.error === null && c) c.state = "cancelled";
     return true;
   }
 
@@ -803,7 +803,6 @@ export class Harness {
       const p = c.pledges[Number(pledgeId)];
       const payment = P.paymentOf(c, p);
       const refund = p.limit - payment;
-      p.state = "claimed";
       const ev = this.events(rc).find((e) => e.name === "RefundClaimed");
       this.record({
         key: `pledges:refund:${id}:${pledgeId}`,
@@ -866,6 +865,7 @@ export class Harness {
       allocator: gapName === null ? ethers.ZeroAddress : this.w.allocatorAddress,
       gapId: gapName === null ? ethers.ZeroHash : gapIdOf(gapName),
     };
+    const id = BigInt(P.campaigns.length + 1);
     const rc = await this.send(
       "createCampaign",
       expected,
@@ -873,29 +873,10 @@ export class Harness {
       this.w.pledges.createCampaign.populateTransaction(params),
     );
     if (expected === null) {
-      const id = BigInt(P.campaigns.length + 1);
+      // The replay applied the receipt: the new campaign is the last.
       const ev = this.events(rc).find((e) => e.name === "CampaignCreated");
       this.expectEqual("CampaignCreated.campaignId", ev?.args.campaignId, id);
-      P.campaigns.push({
-        id,
-        creator: creator.address,
-        recipient,
-        mode: params.mode,
-        policy: params.policy,
-        initialSpeed: a.speed,
-        decay: a.geometric ? a.decay : pm.UNIT,
-        nextSpeed: a.speed,
-        minLimit,
-        deadline,
-        gap: gapName,
-        gapId: params.gapId,
-        state: "open",
-        pledges: [],
-        h: 0n,
-        pot: 0n,
-        potClaimed: false,
-        settledEscrow: 0n,
-      });
+      this.expectEqual("replayed campaigns", BigInt(P.campaigns.length), id);
     }
     return true;
   }
@@ -938,10 +919,6 @@ export class Harness {
         if (!c || verdict.error !== null) throw new Error("unreachable: a settled verdict has a campaign");
         this.expectEqual("CampaignSettled.h", settled?.args.h, verdict.h);
         this.expectEqual("CampaignSettled.pot", settled?.args.pot, verdict.pot);
-        c.state = "settled";
-        c.h = verdict.h;
-        c.pot = verdict.pot;
-        c.settledEscrow = P.escrow(c);
         return true;
       }
       if (settled) throw new ActionMismatch("settle: settled before its last page");
@@ -954,16 +931,21 @@ export class Harness {
   /** Books a claimed pot: into the allocator gap when it accepts it, else to the recipient. */
   private commitPot(c: CampaignModel, rc: RawReceipt | null, ts: bigint): void {
     const A = this.model.allocator;
+    // A zero pot into a gap emits no event: the action itself says the pot was claimed.
     c.potClaimed = true;
     const amount = c.pot;
-    const gap = c.gap === null ? undefined : A.gaps.get(c.gap);
+    const gapName = GAP_NAMES.find((n) => gapIdOf(n).toLowerCase() === c.gapId.toLowerCase());
+    const gap = gapName === undefined ? undefined : A.gaps.get(gapName);
     const intoGap =
-      c.gap !== null && amount > 0n && gap !== undefined && A.predictContribute(gap, amount).error === null;
+      gapName !== undefined &&
+      amount > 0n &&
+      gap !== undefined &&
+      A.predictContribute(gap, amount).error === null;
     const paid = this.events(rc)
       .filter((e) => e.name === "PotClaimed")
       .reduce((s, e) => s + (e.args.amount as bigint), 0n);
     const to = intoGap ? this.w.allocatorAddress : c.recipient;
-    this.record({ key: `pledges:pot:${c.id}`, to, expected: amount, actual: paid });
+    this.record({ key: `pledges:pot:${c.campaignId}`, to, expected: amount, actual: paid });
     if (intoGap && gap) {
       A.commitContribute(gap, this.w.pledgesAddress, amount, ts);
       this.model.move(this.w.pledgesAddress, this.w.allocatorAddress, amount);
@@ -1075,25 +1057,26 @@ export class Harness {
           contributions.map((v, i) => [`${triples[i].g.name}:${triples[i].who}:${triples[i].r}`, v]),
         ),
       },
-      pledges: { campaigns: new Map(campaigns.map((cv, i) => [P.campaigns[i].id, cv])) },
+      pledges: { campaigns: new Map(campaigns.map((cv, i) => [BigInt(P.campaigns[i].campaignId), cv])) },
     };
     return view;
   }
 
   private async readCampaign(pl: Views<CoordinatedPledges>, c: CampaignModel) {
-    const cv = await pl.getCampaign(c.id);
+    const id = BigInt(c.campaignId);
+    const cv = await pl.getCampaign(id);
     const count = cv.pledgeCount;
-    const probeH = cv.state === 3n ? cv.h : await pl.solve(c.id);
+    const probeH = cv.state === 3n ? cv.h : await pl.solve(id);
     const [[g, potAtProbe], cols, payments] = await Promise.all([
-      pl.evaluate(c.id, probeH),
-      pl.getPledges(c.id, 0, count),
-      Promise.all(Array.from({ length: Number(count) }, (_, k) => pl.paymentAt(c.id, k, probeH))),
+      pl.evaluate(id, probeH),
+      pl.getPledges(id, 0, count),
+      Promise.all(Array.from({ length: Number(count) }, (_, k) => pl.paymentAt(id, k, probeH))),
     ]);
     // pledgeOf(pledger) of each pledge's pledger: is this pledge the one its pledger's next pledge raises?
     const owns = await Promise.all(
       cols.pledgers.map(async (who, k) => {
-        const [exists, id] = await pl.pledgeOf(c.id, who);
-        return exists && id === BigInt(k);
+        const [exists, pledgeId] = await pl.pledgeOf(id, who);
+        return exists && pledgeId === BigInt(k);
       }),
     );
     return {

@@ -22,6 +22,7 @@ import type { ERC20Permit, QuadraticFundingAllocator } from "../typechain-types"
 import { toRevertError, type ErrorContext } from "./errors";
 import { payFromBalance, signPermit, type SignedPermit } from "./approvals";
 import { sendAndWait, type TxInfo } from "./tx";
+import type { Gap, GapFundingFigures, Round } from "./replay/state";
 import { ContractClient, eventFields } from "./client";
 import { GapNames, isBytes32, toGapId, type GapRef } from "./ids";
 import { formatUnitsExact, parseUnitsExact } from "./units";
@@ -106,21 +107,10 @@ export interface Refund extends TxInfo {
 }
 
 /** A gap's row in `stats`. Amounts raw; weights normalised. */
-export interface GapRow {
-  gapId: string;
+export interface GapRow extends Pick<Gap, "gapId" | "recipient" | "metadataURI">, GapFundingFigures {
   /** The name, when this client saw it (names are not stored on chain). */
   name?: string;
-  recipient: string;
   status: "Active" | "Closed";
-  metadataURI: string;
-  /** Direct contributions not refunded. */
-  directTotal: bigint;
-  /** Every match allocated by finalised rounds, paid or not (shows as soon as a round is finalised). */
-  matchedTotal: bigint;
-  /** Matches already paid to the recipient. */
-  matchedPaid: bigint;
-  /** Contributions refunded after the gap closed. */
-  refundedTotal: bigint;
   /** Direct + matched, ready to pay now (what the next withdrawal pays). */
   withdrawable: bigint;
   contributorCount: bigint;
@@ -146,22 +136,18 @@ export interface AllocatorStats {
 }
 
 /** `round`: a round as `getRound` reports it. */
-export interface RoundInfo {
+export interface RoundInfo extends Pick<Round, "totalWeight" | "capBps" | "swept"> {
   round: bigint;
   status: "None" | "Open" | "Finalized";
   matchingPoolTokens: bigint;
   gapsFunded: bigint;
-  totalWeight: bigint;
   distributed: bigint;
   claimed: bigint;
   gapsSettled: bigint;
   startTime: bigint;
   endTime: bigint;
   finalizedAt: bigint;
-  capBps: bigint;
   distributeWholePool: boolean;
-  /** Whether the round's unpaid allocation went back to the pool (`sweep`). */
-  swept: boolean;
 }
 
 const GAP_STATUS = ["None", "Active", "Closed"] as const;

@@ -4,8 +4,8 @@
  * 18-decimal fixed point — no raw integers) and `auditCsvTables` (the five CSV tables `audit --csv`
  * writes: raw integer amounts, ISO timestamps). The task only prints or writes them.
  */
-import type { AuditReport } from "./audit";
-import type { IndexedHistory } from "./indexer";
+import type { AuditReport, CampaignLine, GapLine, PledgeLine, RoundLine } from "./audit";
+import type { ContributionRow, IndexedHistory } from "./indexer";
 import { formatUnitsExact } from "./units";
 
 /** A JSON value as the CLI prints it. */
@@ -13,173 +13,110 @@ export type JsonValue = string | number | boolean | null | JsonValue[] | { [key:
 
 // ─────────────────────────────────────────────── CSV
 
-function csvCell(value: string | number | bigint | boolean | undefined): string {
+type Cell = string | number | bigint | boolean | undefined;
+/** A CSV table's columns: each header with how a row fills it. */
+type Columns<T> = [header: string, cell: (row: T) => Cell][];
+
+function csvCell(value: Cell): string {
   const s = value === undefined ? "" : String(value);
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-function csv(headers: string[], rows: (string | number | bigint | boolean | undefined)[][]): string {
-  return [headers.join(","), ...rows.map((r) => r.map(csvCell).join(","))].join("\n") + "\n";
+function csv<T>(columns: Columns<T>, rows: readonly T[]): string {
+  const lines = rows.map((r) => columns.map(([, cell]) => csvCell(cell(r))).join(","));
+  return [columns.map(([header]) => header).join(","), ...lines].join("\n") + "\n";
 }
 
 function iso(seconds: number): string {
   return seconds === 0 ? "" : new Date(seconds * 1000).toISOString();
 }
 
+const CONTRIBUTIONS: Columns<ContributionRow> = [
+  ["id", (c) => c.id],
+  ["timestamp", (c) => iso(c.timestamp)],
+  ["block", (c) => c.blockNumber],
+  ["tx", (c) => c.txHash],
+  ["contributor", (c) => c.contributor],
+  ["gap_id", (c) => c.gapId],
+  ["round", (c) => c.round],
+  ["amount", (c) => c.amount],
+  ["tier", (c) => c.tier],
+  ["matching_amount", (c) => c.matchingAmount],
+  ["total_allocation", (c) => c.totalAllocation],
+];
+
+/** A round's line with its finalisation time (from the indexer's round row). */
+type RoundCsvRow = RoundLine & { finalizedAt: number };
+const ROUNDS: Columns<RoundCsvRow> = [
+  ["round_number", (r) => r.roundNumber],
+  ["matching_pool_tokens", (r) => r.poolSize],
+  ["gaps_funded", (r) => r.gapsFunded],
+  ["status", (r) => r.status],
+  ["total_weight", (r) => r.totalWeight],
+  ["distributed", (r) => r.allocated],
+  ["paid", (r) => r.paid],
+  ["returned", (r) => r.returned],
+  ["whole_pool", (r) => r.distributeWholePool],
+  ["cap_bps", (r) => r.capBps],
+  ["finalized_at", (r) => iso(r.finalizedAt)],
+];
+
+const GAPS: Columns<GapLine> = [
+  ["gap_id", (g) => g.gapId],
+  ["metadata_uri", (g) => g.metadataURI],
+  ["recipient", (g) => g.recipient],
+  ["status", (g) => g.status],
+  ["closed_round", (g) => g.closedRound],
+  ["contributors", (g) => g.contributors],
+  ["direct_total", (g) => g.directTotal],
+  ["matched_paid", (g) => g.matchedPaid],
+  ["withdrawn", (g) => g.withdrawn],
+  ["refunded", (g) => g.refunded],
+  ["withdrawable_now", (g) => g.withdrawableNow],
+  ["pending_direct", (g) => g.pendingDirect],
+  ["refundable", (g) => g.refundable],
+];
+
+const CAMPAIGNS: Columns<CampaignLine> = [
+  ["campaign_id", (c) => c.campaignId],
+  ["token", (c) => c.token],
+  ["mode", (c) => c.mode],
+  ["policy", (c) => c.policy],
+  ["state", (c) => c.state],
+  ["pledges", (c) => c.pledges],
+  ["escrow", (c) => c.escrow],
+  ["h", (c) => c.h],
+  ["pot", (c) => c.pot],
+  ["pot_claimed", (c) => c.potClaimed],
+  ["refunds_paid", (c) => c.refundsPaid],
+  ["owed", (c) => c.owed],
+];
+
+const PLEDGES: Columns<PledgeLine & { campaignId: number }> = [
+  ["campaign_id", (p) => p.campaignId],
+  ["pledge_id", (p) => p.pledgeId],
+  ["pledger", (p) => p.pledger],
+  ["limit", (p) => p.limit],
+  ["speed", (p) => p.speed],
+  ["state", (p) => p.state],
+  ["payment", (p) => p.payment],
+  ["refund", (p) => p.refund],
+];
+
 /** The five CSV tables of an audit, as [file name, content] pairs. */
 export function auditCsvTables(history: IndexedHistory, report: AuditReport): [string, string][] {
+  const finalizedAt = (n: number): number =>
+    history.rounds.find((x) => x.roundNumber === n)?.finalizedAt ?? 0;
+  const rounds = report.rounds.map((r) => ({ ...r, finalizedAt: finalizedAt(r.roundNumber) }));
+  const pledges = report.campaigns.flatMap((c) =>
+    c.pledgeLines.map((p) => ({ ...p, campaignId: c.campaignId })),
+  );
   return [
-    [
-      "contributions.csv",
-      csv(
-        [
-          "id",
-          "timestamp",
-          "block",
-          "tx",
-          "contributor",
-          "gap_id",
-          "round",
-          "amount",
-          "tier",
-          "matching_amount",
-          "total_allocation",
-        ],
-        history.contributions.map((c) => [
-          c.id,
-          iso(c.timestamp),
-          c.blockNumber,
-          c.txHash,
-          c.contributor,
-          c.gapId,
-          c.round,
-          c.amount,
-          c.tier,
-          c.matchingAmount,
-          c.totalAllocation,
-        ]),
-      ),
-    ],
-    [
-      "rounds.csv",
-      csv(
-        [
-          "round_number",
-          "matching_pool_tokens",
-          "gaps_funded",
-          "status",
-          "total_weight",
-          "distributed",
-          "paid",
-          "returned",
-          "whole_pool",
-          "cap_bps",
-          "finalized_at",
-        ],
-        report.rounds.map((r) => {
-          const row = history.rounds.find((x) => x.roundNumber === r.roundNumber);
-          return [
-            r.roundNumber,
-            r.poolSize,
-            r.gapsFunded,
-            r.status,
-            r.totalWeight,
-            r.allocated,
-            r.paid,
-            r.returned,
-            r.distributeWholePool,
-            r.capBps,
-            iso(row?.finalizedAt ?? 0),
-          ];
-        }),
-      ),
-    ],
-    [
-      "gaps.csv",
-      csv(
-        [
-          "gap_id",
-          "metadata_uri",
-          "recipient",
-          "status",
-          "closed_round",
-          "contributors",
-          "direct_total",
-          "matched_paid",
-          "withdrawn",
-          "refunded",
-          "withdrawable_now",
-          "pending_direct",
-          "refundable",
-        ],
-        report.gaps.map((g) => [
-          g.gapId,
-          g.metadataURI,
-          g.recipient,
-          g.status,
-          g.closedRound,
-          g.contributors,
-          g.directTotal,
-          g.matchedPaid,
-          g.withdrawn,
-          g.refunded,
-          g.withdrawableNow,
-          g.pendingDirect,
-          g.refundable,
-        ]),
-      ),
-    ],
-    [
-      "campaigns.csv",
-      csv(
-        [
-          "campaign_id",
-          "token",
-          "mode",
-          "policy",
-          "state",
-          "pledges",
-          "escrow",
-          "h",
-          "pot",
-          "pot_claimed",
-          "refunds_paid",
-          "owed",
-        ],
-        report.campaigns.map((c) => [
-          c.campaignId,
-          c.token,
-          c.mode,
-          c.policy,
-          c.state,
-          c.pledges,
-          c.escrow,
-          c.h,
-          c.pot,
-          c.potClaimed,
-          c.refundsPaid,
-          c.owed,
-        ]),
-      ),
-    ],
-    [
-      "pledges.csv",
-      csv(
-        ["campaign_id", "pledge_id", "pledger", "limit", "speed", "state", "payment", "refund"],
-        report.campaigns.flatMap((c) =>
-          c.pledgeLines.map((p) => [
-            c.campaignId,
-            p.pledgeId,
-            p.pledger,
-            p.limit,
-            p.speed,
-            p.state,
-            p.payment,
-            p.refund,
-          ]),
-        ),
-      ),
-    ],
+    ["contributions.csv", csv(CONTRIBUTIONS, history.contributions)],
+    ["rounds.csv", csv(ROUNDS, rounds)],
+    ["gaps.csv", csv(GAPS, report.gaps)],
+    ["campaigns.csv", csv(CAMPAIGNS, report.campaigns)],
+    ["pledges.csv", csv(PLEDGES, pledges)],
   ];
 }
 

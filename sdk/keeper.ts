@@ -23,6 +23,7 @@ import { decodeRevert, describeError, isCofundRevert, type CofundErrorName } fro
 import type { PledgesClient } from "./pledges";
 import * as pm from "./math/pledges";
 import { sendAndWait } from "./tx";
+import type { Campaign } from "./replay/state";
 
 // ─────────────────────────────────────────────── ports
 
@@ -44,9 +45,7 @@ export interface KeeperAllocator {
 }
 
 /** A campaign as the keeper sees it. */
-export interface KeeperCampaign {
-  state: "open" | "cancelled" | "settled";
-  deadline: bigint;
+export interface KeeperCampaign extends Pick<Campaign, "state" | "deadline"> {
   pledgeCount: bigint;
 }
 

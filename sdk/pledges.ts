@@ -21,6 +21,7 @@ import type { ContractRunner } from "ethers";
 import type { CoordinatedPledges, ERC20Permit, IERC20Metadata } from "../typechain-types";
 import type { ErrorContext } from "./errors";
 import type { TxInfo } from "./tx";
+import type { Campaign, ModeName, Pledge, PolicyName } from "./replay/state";
 import { ContractClient, eventFields, type ClientLib } from "./client";
 import * as pm from "./math/pledges";
 
@@ -37,8 +38,8 @@ export interface CreateCampaignOptions {
   /** Unix seconds; or give `duration` (seconds from the latest block). */
   deadline?: bigint | number;
   duration?: bigint | number;
-  mode?: "quadratic" | "linear";
-  policy?: "constant" | "geometric";
+  mode?: ModeName;
+  policy?: PolicyName;
   initialSpeed: bigint;
   /** r for the geometric policy (default 1e18). */
   decay?: bigint;
@@ -50,15 +51,10 @@ export interface CreateCampaignOptions {
 }
 
 /** One pledge in `status`. */
-export interface PledgeStatus {
+export interface PledgeStatus extends Pick<Pledge, "pledger" | "limit" | "speed" | "state" | "refund"> {
   pledgeId: bigint;
-  pledger: string;
-  limit: bigint;
-  speed: bigint;
-  state: "active" | "withdrawn" | "claimed";
   /** Live payment at the current solution, or the settled payment (raw tokens). */
   payment: bigint;
-  refund: bigint;
   /** Marginal leverage (float; Infinity when unbounded; 0 for withdrawn pledges). */
   leverage: number;
   /**
@@ -69,22 +65,19 @@ export interface PledgeStatus {
 }
 
 /** `status` of a campaign. */
-export interface CampaignStatus {
+export interface CampaignStatus extends Pick<
+  Campaign,
+  "token" | "decimals" | "recipient" | "deadline" | "nextSpeed" | "potClaimed"
+> {
   campaignId: bigint;
   state: CampaignStatusName;
-  mode: "quadratic" | "linear";
-  policy: "constant" | "geometric";
-  token: string;
-  decimals: number;
-  recipient: string;
-  deadline: bigint;
+  mode: ModeName;
+  policy: PolicyName;
   /** Live solution (exact mirror of `solve`) or the settled h, UD60x18. */
   h: bigint;
   /** Σ payments at h (raw tokens). */
   pot: bigint;
   escrow: bigint;
-  nextSpeed: bigint;
-  potClaimed: boolean;
   /** Raw tokens of the pot in the allocator gap, reclaimable by `reclaimPot` if the gap closed in time. */
   potInGap: bigint;
   /** The allocator round the pot went into (0 when none did). */

@@ -22,6 +22,9 @@ import {
   type CliEnv,
 } from "./_cli";
 
+import type { AuditReport } from "../sdk/audit";
+import type { IndexedHistory } from "../sdk/indexer";
+
 interface AuditArgs {
   json: boolean;
   csv?: string;
@@ -36,6 +39,117 @@ function parseBlockArg(name: string, value: string | undefined, min: number): nu
     throw new Error(`--${name} "${value}" is not a whole number ≥ ${min}`);
   }
   return Number(v);
+}
+
+/** What the text report shows. */
+interface AuditTextInput {
+  network: string;
+  history: IndexedHistory;
+  report: AuditReport;
+  csvFiles: string[];
+  /** Raw amounts for display (token decimals: the allocator's by default). */
+  u: (raw: bigint, decimals?: number) => string;
+  shortHex: (hex: string) => string;
+}
+
+/** The report as text: gaps, rounds, campaigns, balances, totals and every discrepancy. */
+function auditText({ network, history, report, csvFiles, u, shortHex }: AuditTextInput): string[] {
+  const out: string[] = [
+    `Audit of ${network}: blocks ${history.fromBlock}–${history.toBlock}, ${history.events.length} events (${history.requests} getLogs requests)`,
+    "",
+    "Gaps",
+    renderTable(
+      [
+        "gap",
+        "status",
+        "contributors",
+        "direct",
+        "matched",
+        "withdrawn",
+        "refunded",
+        "withdrawable",
+        "pending",
+        "refundable",
+      ],
+      report.gaps.map((g) => [
+        g.metadataURI !== "" ? g.metadataURI : shortHex(g.gapId),
+        g.status === "closed" ? `closed@${g.closedRound}` : "active",
+        String(g.contributors),
+        u(g.directTotal),
+        u(g.matchedPaid),
+        u(g.withdrawn),
+        u(g.refunded),
+        u(g.withdrawableNow),
+        u(g.pendingDirect),
+        u(g.refundable),
+      ]),
+      ["l", "l", "r", "r", "r", "r", "r", "r", "r", "r"],
+    ),
+    "",
+    "Rounds",
+    renderTable(
+      ["round", "status", "pool", "mode", "cap", "gaps", "allocated", "paid", "returned"],
+      report.rounds.map((r) => [
+        String(r.roundNumber),
+        r.status,
+        u(r.poolSize),
+        r.distributeWholePool ? "whole pool" : "α≤1",
+        r.capBps === 0n ? "—" : `${r.capBps} bps`,
+        String(r.gapsFunded),
+        u(r.allocated),
+        u(r.paid),
+        u(r.returned),
+      ]),
+      ["r", "l", "r", "l", "r", "r", "r", "r", "r"],
+    ),
+    "",
+    "Campaigns",
+    renderTable(
+      ["id", "mode", "policy", "state", "pledges", "escrow", "h", "pot", "refunds paid", "owed"],
+      report.campaigns.map((c) => [
+        String(c.campaignId),
+        c.mode,
+        c.policy,
+        c.state,
+        String(c.pledges),
+        u(c.escrow, c.decimals),
+        u(c.h, 18),
+        u(c.pot, c.decimals),
+        u(c.refundsPaid, c.decimals),
+        u(c.owed, c.decimals),
+      ]),
+      ["r", "l", "l", "l", "r", "r", "r", "r", "r", "r"],
+    ),
+    "",
+    "Balances",
+    renderTable(
+      ["contract", "token", "owed", "balance", "difference"],
+      report.balances.map((b) => [
+        b.contract,
+        shortHex(b.token),
+        u(b.owed, b.decimals),
+        u(b.balance, b.decimals),
+        b.balance === b.owed
+          ? "0"
+          : (b.balance > b.owed ? "+" : "−") +
+            u(b.balance > b.owed ? b.balance - b.owed : b.owed - b.balance, b.decimals),
+      ]),
+      ["l", "l", "r", "r", "r"],
+    ),
+    "",
+    `Totals: contributed ${u(report.totals.directContributed)}, matches paid ${u(report.totals.matchesPaid)}, ` +
+      `withdrawn ${u(report.totals.withdrawn)}, refunded ${u(report.totals.refunded)}, matching pool ${u(report.totals.matchingPool)}, ` +
+      `allocator owes ${u(report.totals.allocatorOwed)}; ${report.totals.campaigns} campaigns, ${report.totals.pledges} pledges`,
+  ];
+  if (csvFiles.length > 0) out.push(`CSV written: ${csvFiles.join(", ")}`);
+  out.push("");
+  if (report.ok) {
+    out.push("OK: everything reconciles to the wei.");
+  } else {
+    out.push(`${report.discrepancies.length} discrepanc${report.discrepancies.length === 1 ? "y" : "ies"}:`);
+    for (const d of report.discrepancies) out.push(`  [${d.kind}] ${d.subject}: ${d.sentence}`);
+  }
+  return out;
 }
 
 /** A progress line on stderr, rewritten in place (terminals only). */
@@ -170,102 +284,5 @@ cliTask(
       return;
     }
     const u = (raw: bigint, d = decimals): string => formatUnitsDisplay(raw, d, 6);
-    const out: string[] = [
-      `Audit of ${env.network.name}: blocks ${history.fromBlock}–${history.toBlock}, ${history.events.length} events (${history.requests} getLogs requests)`,
-      "",
-      "Gaps",
-      renderTable(
-        [
-          "gap",
-          "status",
-          "contributors",
-          "direct",
-          "matched",
-          "withdrawn",
-          "refunded",
-          "withdrawable",
-          "pending",
-          "refundable",
-        ],
-        report.gaps.map((g) => [
-          g.metadataURI !== "" ? g.metadataURI : shortHex(g.gapId),
-          g.status === "closed" ? `closed@${g.closedRound}` : "active",
-          String(g.contributors),
-          u(g.directTotal),
-          u(g.matchedPaid),
-          u(g.withdrawn),
-          u(g.refunded),
-          u(g.withdrawableNow),
-          u(g.pendingDirect),
-          u(g.refundable),
-        ]),
-        ["l", "l", "r", "r", "r", "r", "r", "r", "r", "r"],
-      ),
-      "",
-      "Rounds",
-      renderTable(
-        ["round", "status", "pool", "mode", "cap", "gaps", "allocated", "paid", "returned"],
-        report.rounds.map((r) => [
-          String(r.roundNumber),
-          r.status,
-          u(r.poolSize),
-          r.distributeWholePool ? "whole pool" : "α≤1",
-          r.capBps === 0n ? "—" : `${r.capBps} bps`,
-          String(r.gapsFunded),
-          u(r.allocated),
-          u(r.paid),
-          u(r.returned),
-        ]),
-        ["r", "l", "r", "l", "r", "r", "r", "r", "r"],
-      ),
-      "",
-      "Campaigns",
-      renderTable(
-        ["id", "mode", "policy", "state", "pledges", "escrow", "h", "pot", "refunds paid", "owed"],
-        report.campaigns.map((c) => [
-          String(c.campaignId),
-          c.mode,
-          c.policy,
-          c.state,
-          String(c.pledges),
-          u(c.escrow, c.decimals),
-          formatUnitsDisplay(c.h, 18, 6),
-          u(c.pot, c.decimals),
-          u(c.refundsPaid, c.decimals),
-          u(c.owed, c.decimals),
-        ]),
-        ["r", "l", "l", "l", "r", "r", "r", "r", "r", "r"],
-      ),
-      "",
-      "Balances",
-      renderTable(
-        ["contract", "token", "owed", "balance", "difference"],
-        report.balances.map((b) => [
-          b.contract,
-          shortHex(b.token),
-          u(b.owed, b.decimals),
-          u(b.balance, b.decimals),
-          b.balance === b.owed
-            ? "0"
-            : (b.balance > b.owed ? "+" : "−") +
-              u(b.balance > b.owed ? b.balance - b.owed : b.owed - b.balance, b.decimals),
-        ]),
-        ["l", "l", "r", "r", "r"],
-      ),
-      "",
-      `Totals: contributed ${u(report.totals.directContributed)}, matches paid ${u(report.totals.matchesPaid)}, ` +
-        `withdrawn ${u(report.totals.withdrawn)}, refunded ${u(report.totals.refunded)}, matching pool ${u(report.totals.matchingPool)}, ` +
-        `allocator owes ${u(report.totals.allocatorOwed)}; ${report.totals.campaigns} campaigns, ${report.totals.pledges} pledges`,
-    ];
-    if (csvFiles.length > 0) out.push(`CSV written: ${csvFiles.join(", ")}`);
-    out.push("");
-    if (report.ok) {
-      out.push("OK: everything reconciles to the wei.");
-    } else {
-      out.push(
-        `${report.discrepancies.length} discrepanc${report.discrepancies.length === 1 ? "y" : "ies"}:`,
-      );
-      for (const d of report.discrepancies) out.push(`  [${d.kind}] ${d.subject}: ${d.sentence}`);
-    }
-    printLines(...out);
+    printLines(...auditText({ network: env.network.name, history, report, csvFiles, u, shortHex }));
   });

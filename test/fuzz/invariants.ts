@@ -8,6 +8,7 @@ import Decimal from "decimal.js";
 import * as qf from "../../sdk/math/qf";
 import * as pm from "../../sdk/math/pledges";
 import type { Model } from "./model";
+import { escrowOf } from "../../sdk/replay";
 
 Decimal.set({ precision: 80 });
 
@@ -286,15 +287,15 @@ export const invariants: Invariant[] = [
     check: ({ model, view }) => {
       for (const c of model.pledges.campaigns) {
         if (c.state !== "settled") continue;
-        const cv = view.pledges.campaigns.get(c.id);
-        if (!cv) return `campaign ${c.id} missing`;
+        const cv = view.pledges.campaigns.get(BigInt(c.campaignId));
+        if (!cv) return `campaign ${c.campaignId} missing`;
         let refunds = 0n;
         for (const pv of cv.pledges)
           if (pv.state !== PLEDGE_STATE.withdrawn) refunds += pv.limit - pv.paymentAtProbe;
         if (refunds + cv.pot !== cv.escrow)
-          return `campaign ${c.id}: refunds ${refunds} + pot ${cv.pot} ≠ escrow ${cv.escrow}`;
-        if (cv.escrow !== c.settledEscrow)
-          return `campaign ${c.id}: escrow ${cv.escrow} ≠ ${c.settledEscrow}`;
+          return `campaign ${c.campaignId}: refunds ${refunds} + pot ${cv.pot} ≠ escrow ${cv.escrow}`;
+        if (cv.escrow !== escrowOf(c))
+          return `campaign ${c.campaignId}: escrow ${cv.escrow} ≠ ${escrowOf(c)}`;
       }
       return undefined;
     },
@@ -413,9 +414,9 @@ export const invariants: Invariant[] = [
     check: ({ model, view }) => {
       const p = model.pledges;
       for (const c of p.campaigns) {
-        const cv = view.pledges.campaigns.get(c.id);
-        if (!cv) return `campaign ${c.id} not read`;
-        const d = diff(`campaign ${c.id}`, cv, {
+        const cv = view.pledges.campaigns.get(BigInt(c.campaignId));
+        if (!cv) return `campaign ${c.campaignId} not read`;
+        const d = diff(`campaign ${c.campaignId}`, cv, {
           state: CAMPAIGN_STATE[c.state],
           escrow: p.escrow(c),
           pledgeCount: BigInt(c.pledges.length),
@@ -428,8 +429,8 @@ export const invariants: Invariant[] = [
         if (d) return d;
         for (const [i, pl] of c.pledges.entries()) {
           const pv = cv.pledges[i];
-          if (!pv) return `campaign ${c.id} pledge ${i} not read`;
-          const dp = diff(`campaign ${c.id} pledge ${i}`, pv, {
+          if (!pv) return `campaign ${c.campaignId} pledge ${i} not read`;
+          const dp = diff(`campaign ${c.campaignId} pledge ${i}`, pv, {
             pledger: pl.pledger,
             limit: pl.limit,
             speed: pl.speed,
@@ -449,21 +450,22 @@ export const invariants: Invariant[] = [
     check: ({ model, view }) => {
       const p = model.pledges;
       for (const c of p.campaigns) {
-        const cv = view.pledges.campaigns.get(c.id);
-        if (!cv) return `campaign ${c.id} not read`;
+        const cv = view.pledges.campaigns.get(BigInt(c.campaignId));
+        if (!cv) return `campaign ${c.campaignId} not read`;
         const math = p.math(c);
         const h = c.state === "settled" ? c.h : pm.solve(math);
-        if (cv.probeH !== h) return `campaign ${c.id}: h chain ${cv.probeH} ≠ mirror ${h}`;
+        if (cv.probeH !== h) return `campaign ${c.campaignId}: h chain ${cv.probeH} ≠ mirror ${h}`;
         const ev = pm.evaluate(math, h);
-        if (cv.g !== ev.g) return `campaign ${c.id}: g(h) chain ${cv.g} ≠ mirror ${ev.g}`;
+        if (cv.g !== ev.g) return `campaign ${c.campaignId}: g(h) chain ${cv.g} ≠ mirror ${ev.g}`;
         if (cv.potAtProbe !== ev.pot)
-          return `campaign ${c.id}: pot(h) chain ${cv.potAtProbe} ≠ mirror ${ev.pot}`;
-        if (c.state === "settled" && cv.pot !== ev.pot) return `campaign ${c.id}: settled pot ≠ Σ payments`;
+          return `campaign ${c.campaignId}: pot(h) chain ${cv.potAtProbe} ≠ mirror ${ev.pot}`;
+        if (c.state === "settled" && cv.pot !== ev.pot)
+          return `campaign ${c.campaignId}: settled pot ≠ Σ payments`;
         for (const [i, pl] of c.pledges.entries()) {
           const expected = pl.state === "withdrawn" ? 0n : pm.paymentAt(pl.limit, pl.speed, h);
           const pv = cv.pledges[i];
           if (!pv || pv.paymentAtProbe !== expected)
-            return `campaign ${c.id} pledge ${i}: paymentAt chain ${String(pv?.paymentAtProbe)} ≠ mirror ${expected}`;
+            return `campaign ${c.campaignId} pledge ${i}: paymentAt chain ${String(pv?.paymentAtProbe)} ≠ mirror ${expected}`;
         }
       }
       return undefined;

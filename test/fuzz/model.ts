@@ -6,9 +6,26 @@
  *
  * `predict*` methods decide, before a transaction is sent, whether it must revert (and with which
  * custom error) or succeed (and with which payments); `commit*` methods apply a successful action.
+ *
+ * The model feeds every receipt's events into the SDK's one event replay (sdk/replay/, what the
+ * indexer's tables and the auditor are built from): the pledges side's campaigns and pledges are the
+ * replay's entities (its predictions read them); the allocator side still keeps its own bookkeeping.
+ * The harness requires the replay to find nothing wrong with any receipt and to owe, per contract,
+ * exactly what the model owes.
  */
 import * as qf from "../../sdk/math/qf";
 import * as pm from "../../sdk/math/pledges";
+import {
+  apply,
+  emptyState,
+  escrowOf,
+  type Campaign,
+  type CofundEvent,
+  type Discrepancy,
+  type Pledge,
+  type ReplayState,
+} from "../../sdk/replay";
+import { owedOf } from "../../sdk/audit/lines";
 
 /** The allocator's round duration in the fuzz deployment (seconds). */
 export const ROUND = 6n * 3600n;
@@ -300,52 +317,34 @@ export class AllocatorModel {
 
 // ─────────────────────────────────────────────── pledges
 
-export type PledgeStateName = "active" | "withdrawn" | "claimed";
-export type CampaignStateName = "open" | "cancelled" | "settled";
+/** A campaign and a pledge are the replay's entities (sdk/replay/state.ts), fed by the receipts. */
+export type CampaignModel = Campaign;
+export type PledgeModel = Pledge;
 
-export interface PledgeModel {
-  pledger: string;
-  limit: bigint;
-  speed: bigint;
-  state: PledgeStateName;
+/** The replay the model feeds with every receipt's events (the world's one token for every campaign). */
+export function newReplay(allocator: string, pledges: string, decimals: number): ReplayState {
+  return emptyState({ allocator, pledges, allocatorDecimals: decimals, decimalsOf: () => decimals });
 }
 
-export interface CampaignModel {
-  id: bigint;
-  creator: string;
-  recipient: string;
-  mode: pm.Mode;
-  policy: pm.Policy;
-  initialSpeed: bigint;
-  decay: bigint;
-  nextSpeed: bigint;
-  minLimit: bigint;
-  deadline: bigint;
-  /** The allocator gap receiving the pot (its name), or null. */
-  gap: string | null;
-  gapId: string;
-  state: CampaignStateName;
-  pledges: PledgeModel[];
-  h: bigint;
-  pot: bigint;
-  potClaimed: boolean;
-  /** Raw tokens escrowed at settlement (Σ limits of the pledges not withdrawn). */
-  settledEscrow: bigint;
-}
-
+/** The pledges side: campaigns and pledges are the replay's; predictions and what is owed are the model's. */
 export class PledgesModel {
   readonly scale: bigint;
-  readonly campaigns: CampaignModel[] = [];
 
   constructor(
     readonly address: string,
     decimals: number,
+    readonly replay: ReplayState,
   ) {
     this.scale = 10n ** BigInt(18 - decimals);
   }
 
+  /** Every campaign, in id order. */
+  get campaigns(): CampaignModel[] {
+    return [...this.replay.campaigns.values()];
+  }
+
   get(id: bigint): CampaignModel | undefined {
-    return id >= 1n && id <= BigInt(this.campaigns.length) ? this.campaigns[Number(id) - 1] : undefined;
+    return this.replay.campaigns.get(Number(id));
   }
 
   /** The campaign as the SDK's exact mirror sees it. */
@@ -359,7 +358,7 @@ export class PledgesModel {
 
   /** Raw tokens of the pledges that are not withdrawn (`getCampaign().escrow`). */
   escrow(c: CampaignModel): bigint {
-    return sum(c.pledges.filter((p) => p.state !== "withdrawn").map((p) => p.limit));
+    return escrowOf(c);
   }
 
   /** Pledge i's payment in the settled campaign (0 unless settled with h > 0). */
@@ -401,22 +400,17 @@ export class PledgesModel {
     return ok;
   }
 
-  /** A new pledge, or a raise of who's active pledge (same id and speed, no speed slot taken). */
-  commitPledge(
+  /** What a pledge will be: a new pledge, or a raise of who's active pledge (same id and speed, no speed slot taken). */
+  previewPledge(
     c: CampaignModel,
     who: string,
     limit: bigint,
   ): { pledgeId: bigint; speed: bigint; raised: boolean; newLimit: bigint } {
     const mine = this.pledgeOf(c, who);
-    if (mine >= 0) {
-      const p = c.pledges[mine];
-      p.limit += limit;
-      return { pledgeId: BigInt(mine), speed: p.speed, raised: true, newLimit: p.limit };
-    }
-    const speed = c.nextSpeed;
-    c.pledges.push({ pledger: who, limit, speed, state: "active" });
-    if (c.policy === pm.Policy.Geometric) c.nextSpeed = pm.geometricNextSpeed(speed, c.decay, c.initialSpeed);
-    return { pledgeId: BigInt(c.pledges.length - 1), speed, raised: false, newLimit: limit };
+    const p = c.pledges[mine];
+    if (p !== undefined)
+      return { pledgeId: BigInt(mine), speed: p.speed, raised: true, newLimit: p.limit + limit };
+    return { pledgeId: BigInt(c.pledges.length), speed: c.nextSpeed, raised: false, newLimit: limit };
   }
 
   predictWithdraw(c: CampaignModel | undefined, pledgeId: bigint, who: string, ts: bigint): Verdict {
@@ -479,11 +473,29 @@ export class Model {
   readonly balances = new Map<string, bigint>();
   /** Every payment the contracts reported, in order. */
   readonly payments: Payment[] = [];
+  /** The one event replay, fed with every receipt's events (`applyEvents`). */
+  readonly replay: ReplayState;
 
   constructor(
     readonly allocator: AllocatorModel,
     readonly pledges: PledgesModel,
-  ) {}
+  ) {
+    this.replay = pledges.replay;
+  }
+
+  /** Applies a receipt's events to the replay; returns what the replay found wrong with them. */
+  applyEvents(events: readonly CofundEvent[]): Discrepancy[] {
+    const { allocator, pledges } = this.replay.findings;
+    const [a, p] = [allocator.length, pledges.length];
+    for (const e of events) apply(this.replay, e);
+    return [...allocator.slice(a), ...pledges.slice(p)];
+  }
+
+  /** What the replay says each contract owes in `token` (the world has one token). */
+  replayOwed(token: string): { allocator: bigint; pledges: bigint } {
+    const owed = owedOf(this.replay, token);
+    return { allocator: owed.allocatorOwed, pledges: owed.pledgesOwed.get(token.toLowerCase()) ?? 0n };
+  }
 
   credit(who: string, amount: bigint): void {
     this.balances.set(who, (this.balances.get(who) ?? 0n) + amount);

@@ -20,119 +20,26 @@
 import type { ContractRunner } from "ethers";
 import type { CoordinatedPledges, ERC20Permit, IERC20Metadata } from "../typechain-types";
 import type { ErrorContext } from "./errors";
-import type { TxInfo } from "./tx";
-import type { Campaign, ModeName, Pledge, PolicyName } from "./replay/state";
 import { ContractClient, eventFields, type ClientLib } from "./client";
 import * as pm from "./math/pledges";
 
-/** What every transaction returns (one type for both clients: sdk/tx.ts). */
-export type PledgesTxInfo = TxInfo;
-
-/** Campaign states as the CLI shows them: `open` (before the deadline), `settling` (after it). */
-export type CampaignStatusName = "open" | "cancelled" | "settling" | "settled";
-
-/** `createCampaign` options. Speeds and decay are UD60x18 bigints (1e18 = 1). */
-export interface CreateCampaignOptions {
-  token: string;
-  recipient: string;
-  /** Unix seconds; or give `duration` (seconds from the latest block). */
-  deadline?: bigint | number;
-  duration?: bigint | number;
-  mode?: ModeName;
-  policy?: PolicyName;
-  initialSpeed: bigint;
-  /** r for the geometric policy (default 1e18). */
-  decay?: bigint;
-  /** Raw token units (default 0). */
-  minLimit?: bigint;
-  allocator?: string;
-  /** bytes32 gap id (with `allocator`). */
-  gapId?: string;
-}
-
-/** One pledge in `status`. */
-export interface PledgeStatus extends Pick<Pledge, "pledger" | "limit" | "speed" | "state" | "refund"> {
-  pledgeId: bigint;
-  /** Live payment at the current solution, or the settled payment (raw tokens). */
-  payment: bigint;
-  /** Marginal leverage (float; Infinity when unbounded; 0 for withdrawn pledges). */
-  leverage: number;
-  /**
-   * Real leverage (pot − pot without it)/payment (`pm.realLeverageNumbers`: exact pots up to 100 active
-   * pledges, the float estimate above); null when it pays 0 (withdrawn, cancelled campaign).
-   */
-  realLeverage: number | null;
-}
-
-/** `status` of a campaign. */
-export interface CampaignStatus extends Pick<
-  Campaign,
-  "token" | "decimals" | "recipient" | "deadline" | "nextSpeed" | "potClaimed"
-> {
-  campaignId: bigint;
-  state: CampaignStatusName;
-  mode: ModeName;
-  policy: PolicyName;
-  /** Live solution (exact mirror of `solve`) or the settled h, UD60x18. */
-  h: bigint;
-  /** Σ payments at h (raw tokens). */
-  pot: bigint;
-  escrow: bigint;
-  /** Raw tokens of the pot in the allocator gap, reclaimable by `reclaimPot` if the gap closed in time. */
-  potInGap: bigint;
-  /** The allocator round the pot went into (0 when none did). */
-  gapRound: bigint;
-  pledges: PledgeStatus[];
-}
-
-/** `settle` result. */
-export interface Settlement {
-  h: bigint;
-  pot: bigint;
-  hLow: bigint;
-  hHigh: bigint;
-  transactions: PledgesTxInfo[];
-  gasUsed: bigint;
-}
-
-/** A raise's preview: the new solution with the pledge's combined limit (the raise's `previewPledge`). */
-export interface RaisePreview extends pm.PledgePreview {
-  /** The raised pledge. */
-  pledgeId: bigint;
-  /** Its combined limit after the raise (raw tokens); `payment` is this combined pledge's payment. */
-  limit: bigint;
-  /** The pot at the current solution, before the raise (raw tokens). */
-  potBefore: bigint;
-}
-
-/**
- * What raising pledge `pledgeId` of `c` by `added` raw tokens would do — the contract has no preview
- * for raises, so this is the exact mirror's: the new root h (as `solve` will compute it), the combined
- * pledge's payment at h, the pot increase over the current root and the pledge's marginal leverage at h
- * (UD60x18), each to the wei of what the contract's views return after the raise.
- */
-export function previewRaise(c: pm.CampaignMath, pledgeId: number, added: bigint): RaisePreview {
-  const current = c.pledges[pledgeId];
-  if (current === undefined || !current.active) throw new Error(`pledge ${pledgeId} is not an active pledge`);
-  const hBefore = pm.solve(c);
-  const potBefore = pm.evaluate(c, hBefore).pot;
-  const raised: pm.CampaignMath = {
-    ...c,
-    pledges: c.pledges.map((p, k) => (k === pledgeId ? { ...p, limit: p.limit + added } : p)),
-  };
-  const limit = current.limit + added;
-  const h = pm.solve(raised);
-  const potAfter = pm.evaluate(raised, h).pot;
-  return {
-    pledgeId: BigInt(pledgeId),
-    limit,
-    potBefore,
-    h,
-    payment: pm.paymentAt(limit, current.speed, h),
-    potIncrease: potAfter > potBefore ? potAfter - potBefore : 0n,
-    leverage: pm.marginalLeverage(raised, pledgeId, h),
-  };
-}
+export type {
+  PledgesTxInfo,
+  CampaignStatusName,
+  CreateCampaignOptions,
+  PledgeStatus,
+  CampaignStatus,
+  Settlement,
+} from "./pledges-types";
+import type {
+  PledgesTxInfo,
+  CampaignStatusName,
+  CreateCampaignOptions,
+  PledgeStatus,
+  CampaignStatus,
+  Settlement,
+} from "./pledges-types";
+export { previewRaise, type RaisePreview } from "./math/settlement";
 
 const READ_PAGE = 2000n;
 
@@ -333,14 +240,14 @@ export class PledgesClient extends ContractClient<CoordinatedPledges> {
    * mirror; the contract's `previewPledge` previews a new pledge only). Throws when `pledger` has no
    * active pledge in the campaign (its pledge would be a new one: use `previewPledge`).
    */
-  async previewRaise(campaignId: bigint, pledger: string, added: bigint): Promise<RaisePreview> {
+  async previewRaise(campaignId: bigint, pledger: string, added: bigint): Promise<pm.RaisePreview> {
     const { exists, pledgeId } = await this.pledgeOf(campaignId, pledger);
     if (!exists) {
       throw new Error(
         `${pledger} has no active pledge in campaign ${campaignId}: a pledge would be a new one (previewPledge)`,
       );
     }
-    return previewRaise(await this.readMath(campaignId), Number(pledgeId), added);
+    return pm.previewRaise(await this.readMath(campaignId), Number(pledgeId), added);
   }
 
   /** `withdrawPledge` (the pledger, before the deadline). */

@@ -241,3 +241,42 @@ export function findBracket(c: CampaignMath): Bracket {
   }
   return { hLow: lo, hHigh: hi };
 }
+
+/** A raise's preview: the new solution with the pledge's combined limit (the raise's `previewPledge`). */
+export interface RaisePreview extends PledgePreview {
+  /** The raised pledge. */
+  pledgeId: bigint;
+  /** Its combined limit after the raise (raw tokens); `payment` is this combined pledge's payment. */
+  limit: bigint;
+  /** The pot at the current solution, before the raise (raw tokens). */
+  potBefore: bigint;
+}
+
+/**
+ * What raising pledge `pledgeId` of `c` by `added` raw tokens would do — the contract has no preview
+ * for raises, so this is the exact mirror's: the new root h (as `solve` will compute it), the combined
+ * pledge's payment at h, the pot increase over the current root and the pledge's marginal leverage at h
+ * (UD60x18), each to the wei of what the contract's views return after the raise.
+ */
+export function previewRaise(c: CampaignMath, pledgeId: number, added: bigint): RaisePreview {
+  const current = c.pledges[pledgeId];
+  if (current === undefined || !current.active) throw new Error(`pledge ${pledgeId} is not an active pledge`);
+  const hBefore = solve(c);
+  const potBefore = evaluate(c, hBefore).pot;
+  const raised: CampaignMath = {
+    ...c,
+    pledges: c.pledges.map((p, k) => (k === pledgeId ? { ...p, limit: p.limit + added } : p)),
+  };
+  const limit = current.limit + added;
+  const h = solve(raised);
+  const potAfter = evaluate(raised, h).pot;
+  return {
+    pledgeId: BigInt(pledgeId),
+    limit,
+    potBefore,
+    h,
+    payment: paymentAt(limit, current.speed, h),
+    potIncrease: potAfter > potBefore ? potAfter - potBefore : 0n,
+    leverage: marginalLeverage(raised, pledgeId, h),
+  };
+}

@@ -1,5 +1,5 @@
 /**
- * The quarter-circle picture of a pledge campaign (the coordinated-pledges seed's illustrations), as
+ * The quarter-circle picture of a pledge campaign (the coordinated-pledges mechanism's illustrations), as
  * SVG strings: pure functions, no I/O and no node imports, so a browser app can import them as they are.
  *
  * Each pledge is a quarter circle of area Lᵢ (radius 2·√(Lᵢ/π)) whose centre lies 1/sᵢ to the left of

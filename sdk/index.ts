@@ -18,3 +18,7 @@ export * as pledgesMath from "./math/pledges";
 export * from "./pledges";
 export * from "./indexer";
 export * from "./keeper";
+export * as replay from "./replay";
+export * from "./audit";
+export * as draw from "./draw/quarter-circles";
+export { statusFrame, frameTerms } from "./draw/campaign";

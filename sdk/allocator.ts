@@ -28,18 +28,7 @@ import { formatUnitsExact, parseUnitsExact } from "./units";
 import { previewContribution, scaleOf, type ContributionPreview } from "./math/allocator";
 
 export type { TxInfo } from "./tx";
-export type {
-  GapRegistration,
-  GapClosure,
-  Contribution,
-  PoolFunding,
-  RoundFinalization,
-  Withdrawal,
-  Refund,
-  GapRow,
-  AllocatorStats,
-  RoundInfo,
-} from "./allocator-types";
+export type * from "./allocator-types";
 import type {
   GapRegistration,
   GapClosure,

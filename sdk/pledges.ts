@@ -23,14 +23,7 @@ import type { ErrorContext } from "./errors";
 import { ContractClient, eventFields, type ClientLib } from "./client";
 import * as pm from "./math/pledges";
 
-export type {
-  PledgesTxInfo,
-  CampaignStatusName,
-  CreateCampaignOptions,
-  PledgeStatus,
-  CampaignStatus,
-  Settlement,
-} from "./pledges-types";
+export type * from "./pledges-types";
 import type {
   PledgesTxInfo,
   CampaignStatusName,

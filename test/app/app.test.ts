@@ -15,15 +15,7 @@ import { formatUnits, parseUnits } from "ethers";
 import type { Browser, Page } from "playwright-core";
 import { advance, historyContext, type HistoryContext, type HistoryContracts } from "../../deploy/history";
 import { installTestWallet, launchChromium, serveApp, TEST_WALLET } from "../helpers/browser";
-import {
-  ROOT,
-  childEnv,
-  deployWithCli,
-  freePort,
-  removeDeploymentRecords,
-  startNode,
-  stopProcess,
-} from "../helpers/local-node";
+import { ROOT, removeDeploymentRecords, stopProcess, startLocalDeployment } from "../helpers/local-node";
 
 const DEPLOYMENT_ID = `app-${process.pid}-${Date.now()}`;
 /** Hardhat's default accounts #0 (deployer: admin, curator, keeper) to #5 (well-known test keys). */
@@ -88,11 +80,10 @@ describe("web app in Chromium (hardhat node in a child process)", function () {
   }
 
   before(async () => {
-    const port = await freePort();
-    url = `http://127.0.0.1:${port}`;
-    node = await startNode(port, childEnv(url, DEPLOYMENT_ID));
-    const deployed = await deployWithCli(url, DEPLOYMENT_ID);
-    ctx = await historyContext(url, deployed.contracts as unknown as HistoryContracts);
+    const local = await startLocalDeployment(DEPLOYMENT_ID);
+    ({ url, node } = local);
+    const deployed = { contracts: local.contracts };
+    ctx = await historyContext(url, local.contracts as unknown as HistoryContracts);
     const admin = await ctx.allocator(0);
     await admin.registerGap("open-dataset", ctx.signers[7]!.address, "ipfs://open-dataset");
     await admin.registerGap("street-trees", ctx.signers[8]!.address, "ipfs://street-trees");

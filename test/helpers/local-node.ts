@@ -211,3 +211,20 @@ export async function deployWithCli(
   const json = JSON.parse(r.stdout.trim().split("\n").pop() ?? "{}") as Record<string, unknown>;
   return { json, contracts: json.contracts as Record<string, string>, stderr: r.stderr };
 }
+
+/** A `hardhat node` in a child process with cofund deployed on it (records under `deploymentId`). */
+export interface LocalDeployment {
+  url: string;
+  node: ChildProcess;
+  /** The deployed contracts by name. */
+  contracts: Record<string, string>;
+}
+
+/** Starts a `hardhat node` on a free port and deploys cofund onto it as a user does. */
+export async function startLocalDeployment(deploymentId: string): Promise<LocalDeployment> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const node = await startNode(port, childEnv(url, deploymentId));
+  const deployed = await deployWithCli(url, deploymentId);
+  return { url, node, contracts: deployed.contracts };
+}

@@ -15,16 +15,15 @@ import {
   type HistoryContext,
   type HistoryContracts,
 } from "../../deploy/history";
-import { getJson, startIndexer, storedLogs, waitSynced, type RunningIndexer } from "../helpers/indexer";
 import {
-  childEnv,
-  deployWithCli,
-  freePort,
-  removeDeploymentRecords,
-  rpcCall,
-  startNode,
-  stopProcess,
-} from "../helpers/local-node";
+  getJson,
+  startIndexer,
+  storedLogs,
+  waitSynced,
+  type RunningIndexer,
+  type StoredLog,
+} from "../helpers/indexer";
+import { removeDeploymentRecords, rpcCall, stopProcess, startLocalDeployment } from "../helpers/local-node";
 
 const DEPLOYMENT_ID = `indexer-${process.pid}-${Date.now()}`;
 const database = process.env.DATABASE_URL ? "PostgreSQL" : "PGlite";
@@ -38,17 +37,7 @@ describe(`indexer end to end (Ponder on ${database}, hardhat node in a child pro
   let ctx: HistoryContext;
 
   /** The node's logs of both contracts, in chain order. */
-  async function chainLogs(): Promise<
-    {
-      blockNumber: string;
-      blockHash: string;
-      transactionHash: string;
-      logIndex: number;
-      address: string;
-      topics: string[];
-      data: string;
-    }[]
-  > {
+  async function chainLogs(): Promise<StoredLog[]> {
     const logs = await ctx.provider.getLogs({
       address: [ctx.contracts.QuadraticFundingAllocator, ctx.contracts.CoordinatedPledges],
       fromBlock: 0,
@@ -66,11 +55,9 @@ describe(`indexer end to end (Ponder on ${database}, hardhat node in a child pro
   }
 
   before(async () => {
-    const port = await freePort();
-    url = `http://127.0.0.1:${port}`;
-    node = await startNode(port, childEnv(url, DEPLOYMENT_ID));
-    const deployed = await deployWithCli(url, DEPLOYMENT_ID);
-    ctx = await historyContext(url, deployed.contracts as unknown as HistoryContracts);
+    const local = await startLocalDeployment(DEPLOYMENT_ID);
+    ({ url, node } = local);
+    ctx = await historyContext(url, local.contracts as unknown as HistoryContracts);
     indexer = await startIndexer(url, DEPLOYMENT_ID);
   });
 

@@ -10,6 +10,7 @@ import { execFileSync, type ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import * as zlib from "node:zlib";
 import hre from "hardhat";
 import { formatUnits, parseUnits } from "ethers";
 import type { Browser, Page } from "playwright-core";
@@ -113,6 +114,30 @@ describe("web app in Chromium (hardhat node in a child process)", function () {
     await stopProcess(node);
     removeDeploymentRecords(DEPLOYMENT_ID, hre.config.paths.cache);
     fs.rmSync(dist, { recursive: true, force: true });
+  });
+
+  it("keeps the initial bundle under 250 kB gzip, and the gaps page is interactive quickly", async () => {
+    // What index.html loads before anything runs: its scripts, their static imports and stylesheets.
+    const html = fs.readFileSync(path.join(dist, "index.html"), "utf8");
+    const initial = [...html.matchAll(/(?:src|href)="\/(assets\/[^"]+\.(?:js|css))"/g)].map((m) => m[1]!);
+    const gzip = initial.reduce(
+      (sum, f) => sum + zlib.gzipSync(fs.readFileSync(path.join(dist, f))).length,
+      0,
+    );
+    expect(initial.length).to.be.greaterThan(0);
+    expect(gzip, `initial bundle ${gzip} bytes gzip`).to.be.lessThan(250_000);
+    // Time to interactive of the gaps page: navigation start → the gap table rendered from the chain.
+    const page = await browser!.newPage({ viewport: { width: 1280, height: 900 } });
+    await page.goto(server!.url);
+    await page.getByTestId("gap-row").first().waitFor();
+    const tti = await page.evaluate(() => performance.now());
+    await page.close();
+    fs.writeFileSync(
+      path.join(SHOTS, "metrics.json"),
+      JSON.stringify({ initialBundleGzipBytes: gzip, gapsPageInteractiveMs: Math.round(tti) }, null, 2) +
+        "\n",
+    );
+    expect(tti).to.be.lessThan(15_000);
   });
 
   it("contributes with a live preview, and the gap's totals and estimated match follow", async () => {

@@ -40,19 +40,22 @@ function log(line: string): void {
   process.stderr.write(`[app] ${line}\n`);
 }
 
-/** Starts `hardhat <args>` in the project root with `env`; its output goes to stderr, prefixed. */
-function hardhat(args: string[], env: NodeJS.ProcessEnv, prefix: string): ChildProcess {
+/**
+ * Starts `hardhat <args>` in the project root with `env`; its output goes to stderr, prefixed (with
+ * `relay` false only its stderr: a node logs every request on stdout).
+ */
+function hardhat(args: string[], env: NodeJS.ProcessEnv, prefix: string, relay = true): ChildProcess {
   const child = spawn(process.execPath, [HARDHAT, ...args], {
     cwd: ROOT,
     env,
     stdio: ["ignore", "pipe", "pipe"],
   });
-  const relay = (d: Buffer): void => {
+  const write = (d: Buffer): void => {
     for (const line of d.toString().split("\n"))
       if (line.trim() !== "") process.stderr.write(`[${prefix}] ${line}\n`);
   };
-  child.stdout?.on("data", relay);
-  child.stderr?.on("data", relay);
+  if (relay) child.stdout?.on("data", write);
+  child.stderr?.on("data", write);
   children.push(child);
   return child;
 }
@@ -123,7 +126,7 @@ async function main(): Promise<void> {
       );
     }
     log(`starting a local node on ${nodeUrl}`);
-    const node = hardhat(["node", "--hostname", "127.0.0.1", "--port", String(nodePort)], env, "node");
+    const node = hardhat(["node", "--hostname", "127.0.0.1", "--port", String(nodePort)], env, "node", false);
     await until("the local node", () => answers(nodeUrl), node);
   }
 
@@ -162,6 +165,7 @@ async function main(): Promise<void> {
     indexerUrl,
     contracts: deployed.contracts,
   };
+  fs.mkdirSync(path.join(ROOT, "app", "public"), { recursive: true });
   fs.writeFileSync(path.join(ROOT, "app", "public", "config.json"), JSON.stringify(config, null, 2) + "\n");
   const server = await createServer({
     configFile: path.join(ROOT, "app", "vite.config.ts"),

@@ -128,7 +128,6 @@ export function auditCsvTables(history: IndexedHistory, report: AuditReport): [s
  */
 export function auditReportJson(report: AuditReport, decimals: number): { [key: string]: JsonValue } {
   const u = (raw: bigint, d = decimals): string => formatUnitsExact(raw, d);
-  const fx = (raw: bigint): string => formatUnitsExact(raw, 18);
   return {
     ok: report.ok,
     fromBlock: report.fromBlock,
@@ -155,66 +154,86 @@ export function auditReportJson(report: AuditReport, decimals: number): { [key: 
       owed: u(b.owed, b.decimals),
       balance: u(b.balance, b.decimals),
     })),
-    rounds: report.rounds.map((r) => ({
-      round: r.roundNumber,
+    rounds: report.rounds.map((r) => roundLineJson(r, decimals)),
+    gaps: report.gaps.map((g) => gapLineJson(g, decimals)),
+    campaigns: report.campaigns.map(campaignLineJson),
+  };
+}
+
+const fx = (raw: bigint): string => formatUnitsExact(raw, 18);
+
+/** A round's line as JSON (amounts in token units, W in 18-decimal units). */
+export function roundLineJson(r: RoundLine, decimals: number): { [key: string]: JsonValue } {
+  const u = (raw: bigint): string => formatUnitsExact(raw, decimals);
+  return {
+    round: r.roundNumber,
+    status: r.status,
+    poolSize: u(r.poolSize),
+    wholePool: r.distributeWholePool,
+    capBps: Number(r.capBps),
+    totalWeight: fx(r.totalWeight),
+    gapsFunded: r.gapsFunded,
+    allocated: u(r.allocated),
+    paid: u(r.paid),
+    matchesTotal: u(r.matchesTotal),
+    returned: u(r.returned),
+  };
+}
+
+/** A gap's line (with its rounds) as JSON. */
+export function gapLineJson(g: GapLine, decimals: number): { [key: string]: JsonValue } {
+  const u = (raw: bigint): string => formatUnitsExact(raw, decimals);
+  return {
+    gapId: g.gapId,
+    metadataURI: g.metadataURI,
+    recipient: g.recipient,
+    status: g.status,
+    closedRound: g.closedRound,
+    contributors: g.contributors,
+    directTotal: u(g.directTotal),
+    matchedTotal: u(g.matchedTotal),
+    matchedPaid: u(g.matchedPaid),
+    withdrawn: u(g.withdrawn),
+    refunded: u(g.refunded),
+    withdrawableNow: u(g.withdrawableNow),
+    pendingDirect: u(g.pendingDirect),
+    refundable: u(g.refundable),
+    rounds: g.rounds.map((r) => ({
+      round: r.round,
       status: r.status,
-      poolSize: u(r.poolSize),
-      wholePool: r.distributeWholePool,
-      capBps: Number(r.capBps),
-      totalWeight: fx(r.totalWeight),
-      gapsFunded: r.gapsFunded,
-      allocated: u(r.allocated),
-      paid: u(r.paid),
-      matchesTotal: u(r.matchesTotal),
-      returned: u(r.returned),
+      contributors: r.contributors,
+      direct: u(r.direct),
+      sumSqrt: fx(r.sumSqrt),
+      weight: fx(r.weight),
+      match: u(r.match),
     })),
-    gaps: report.gaps.map((g) => ({
-      gapId: g.gapId,
-      metadataURI: g.metadataURI,
-      recipient: g.recipient,
-      status: g.status,
-      closedRound: g.closedRound,
-      contributors: g.contributors,
-      directTotal: u(g.directTotal),
-      matchedTotal: u(g.matchedTotal),
-      matchedPaid: u(g.matchedPaid),
-      withdrawn: u(g.withdrawn),
-      refunded: u(g.refunded),
-      withdrawableNow: u(g.withdrawableNow),
-      pendingDirect: u(g.pendingDirect),
-      refundable: u(g.refundable),
-      rounds: g.rounds.map((r) => ({
-        round: r.round,
-        status: r.status,
-        contributors: r.contributors,
-        direct: u(r.direct),
-        sumSqrt: fx(r.sumSqrt),
-        weight: fx(r.weight),
-        match: u(r.match),
-      })),
-    })),
-    campaigns: report.campaigns.map((c) => ({
-      campaignId: c.campaignId,
-      token: c.token,
-      mode: c.mode,
-      policy: c.policy,
-      state: c.state,
-      pledges: c.pledges,
-      escrow: u(c.escrow, c.decimals),
-      h: fx(c.h),
-      pot: u(c.pot, c.decimals),
-      potClaimed: c.potClaimed,
-      refundsPaid: u(c.refundsPaid, c.decimals),
-      owed: u(c.owed, c.decimals),
-      pledgeLines: c.pledgeLines.map((p) => ({
-        pledgeId: p.pledgeId,
-        pledger: p.pledger,
-        limit: u(p.limit, c.decimals),
-        speed: fx(p.speed),
-        state: p.state,
-        payment: u(p.payment, c.decimals),
-        refund: u(p.refund, c.decimals),
-      })),
+  };
+}
+
+/** A campaign's line (with its pledges) as JSON, amounts in the campaign token's units. */
+export function campaignLineJson(c: CampaignLine): { [key: string]: JsonValue } {
+  const u = (raw: bigint): string => formatUnitsExact(raw, c.decimals);
+  return {
+    campaignId: c.campaignId,
+    token: c.token,
+    mode: c.mode,
+    policy: c.policy,
+    state: c.state,
+    pledges: c.pledges,
+    escrow: u(c.escrow),
+    h: fx(c.h),
+    pot: u(c.pot),
+    potClaimed: c.potClaimed,
+    refundsPaid: u(c.refundsPaid),
+    owed: u(c.owed),
+    pledgeLines: c.pledgeLines.map((p) => ({
+      pledgeId: p.pledgeId,
+      pledger: p.pledger,
+      limit: u(p.limit),
+      speed: fx(p.speed),
+      state: p.state,
+      payment: u(p.payment),
+      refund: u(p.refund),
     })),
   };
 }

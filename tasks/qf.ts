@@ -29,7 +29,6 @@ import {
   renderTable,
   utcTime as utc,
   type CommonArgs,
-  type JsonValue,
 } from "./_cli";
 
 /** How `--gap` is given. */
@@ -274,35 +273,10 @@ qfTask("qf:stats", "Funding of every gap (or one) and the system totals")
   .setAction(async (args: StatsArgs, env: CliEnv) => {
     const qf = await connectAllocator(env, args.from);
     const s = await qf.stats({ gap: args.gap });
-    const amount = (raw: bigint): string => qf.formatAmount(raw);
     if (args.json) {
       const names = await Promise.all(s.gaps.map((g) => gapName(qf, g)));
-      const gaps: JsonValue[] = s.gaps.map((g, i) => ({
-        gapId: g.gapId,
-        name: names[i] ?? null,
-        recipient: g.recipient,
-        status: g.status,
-        directTotal: amount(g.directTotal),
-        matchedTotal: amount(g.matchedTotal),
-        matchedPaid: amount(g.matchedPaid),
-        withdrawable: amount(g.withdrawable),
-        refundedTotal: amount(g.refundedTotal),
-        contributorCount: Number(g.contributorCount),
-        currentRoundDirect: amount(g.currentRoundDirect),
-        estimatedMatch: amount(g.estimatedMatch),
-        metadataURI: g.metadataURI,
-      }));
-      printJson({
-        round: Number(s.round),
-        contributionRound: Number(s.contributionRound),
-        matchingPool: amount(s.matchingPool),
-        gaps,
-        totals: {
-          directTotal: amount(s.totals.directTotal),
-          matchedTotal: amount(s.totals.matchedTotal),
-          gapCount: Number(s.totals.gapCount),
-        },
-      });
+      const { allocatorStatsJson } = await import("../sdk/allocator-json");
+      printJson(allocatorStatsJson(s, names, qf.decimals));
       return;
     }
     const { formatUnitsDisplay } = await import("../sdk/units");

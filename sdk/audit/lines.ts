@@ -37,7 +37,7 @@ export interface Owed {
 }
 
 /** A gap's line, and its share of the direct funds held and of the refundable contributions. */
-function gapLine(s: ReplayState, g: Gap): { line: GapLine; directHeld: bigint } {
+export function gapLine(s: ReplayState, g: Gap): { line: GapLine; directHeld: bigint } {
   const lines: GapRoundLine[] = [];
   let [withdrawableNow, withdrawableRounds, pendingDirect, refundable, directHeld] = [0n, 0, 0n, 0n, 0n];
   for (const [r, gr] of [...g.rounds.entries()].sort((x, y) => x[0] - y[0])) {

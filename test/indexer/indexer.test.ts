@@ -8,6 +8,9 @@ import { expect } from "chai";
 import type { ChildProcess } from "node:child_process";
 import hre from "hardhat";
 import { parseUnits } from "ethers";
+import { auditCofund } from "../../sdk/audit";
+import { auditReportJson } from "../../sdk/audit-report";
+import { indexCofund } from "../../sdk/indexer";
 import {
   historyContext,
   playAllocatorHistory,
@@ -23,7 +26,15 @@ import {
   type RunningIndexer,
   type StoredLog,
 } from "../helpers/indexer";
-import { removeDeploymentRecords, rpcCall, stopProcess, startLocalDeployment } from "../helpers/local-node";
+import {
+  childEnv,
+  finish,
+  removeDeploymentRecords,
+  rpcCall,
+  startHardhat,
+  startLocalDeployment,
+  stopProcess,
+} from "../helpers/local-node";
 
 const DEPLOYMENT_ID = `indexer-${process.pid}-${Date.now()}`;
 const database = process.env.DATABASE_URL ? "PostgreSQL" : "PGlite";
@@ -89,6 +100,66 @@ describe(`indexer end to end (Ponder on ${database}, hardhat node in a child pro
     const chain = await chainLogs();
     expect(chain.length).to.be.greaterThan(50);
     expect(stored).to.deep.equal(chain);
+  });
+
+  it("serves the allocator's figures as the CLI and the contracts give them, and the auditor's rounds", async () => {
+    await waitSynced(indexer!, ctx.provider);
+    // GET /api/gaps/funding/stats and `qf:stats --json` describe the same thing the same way.
+    const cli = await finish(
+      startHardhat(["qf:stats", "--json", "--network", "localhost"], childEnv(url, DEPLOYMENT_ID)),
+    );
+    expect(cli.code, cli.stderr).to.equal(0);
+    const stats = await getJson(indexer!, "/api/gaps/funding/stats");
+    expect(stats.status).to.equal(200);
+    expect(stats.body).to.deep.equal(JSON.parse(cli.stdout));
+    const body = stats.body as { gaps: { gapId: string; name: string | null }[] };
+    expect(body.gaps.map((g) => g.name)).to.deep.equal(["alpha", "beta", "gamma"]);
+
+    // One gap by name and by id: its row equals the contract's getGapFundingStats.
+    const qf = await ctx.allocator(0);
+    for (const ref of ["alpha", body.gaps[1]!.gapId]) {
+      const one = await getJson(indexer!, `/api/gaps/${ref}/funding`);
+      expect(one.status).to.equal(200);
+      const g = one.body as Record<string, unknown> & {
+        rounds: unknown[];
+        contributions: { tier: string }[];
+      };
+      const row = await qf.gap(ref);
+      expect(g.directTotal).to.equal(qf.formatAmount(row.directTotal));
+      expect(g.matchedTotal).to.equal(qf.formatAmount(row.matchedTotal));
+      expect(g.withdrawable).to.equal(qf.formatAmount(row.withdrawable));
+      expect(g.estimatedMatch).to.equal(qf.formatAmount(row.estimatedMatch));
+      expect(g.rounds.length).to.be.greaterThan(0);
+      expect(g.contributions.some((r) => r.tier === "direct")).to.equal(true);
+    }
+
+    // Rounds equal the auditor's reconstruction, and the contract's getRound for finalised ones.
+    const history = await indexCofund({
+      provider: ctx.provider,
+      allocator: ctx.contracts.QuadraticFundingAllocator,
+      pledges: ctx.contracts.CoordinatedPledges,
+    });
+    const report = await auditCofund({ provider: ctx.provider, history });
+    expect(report.ok, JSON.stringify(report.discrepancies)).to.equal(true);
+    const rounds = await getJson(indexer!, "/api/rounds");
+    const fromAudit = auditReportJson(report, 18).rounds;
+    expect((rounds.body as { rounds: unknown }).rounds).to.deep.equal(fromAudit);
+    const one = await getJson(indexer!, "/api/rounds/1");
+    const onChain = await qf.contract.getRound(1n);
+    expect(one.body).to.deep.include({
+      round: 1,
+      status: "finalized",
+      gapsFunded: Number(onChain.gapsFunded),
+    });
+    expect((one.body as { poolSize: string }).poolSize).to.equal(qf.formatAmount(onChain.matchingPoolTokens));
+
+    // Bad parameters: 400 with a reason; unknown ids: 404.
+    expect((await getJson(indexer!, "/api/gaps/funding/stats?limit=x")).status).to.equal(400);
+    expect((await getJson(indexer!, "/api/rounds/0")).status).to.equal(400);
+    expect((await getJson(indexer!, "/api/rounds/99")).status).to.equal(404);
+    expect((await getJson(indexer!, "/api/gaps/no-such-gap/funding")).status).to.equal(404);
+    const paged = (await getJson(indexer!, "/api/gaps/funding/stats?offset=1&limit=1")).body as typeof body;
+    expect(paged.gaps.map((g) => g.name)).to.deep.equal(["beta"]);
   });
 
   it("follows a reorganisation: the stored logs equal the new chain's", async () => {

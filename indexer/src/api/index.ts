@@ -7,6 +7,13 @@ import { client, graphql } from "ponder";
 import { db, publicClients } from "ponder:api";
 import schema from "ponder:schema";
 import { sql } from "ponder";
+import { allocatorStatsJson, gapRowJson } from "../../../sdk/allocator-json";
+import { gapLineJson, roundLineJson } from "../../../sdk/audit-report";
+import { gapLine, owedOf } from "../../../sdk/audit/lines";
+import { toGapId } from "../../../sdk/ids";
+import { formatUnitsExact } from "../../../sdk/units";
+import { allocatorStatsOf, gapRowOf } from "../../../sdk/views";
+import { currentState } from "./replay";
 
 const app = new Hono();
 
@@ -36,6 +43,115 @@ app.get("/api/health", async (c) => {
     chainBlock,
     lag: indexed === undefined ? null : Math.max(0, chainBlock - indexed),
   });
+});
+
+/** A bad parameter: 400 with a one-line reason. */
+class BadRequest extends Error {}
+
+/** `name` as a whole number ≥ `min` (400 otherwise); `fallback` when absent. */
+function whole(value: string | undefined, name: string, fallback: number, min = 0): number {
+  if (value === undefined || value === "") return fallback;
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value)) || Number(value) < min) {
+    throw new BadRequest(`${name} "${value}" is not a whole number ≥ ${min}`);
+  }
+  return Number(value);
+}
+
+/** The allocator's `contributionRound()` at `block` (the round contributions go to: time decides). */
+async function contributionRound(block: bigint): Promise<number> {
+  const round = await publicClients.cofund.readContract({
+    address: (process.env.COFUND_ALLOCATOR ?? "") as `0x${string}`,
+    abi: [
+      {
+        type: "function",
+        name: "contributionRound",
+        stateMutability: "view",
+        inputs: [],
+        outputs: [{ type: "uint256" }],
+      },
+    ],
+    functionName: "contributionRound",
+    blockNumber: block,
+  });
+  return Number(round);
+}
+
+/** The replay and the block it stands at (the indexed block). */
+async function snapshot() {
+  const [state, indexed] = await Promise.all([currentState(), indexedBlock()]);
+  const block = BigInt(indexed ?? Number(await publicClients.cofund.getBlockNumber()));
+  return { state, block, contributionRound: await contributionRound(block) };
+}
+
+app.onError((error, c) => {
+  if (error instanceof BadRequest) return c.json({ error: error.message }, 400);
+  return c.json({ error: error instanceof Error ? error.message : String(error) }, 500);
+});
+
+/** Every gap and the system totals, as `qf:stats --json` prints them (`?offset=&limit=` page the gaps). */
+app.get("/api/gaps/funding/stats", async (c) => {
+  const offset = whole(c.req.query("offset"), "offset", 0);
+  const limit = whole(c.req.query("limit"), "limit", 0);
+  const { state, block, contributionRound: cr } = await snapshot();
+  const stats = allocatorStatsOf(state, cr, Number(block));
+  const page = limit === 0 ? stats.gaps.slice(offset) : stats.gaps.slice(offset, offset + limit);
+  const paged = { ...stats, gaps: page };
+  return c.json(
+    allocatorStatsJson(
+      paged,
+      page.map((g) => g.name),
+      state.decimals,
+    ),
+  );
+});
+
+/** One gap (a name or a 0x bytes32 id): its row, its rounds and its contributions. */
+app.get("/api/gaps/:gapId/funding", async (c) => {
+  let gapId: string;
+  try {
+    gapId = toGapId(c.req.param("gapId")).toLowerCase();
+  } catch (error) {
+    throw new BadRequest(error instanceof Error ? error.message : String(error));
+  }
+  const { state, contributionRound: cr } = await snapshot();
+  const gap = state.gaps.get(gapId);
+  if (gap === undefined || gap.registered === undefined) return c.json({ error: `no gap ${gapId}` }, 404);
+  const u = (raw: bigint): string => formatUnitsExact(raw, state.decimals);
+  const row = gapRowOf(state, gap, cr);
+  return c.json({
+    ...gapRowJson(row, row.name, state.decimals),
+    rounds: gapLineJson(gapLine(state, gap).line, state.decimals).rounds,
+    contributions: state.contributions
+      .filter((r) => r.gapId === gapId)
+      .map((r) => ({
+        id: r.id,
+        timestamp: r.timestamp,
+        block: r.blockNumber,
+        txHash: r.txHash,
+        contributor: r.contributor,
+        gapId: r.gapId,
+        amount: u(r.amount),
+        tier: r.tier,
+        matchingAmount: u(r.matchingAmount),
+        totalAllocation: u(r.totalAllocation),
+        round: r.round,
+      })),
+  });
+});
+
+/** Every round (open, finalised, swept). */
+app.get("/api/rounds", async (c) => {
+  const { state } = await snapshot();
+  return c.json({ rounds: owedOf(state, undefined).roundLines.map((r) => roundLineJson(r, state.decimals)) });
+});
+
+/** One round. */
+app.get("/api/rounds/:n", async (c) => {
+  const n = whole(c.req.param("n"), "round", 0, 1);
+  const { state } = await snapshot();
+  const line = owedOf(state, undefined).roundLines.find((r) => r.roundNumber === n);
+  if (line === undefined) return c.json({ error: `no round ${n}` }, 404);
+  return c.json(roundLineJson(line, state.decimals));
 });
 
 /** The allocator design's writes are wallet transactions: the API names the function and the CLI task. */

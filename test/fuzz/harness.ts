@@ -11,10 +11,10 @@ import { toQuantity, type ContractTransaction, type LogDescription } from "ether
 import type { CoordinatedPledges, QuadraticFundingAllocator, TestToken } from "../../typechain-types";
 import * as pm from "../../sdk/math/pledges";
 import { AllocatorModel, GRACE, Model, PledgesModel, ROUND, newReplay } from "./model";
-import type { CampaignModel, GapModel, Payment } from "./model";
+import type { CampaignModel, Payment } from "./model";
 import type { ChainView } from "./invariants";
 import { viewsOf, type Views } from "./reads";
-import { decodeCofundLog, type CofundEvent } from "../../sdk/replay";
+import { decodeCofundLog, lc, type CofundEvent, type Gap } from "../../sdk/replay";
 
 /** Gap names the actions pick from (the fixture registers the first two). */
 export const GAP_NAMES = ["g0", "g1", "g2", "g3"] as const;
@@ -173,37 +173,22 @@ export class Harness {
       pledges: viewsOf(w.pledges, w.pledgesAddress),
       token: viewsOf(w.token, w.tokenAddress),
     };
-    const a = new AllocatorModel(w.allocatorAddress, w.decimals, w.deployedAt);
-    const p = new PledgesModel(
-      w.pledgesAddress,
-      w.decimals,
-      newReplay(w.allocatorAddress, w.pledgesAddress, w.decimals),
-    );
-    this.model = new Model(a, p);
+    const replay = newReplay(w.allocatorAddress, w.pledgesAddress, w.decimals);
+    const names = new Map(GAP_NAMES.map((n) => [lc(gapIdOf(n)), n]));
+    const a = new AllocatorModel(w.allocatorAddress, replay, w.deployedAt, names);
+    this.model = new Model(a, new PledgesModel(w.pledgesAddress, w.decimals, replay));
     const mint = MINT_TOKENS * 10n ** BigInt(w.decimals);
     for (const s of [w.admin, ...w.users]) this.model.credit(s.address, mint);
     for (const s of w.recipients) this.model.credit(s.address, 0n);
     this.model.credit(w.allocatorAddress, 0n);
     this.model.credit(w.pledgesAddress, 0n);
-    for (const [i, name] of ["g0", "g1"].entries()) {
-      a.gaps.set(name, {
-        name,
-        id: gapIdOf(name),
-        recipient: w.recipients[i].address,
-        closedRound: 0n,
-        rounds: new Map(),
-        contributors: new Set(),
-        directTotal: 0n,
-        matchedPaid: 0n,
-      });
-    }
   }
 
   async start(): Promise<void> {
     const latest = await ethers.provider.getBlock("latest");
     if (!latest) throw new Error("no latest block");
     this.clock = BigInt(latest.timestamp) + 1n;
-    // The deployment's own events (the fixture's registrations) start the replay.
+    // The deployment's own events (the fixture's registrations of g0 and g1) start the replay.
     const logs = await ethers.provider.getLogs({
       address: [this.w.allocatorAddress, this.w.pledgesAddress],
       fromBlock: 0,
@@ -353,15 +338,16 @@ export class Harness {
 
   /** A registered gap for most picks, an unregistered name for the rest. */
   private gapName(i: number): string {
-    const registered = [...this.model.allocator.gaps.keys()];
+    const A = this.model.allocator;
+    const registered = A.gaps.map((g) => A.nameOf(g));
     const unregistered = GAP_NAMES.filter((n) => !registered.includes(n));
     const k = choose(i, registered.length);
     if (k < registered.length) return registered[k];
     return unregistered.length > 0 ? unregistered[i % unregistered.length] : registered[0];
   }
 
-  private gap(i: number): GapModel | undefined {
-    return this.model.allocator.gaps.get(this.gapName(i));
+  private gap(i: number): Gap | undefined {
+    return this.model.allocator.gap(this.gapName(i));
   }
 
   /** Campaign id for a pick: an existing one, or the next (unknown) id now and then. With `useful`,
@@ -442,7 +428,7 @@ export class Harness {
     const recipient = this.w.recipients[a.recipient % this.w.recipients.length].address;
     const expected = !a.byAdmin
       ? "AccessControlUnauthorizedAccount"
-      : A.gaps.has(name)
+      : A.gap(name)
         ? "GapAlreadyRegistered"
         : null;
     const signer = a.byAdmin ? admin : this.user(0);
@@ -452,18 +438,7 @@ export class Harness {
       signer,
       al.registerGap.populateTransaction(gapIdOf(name), recipient, `ipfs://${name}`),
     );
-    if (expected === null) {
-      A.gaps.set(name, {
-        name,
-        id: gapIdOf(name),
-        recipient,
-        closedRound: 0n,
-        rounds: new Map(),
-        contributors: new Set(),
-        directTotal: 0n,
-        matchedPaid: 0n,
-      });
-    }
+    if (expected === null) this.expectEqual("GapRegistered.recipient", A.gap(name)?.recipient, recipient);
     return true;
   }
 
@@ -475,35 +450,36 @@ export class Harness {
       ? "AccessControlUnauthorizedAccount"
       : !g
         ? "UnknownGap"
-        : g.closedRound !== 0n
+        : g.closedRound !== 0
           ? "GapIsClosed"
           : null;
+    const closedRound = A.currentRound;
     await this.send(
       "closeGap",
       expected,
       a.byAdmin ? admin : this.user(0),
       al.closeGap.populateTransaction(gapIdOf(this.gapName(a.gap))),
     );
-    if (expected === null && g) g.closedRound = A.currentRound;
+    if (expected === null && g) this.expectEqual("GapClosed.closedRound", BigInt(g.closedRound), closedRound);
     return true;
   }
 
   private async actContribute(a: Extract<Action, { kind: "contribute" }>, ts: bigint): Promise<boolean> {
     const { allocator: al } = this.w;
     const A = this.model.allocator;
-    const open = [...A.gaps.values()].filter((x) => x.closedRound === 0n);
+    const open = A.gaps.filter((x) => x.closedRound === 0);
     const g = open.length > 0 && a.gap % 5 !== 0 ? open[a.gap % open.length] : this.gap(a.gap);
     const who = this.user(a.user);
     const amount = this.raw(a.amount);
     const v = A.predictContribute(g, amount);
+    const round = A.contributionRound(ts);
     const rc = await this.send(
       "contributeToGap",
       v.error,
       who,
-      al.contributeToGap.populateTransaction(g?.id ?? gapIdOf(this.gapName(a.gap)), amount),
+      al.contributeToGap.populateTransaction(g?.gapId ?? gapIdOf(this.gapName(a.gap)), amount),
     );
     if (v.error === null && g) {
-      const round = A.commitContribute(g, who.address, amount, ts);
       this.model.move(who.address, this.w.allocatorAddress, amount);
       const ev = this.events(rc).find((e) => e.name === "ContributionMade");
       this.expectEqual("ContributionMade.round", ev?.args.round, round);
@@ -518,9 +494,10 @@ export class Harness {
     const who = this.user(a.user);
     const amount = this.raw(a.amount);
     const expected = amount === 0n ? "ZeroAmount" : null;
+    const pool = A.pool + amount;
     await this.send("fundMatchingPool", expected, who, al.fundMatchingPool.populateTransaction(amount));
     if (expected === null) {
-      A.pool += amount;
+      this.expectEqual("MatchingPoolFunded: replayed pool", A.pool, pool);
       this.model.move(who.address, this.w.allocatorAddress, amount);
     }
     return true;
@@ -536,6 +513,7 @@ export class Harness {
     const poolSize = a.viaUpkeep && requested > A.pool ? A.pool : requested;
     const expected = a.byAdmin ? A.predictFinalize(poolSize, ts).error : "AccessControlUnauthorizedAccount";
     const signer = a.byAdmin ? admin : this.user(0);
+    const { round, allocated } = A.previewFinalize(poolSize);
     const rc = await this.send(
       a.viaUpkeep ? "performUpkeep" : "computeMatchingRound",
       expected,
@@ -547,7 +525,6 @@ export class Harness {
         : al.computeMatchingRound.populateTransaction(poolSize),
     );
     if (expected === null) {
-      const { round, allocated } = A.commitFinalize(poolSize, ts);
       const ev = this.events(rc).find((e) => e.name === "RoundFinalized");
       this.expectEqual("RoundFinalized.round", ev?.args.round, round);
       this.expectEqual("RoundFinalized.distributed", ev?.args.distributed, allocated);
@@ -567,8 +544,8 @@ export class Harness {
       al.setMatchingSettings.populateTransaction(a.wholePool, capBps),
     );
     if (expected === null) {
-      A.wholePool = a.wholePool;
-      A.capBps = capBps;
+      this.expectEqual("MatchingSettingsUpdated: replayed whole pool", A.wholePool, a.wholePool);
+      this.expectEqual("MatchingSettingsUpdated: replayed cap", A.capBps, capBps);
     }
     return true;
   }
@@ -576,29 +553,30 @@ export class Harness {
   private async actWithdraw(a: Extract<Action, { kind: "withdraw" }>, _ts: bigint): Promise<boolean> {
     const { allocator: al } = this.w;
     const A = this.model.allocator;
-    const ready = [...A.gaps.values()].filter((x) => A.settleable(x).length > 0);
+    const ready = A.gaps.filter((x) => A.settleable(x).length > 0);
     const g = ready.length > 0 && a.gap % 5 !== 0 ? ready[a.gap % ready.length] : this.gap(a.gap);
     const v = A.predictWithdraw(g);
+    const predicted = g && A.previewWithdraw(g);
     const rc = await this.send(
       "withdrawGapFunds",
       v.error,
       this.user(a.user),
-      al.withdrawGapFunds.populateTransaction(g?.id ?? gapIdOf(this.gapName(a.gap))),
+      al.withdrawGapFunds.populateTransaction(g?.gapId ?? gapIdOf(this.gapName(a.gap))),
     );
-    if (v.error === null && g) {
-      const predicted = A.commitWithdraw(g);
+    if (v.error === null && g && predicted) {
+      const name = A.nameOf(g);
       let total = 0n;
       for (const ev of this.events(rc).filter((e) => e.name === "GapRoundSettled")) {
         const r = ev.args.round as bigint;
         const p = predicted.get(r);
         this.record({
-          key: `alloc:direct:${g.name}:${r}`,
+          key: `alloc:direct:${name}:${r}`,
           to: g.recipient,
           expected: p?.direct ?? -1n,
           actual: ev.args.direct as bigint,
         });
         this.record({
-          key: `alloc:match:${g.name}:${r}`,
+          key: `alloc:match:${name}:${r}`,
           to: g.recipient,
           expected: p?.matched ?? -1n,
           actual: ev.args.matched as bigint,
@@ -615,32 +593,32 @@ export class Harness {
     const { allocator: al } = this.w;
     const A = this.model.allocator;
     // Four picks in five go to a refundable (closed gap, contributor, round) when there is one.
-    const due = [...A.gaps.values()].flatMap((x) =>
-      x.closedRound === 0n
+    const due = A.gaps.flatMap((x) =>
+      x.closedRound === 0
         ? []
         : [...x.rounds.entries()].flatMap(([r, gr]) =>
             [...gr.totals.keys()]
-              .filter((u) => r >= x.closedRound && A.contributionOf(x, u, r) > 0n)
-              .map((u) => ({ g: x, u, r })),
+              .filter((u) => r >= x.closedRound && A.contributionOf(x, u, BigInt(r)) > 0n)
+              .map((u) => ({ g: x, u, r: BigInt(r) })),
           ),
     );
     const target = due.length > 0 && a.round % 5 !== 0 ? due[a.round % due.length] : undefined;
     const g = target?.g ?? this.gap(a.gap);
-    const who = this.w.users.find((u) => u.address === target?.u) ?? this.user(a.user);
-    const base = g && g.closedRound !== 0n ? g.closedRound : A.currentRound;
+    const who = this.w.users.find((u) => lc(u.address) === target?.u) ?? this.user(a.user);
+    const base = g && g.closedRound !== 0 ? BigInt(g.closedRound) : A.currentRound;
     const round = target?.r ?? base + BigInt(a.round % 3) - 1n;
     const v = A.predictRefund(g, who.address, round);
+    const amount = g ? A.contributionOf(g, who.address, round) : 0n;
     const rc = await this.send(
       "refundContribution",
       v.error,
       who,
-      al.refundContribution.populateTransaction(g?.id ?? gapIdOf(this.gapName(a.gap)), round),
+      al.refundContribution.populateTransaction(g?.gapId ?? gapIdOf(this.gapName(a.gap)), round),
     );
     if (v.error === null && g) {
-      const amount = A.commitRefund(g, who.address, round);
       const ev = this.events(rc).find((e) => e.name === "ContributionRefunded");
       this.record({
-        key: `alloc:refund:${g.name}:${who.address}:${round}`,
+        key: `alloc:refund:${A.nameOf(g)}:${who.address}:${round}`,
         to: who.address,
         expected: amount,
         actual: (ev?.args.amount as bigint | undefined) ?? 0n,
@@ -654,12 +632,13 @@ export class Harness {
     const { allocator: al } = this.w;
     const A = this.model.allocator;
     // Mostly a finalised round not swept yet, sometimes any round up to the next one.
-    const unswept = [...A.rounds.entries()].filter(([, rm]) => !rm.swept).map(([r]) => r);
+    const unswept = A.finalized.filter(([, rm]) => !rm.swept).map(([r]) => r);
     const round =
       unswept.length > 0 && a.round % 5 !== 0
         ? unswept[a.round % unswept.length]
         : BigInt(1 + (a.round % (Number(A.currentRound) + 1)));
     const v = A.predictSweep(round);
+    const amount = v.error === null ? A.previewSweep(round) : 0n;
     const rc = await this.send(
       "sweepRound",
       v.error,
@@ -667,7 +646,6 @@ export class Harness {
       al.sweepRound.populateTransaction(round),
     );
     if (v.error === null) {
-      const amount = A.commitSweep(round);
       const ev = this.events(rc).find((e) => e.name === "MatchingReturned");
       this.expectEqual("MatchingReturned.amount", ev?.args.amount, amount);
     }
@@ -823,14 +801,14 @@ export class Harness {
     return true;
   }
 
-  private async actClaimPot(a: Extract<Action, { kind: "claimPot" }>, ts: bigint): Promise<boolean> {
+  private async actClaimPot(a: Extract<Action, { kind: "claimPot" }>, _ts: bigint): Promise<boolean> {
     const { pledges: pl } = this.w;
     const P = this.model.pledges;
     const id = this.campaignId(a.campaign, (c) => c.state === "settled" && !c.potClaimed);
     const c = P.get(id);
     const v = P.predictClaimPot(c);
     const rc = await this.send("claimPot", v.error, this.user(a.user), pl.claimPot.populateTransaction(id));
-    if (v.error === null && c) this.commitPot(c, rc, ts);
+    if (v.error === null && c) this.commitPot(c, rc);
     return true;
   }
 
@@ -842,7 +820,7 @@ export class Harness {
     const gapName = a.gap === null ? null : this.gapName(a.gap);
     const minLimit = this.raw(a.minLimit);
     // A campaign is tied to a registered, open gap at creation.
-    const gapModel = gapName === null ? undefined : this.model.allocator.gaps.get(gapName);
+    const gapModel = gapName === null ? undefined : this.model.allocator.gap(gapName);
     const expected =
       deadline <= ts
         ? "DeadlineNotInFuture"
@@ -850,7 +828,7 @@ export class Harness {
           ? "InvalidSpeed"
           : a.geometric && (a.decay === 0n || a.decay > pm.UNIT)
             ? "InvalidDecay"
-            : gapName !== null && (gapModel === undefined || gapModel.closedRound !== 0n)
+            : gapName !== null && (gapModel === undefined || gapModel.closedRound !== 0)
               ? "GapNotActive"
               : null;
     const params = {
@@ -929,25 +907,21 @@ export class Harness {
   }
 
   /** Books a claimed pot: into the allocator gap when it accepts it, else to the recipient. */
-  private commitPot(c: CampaignModel, rc: RawReceipt | null, ts: bigint): void {
+  private commitPot(c: CampaignModel, rc: RawReceipt | null): void {
     const A = this.model.allocator;
     // A zero pot into a gap emits no event: the action itself says the pot was claimed.
     c.potClaimed = true;
     const amount = c.pot;
-    const gapName = GAP_NAMES.find((n) => gapIdOf(n).toLowerCase() === c.gapId.toLowerCase());
-    const gap = gapName === undefined ? undefined : A.gaps.get(gapName);
-    const intoGap =
-      gapName !== undefined &&
-      amount > 0n &&
-      gap !== undefined &&
-      A.predictContribute(gap, amount).error === null;
+    // Whether the gap accepts the pot (paused and closed are as before the claim, which changes neither).
+    const gap = A.gaps.find((g) => g.gapId === lc(c.gapId));
+    const intoGap = amount > 0n && gap !== undefined && A.predictContribute(gap, amount).error === null;
     const paid = this.events(rc)
       .filter((e) => e.name === "PotClaimed")
       .reduce((s, e) => s + (e.args.amount as bigint), 0n);
     const to = intoGap ? this.w.allocatorAddress : c.recipient;
     this.record({ key: `pledges:pot:${c.campaignId}`, to, expected: amount, actual: paid });
-    if (intoGap && gap) {
-      A.commitContribute(gap, this.w.pledgesAddress, amount, ts);
+    if (intoGap) {
+      // The replay booked the pot's `ContributionMade` into the gap.
       this.model.move(this.w.pledgesAddress, this.w.allocatorAddress, amount);
       const toGap = this.events(rc).find((e) => e.name === "PotClaimed")?.args.toGap as boolean | undefined;
       this.expectEqual("PotClaimed.toGap", toGap, true);
@@ -969,10 +943,15 @@ export class Harness {
     const A = this.model.allocator;
     const P = this.model.pledges;
     const holders = [...this.model.balances.keys()];
-    const gaps = [...A.gaps.values()];
-    const pairs = gaps.flatMap((g) => [...g.rounds.keys()].sort(ORDER).map((r) => ({ g, r })));
+    const gaps = A.gaps;
+    const pairs = gaps.flatMap((g) =>
+      [...g.rounds.keys()]
+        .map(BigInt)
+        .sort(ORDER)
+        .map((r) => ({ g, r, name: A.nameOf(g) })),
+    );
     const triples = pairs.flatMap(({ g, r }) =>
-      [...(g.rounds.get(r)?.totals.keys() ?? [])].map((who) => ({ g, r, who })),
+      [...(g.rounds.get(Number(r))?.totals.keys() ?? [])].map((who) => ({ g, r, who, name: A.nameOf(g) })),
     );
     // Every read is in flight at once; only the rounds wait for `currentRound` (rounds 1 … current + 1).
     const currentRoundRead = al.currentRound();
@@ -1000,9 +979,9 @@ export class Harness {
       al.paused(),
       al.matchingSettings(),
       roundsRead,
-      all(gaps.map((g) => Promise.all([al.getGapFundingStats(g.id), al.withdrawable(g.id)]))),
-      all(pairs.map(({ g, r }) => Promise.all([al.gapRoundState(g.id, r), al.matchOf(g.id, r)]))),
-      all(triples.map(({ g, r, who }) => al.contributionOf(g.id, who, r))),
+      all(gaps.map((g) => Promise.all([al.getGapFundingStats(g.gapId), al.withdrawable(g.gapId)]))),
+      all(pairs.map(({ g, r }) => Promise.all([al.gapRoundState(g.gapId, r), al.matchOf(g.gapId, r)]))),
+      all(triples.map(({ g, r, who }) => al.contributionOf(g.gapId, who, r))),
       all(P.campaigns.map((c) => this.readCampaign(pl, c))),
     ]);
     const view: ChainView = {
@@ -1032,13 +1011,13 @@ export class Harness {
         ),
         gapRounds: new Map(
           gapRounds.map(([st, match], i) => [
-            `${pairs[i].g.name}:${pairs[i].r}`,
+            `${pairs[i].name}:${pairs[i].r}`,
             { sumSqrt: st.sumSqrt, direct: st.direct, weight: st.weight, match },
           ]),
         ),
         gaps: new Map(
           gapStats.map(([s, withdrawable], i) => [
-            gaps[i].name,
+            A.nameOf(gaps[i]),
             {
               recipient: s.recipient,
               status: s.status,
@@ -1054,7 +1033,7 @@ export class Harness {
           ]),
         ),
         contributions: new Map(
-          contributions.map((v, i) => [`${triples[i].g.name}:${triples[i].who}:${triples[i].r}`, v]),
+          contributions.map((v, i) => [`${triples[i].name}:${triples[i].who}:${triples[i].r}`, v]),
         ),
       },
       pledges: { campaigns: new Map(campaigns.map((cv, i) => [BigInt(P.campaigns[i].campaignId), cv])) },

@@ -8,7 +8,7 @@ import Decimal from "decimal.js";
 import * as qf from "../../sdk/math/qf";
 import * as pm from "../../sdk/math/pledges";
 import type { Model } from "./model";
-import { escrowOf } from "../../sdk/replay";
+import { escrowOf, matchedTotalOf } from "../../sdk/replay";
 
 Decimal.set({ precision: 80 });
 
@@ -130,9 +130,11 @@ function exactFullMatch(totals: Iterable<bigint>, netDirect: bigint, decimals: b
   return s.mul(s).minus(new Decimal(netDirect.toString()).div(unit)).mul(unit);
 }
 
+/** Every (registered gap, round it has contributions in) of the replay, keyed "gapName:round". */
 function* gapRoundPairs(model: Model) {
-  for (const g of model.allocator.gaps.values()) {
-    for (const [r, gr] of g.rounds) yield { g, r, gr, key: `${g.name}:${r}` };
+  const a = model.allocator;
+  for (const g of a.gaps) {
+    for (const [r, gr] of g.rounds) yield { g, r: BigInt(r), gr, key: `${a.nameOf(g)}:${r}` };
   }
 }
 
@@ -212,13 +214,15 @@ export const invariants: Invariant[] = [
     sentence:
       "In the default mode no gap is paid more than its full quadratic match (Σ√cᵢ)² − Σcᵢ, computed exactly with decimal.js.",
     check: ({ model }) => {
-      const decimals = BigInt(model.allocator.decimals);
-      for (const { g, r, gr } of gapRoundPairs(model)) {
-        const rm = model.allocator.rounds.get(r);
-        if (!gr.settled || !rm || rm.wholePool || gr.matchPaid === 0n) continue;
-        const full = exactFullMatch(gr.totals.values(), model.allocator.gapRound(g, r).direct, decimals);
-        if (new Decimal(gr.matchPaid.toString()).gt(full))
-          return `gap ${g.name} round ${r}: match ${gr.matchPaid} > full quadratic ${full.toFixed(4)}`;
+      const a = model.allocator;
+      const decimals = BigInt(a.decimals);
+      for (const { g, r, gr, key } of gapRoundPairs(model)) {
+        const rm = a.round(r);
+        const paid = a.matchPaid(g, r);
+        if (!gr.settled || !rm || rm.wholePool || paid === 0n) continue;
+        const full = exactFullMatch(gr.totals.values(), a.gapRound(g, r).direct, decimals);
+        if (new Decimal(paid.toString()).gt(full))
+          return `gap round ${key}: match ${paid} > full quadratic ${full.toFixed(4)}`;
       }
       return undefined;
     },
@@ -227,7 +231,7 @@ export const invariants: Invariant[] = [
     name: "round-paid-within-allocation",
     sentence: "Σ of the matches the model saw paid in a round never exceeds the round's allocation.",
     check: ({ model }) => {
-      for (const [r, rm] of model.allocator.rounds) {
+      for (const [r, rm] of model.allocator.finalized) {
         let paid = 0n;
         for (const p of model.payments)
           if (p.key.startsWith("alloc:match:") && p.round === r) paid += p.actual;
@@ -342,7 +346,7 @@ export const invariants: Invariant[] = [
     check: ({ model, view }) => {
       const a = model.allocator;
       for (const [r, rv] of view.allocator.rounds) {
-        const rm = a.rounds.get(r);
+        const rm = a.round(r);
         const { totalWeight, gapsFunded } = a.roundWeight(r);
         const d = diff(`round ${r}`, rv, {
           status: rm ? ROUND_STATUS.finalized : ROUND_STATUS.open,
@@ -369,35 +373,29 @@ export const invariants: Invariant[] = [
       "Every gap's recipient, status, totals, contributor count, closing round, withdrawable amount and per-contributor balances equal the model's.",
     check: ({ model, view }) => {
       const a = model.allocator;
-      for (const g of a.gaps.values()) {
-        const gv = view.allocator.gaps.get(g.name);
-        if (!gv) return `gap ${g.name} not read`;
+      for (const g of a.gaps) {
+        const name = a.nameOf(g);
+        const gv = view.allocator.gaps.get(name);
+        if (!gv) return `gap ${name} not read`;
         let withdrawable = 0n;
-        let matchedUnpaid = 0n;
-        for (const r of a.settleable(g)) {
-          const m = a.matchOf(g, r);
-          withdrawable += a.gapRound(g, r).direct + m;
-          matchedUnpaid += m;
-        }
-        let refundedTotal = 0n;
-        for (const gr of g.rounds.values()) for (const x of gr.refunded.values()) refundedTotal += x;
-        const d = diff(`gap ${g.name}`, gv, {
+        for (const r of a.settleable(g)) withdrawable += a.gapRound(g, r).direct + a.matchOf(g, r);
+        const d = diff(`gap ${name}`, gv, {
           recipient: g.recipient,
-          status: g.closedRound === 0n ? GAP_STATUS.active : GAP_STATUS.closed,
-          directTotal: g.directTotal - refundedTotal,
-          matchedTotal: g.matchedPaid + matchedUnpaid,
+          status: g.closedRound === 0 ? GAP_STATUS.active : GAP_STATUS.closed,
+          directTotal: g.contributed - g.refunded,
+          matchedTotal: matchedTotalOf(model.replay, g),
           matchedPaid: g.matchedPaid,
-          refundedTotal,
+          refundedTotal: g.refunded,
           statsWithdrawable: withdrawable,
           contributorCount: BigInt(g.contributors.size),
-          closedRound: g.closedRound,
+          closedRound: BigInt(g.closedRound),
           withdrawable,
         });
         if (d) return d;
         for (const [r, gr] of g.rounds) {
           for (const who of gr.totals.keys()) {
-            const key = `${g.name}:${who}:${r}`;
-            const expected = a.contributionOf(g, who, r);
+            const key = `${name}:${who}:${r}`;
+            const expected = a.contributionOf(g, who, BigInt(r));
             const actual = view.allocator.contributions.get(key);
             if (actual !== expected)
               return `contributionOf ${key}: chain ${String(actual)} ≠ model ${expected}`;

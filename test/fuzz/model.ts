@@ -4,26 +4,33 @@
  * (sdk/math/qf.ts, sdk/math/pledges.ts): it never reads contract storage. From it the invariants
  * know what each contract owes, who was paid what, and the value every view must return.
  *
- * `predict*` methods decide, before a transaction is sent, whether it must revert (and with which
- * custom error) or succeed (and with which payments); `commit*` methods apply a successful action.
+ * `predict*` and `preview*` methods decide, before a transaction is sent, whether it must revert (and
+ * with which custom error) or succeed (and with which payments); a successful action is applied by
+ * feeding its receipt's events to the replay.
  *
  * The model feeds every receipt's events into the SDK's one event replay (sdk/replay/, what the
- * indexer's tables and the auditor are built from): the pledges side's campaigns and pledges are the
- * replay's entities (its predictions read them); the allocator side still keeps its own bookkeeping.
- * The harness requires the replay to find nothing wrong with any receipt and to owe, per contract,
- * exactly what the model owes.
+ * indexer's tables and the auditor are built from): its gaps, gap-rounds, rounds, campaigns and
+ * pledges are the replay's entities, and the predictions read them. The harness requires the replay
+ * to find nothing wrong with any receipt and to owe, per contract, exactly what the model owes.
  */
 import * as qf from "../../sdk/math/qf";
 import * as pm from "../../sdk/math/pledges";
 import {
   apply,
+  counts,
   emptyState,
   escrowOf,
+  lc,
+  matchOf,
+  roundWeight,
+  weightOf,
   type Campaign,
   type CofundEvent,
   type Discrepancy,
+  type Gap,
   type Pledge,
   type ReplayState,
+  type Round,
 } from "../../sdk/replay";
 import { owedOf } from "../../sdk/audit/lines";
 
@@ -52,179 +59,170 @@ export interface Payment {
   round?: bigint;
 }
 
-// ─────────────────────────────────────────────── allocator
-
-export interface GapRoundModel {
-  /** Each contributor's total in the round as contributed (Σ√c is built from these). */
-  totals: Map<string, bigint>;
-  /** What each contributor got back by `refundContribution`. */
-  refunded: Map<string, bigint>;
-  /** The recipient was paid this round's direct funds and match. */
-  settled: boolean;
-  /** The match paid when settled. */
-  matchPaid: bigint;
-}
-
-export interface GapModel {
-  name: string;
-  id: string;
-  recipient: string;
-  /** 0 while open; the first refund-only round once closed. */
-  closedRound: bigint;
-  rounds: Map<bigint, GapRoundModel>;
-  contributors: Set<string>;
-  /** Every contribution ever (refunds are in the rounds' `refunded`). */
-  directTotal: bigint;
-  /** Matches paid to the recipient. */
-  matchedPaid: bigint;
-}
-
-export interface RoundModel {
-  finalizedAt: bigint;
-  poolSize: bigint;
-  wholePool: boolean;
-  capBps: bigint;
-  /** Raw tokens taken from the pool at finalisation. */
-  allocated: bigint;
-  /** Σ matches paid to recipients. */
-  paid: bigint;
-  gapsSettled: number;
-  swept: boolean;
-}
-
 const sum = (xs: Iterable<bigint>): bigint => {
   let s = 0n;
   for (const x of xs) s += x;
   return s;
 };
 
+// ─────────────────────────────────────────────── allocator
+
+/**
+ * The allocator side: gaps, gap-rounds and rounds are the replay's entities (sdk/replay/state.ts),
+ * fed by the receipts; predictions and what is owed are the model's, read from them with the replay's
+ * helpers (weightOf, roundWeight, matchOf, matchedTotalOf, counts). Rounds are bigints here (the
+ * contract's), numbers in the replay. Not in the replay, so kept here: the pause flag (the replay
+ * ignores `PausedSet`) and when round 1 ends (the deployment emits no event with its start).
+ */
 export class AllocatorModel {
-  readonly scale: bigint;
-  currentRound = 1n;
-  currentEnd: bigint;
   paused = false;
-  wholePool = false;
-  capBps = 0n;
-  pool = 0n;
-  readonly gaps = new Map<string, GapModel>();
-  readonly rounds = new Map<bigint, RoundModel>();
 
   constructor(
     readonly address: string,
-    readonly decimals: number,
+    readonly replay: ReplayState,
     readonly deployedAt: bigint,
-  ) {
-    this.scale = qf.scaleOf(decimals);
-    this.currentEnd = deployedAt + ROUND;
+    /** Lower-case gap id → the fuzzer's name for it (payment keys and view keys use names). */
+    private readonly names: ReadonlyMap<string, string>,
+  ) {}
+
+  get scale(): bigint {
+    return this.replay.scale;
+  }
+
+  get decimals(): number {
+    return this.replay.decimals;
+  }
+
+  get currentRound(): bigint {
+    return BigInt(this.replay.currentRound);
+  }
+
+  /** When the open round ends: ROUND after the previous round's finalisation (or the deployment). */
+  get currentEnd(): bigint {
+    const previous = this.replay.rounds.get(this.replay.currentRound - 1)?.finalizedBy;
+    return (previous === undefined ? this.deployedAt : BigInt(previous.timestamp)) + ROUND;
+  }
+
+  get pool(): bigint {
+    return this.replay.pool;
+  }
+
+  get wholePool(): boolean {
+    return this.replay.wholePool;
+  }
+
+  get capBps(): bigint {
+    return this.replay.capBps;
+  }
+
+  /** Registered gaps, in registration order. */
+  get gaps(): Gap[] {
+    return [...this.replay.gaps.values()].filter((g) => g.registered !== undefined);
+  }
+
+  /** The registered gap the fuzzer calls `name`. */
+  gap(name: string): Gap | undefined {
+    return this.gaps.find((g) => this.nameOf(g) === name);
+  }
+
+  nameOf(g: Gap): string {
+    return this.names.get(g.gapId) ?? g.gapId;
+  }
+
+  /** Round r once finalised. */
+  round(r: bigint): Round | undefined {
+    const acc = this.replay.rounds.get(Number(r));
+    return acc?.finalized === true ? acc : undefined;
+  }
+
+  /** Every finalised round, in round order. */
+  get finalized(): [bigint, Round][] {
+    return [...this.replay.rounds.values()]
+      .filter((acc) => acc.finalized)
+      .sort((x, y) => x.roundNumber - y.roundNumber)
+      .map((acc) => [BigInt(acc.roundNumber), acc]);
   }
 
   contributionRound(ts: bigint): bigint {
     return ts < this.currentEnd ? this.currentRound : this.currentRound + 1n;
   }
 
-  /** A gap's Σ√c, direct (net of refunds) and weight in a round, from the mirror. */
-  gapRound(g: GapModel, r: bigint): qf.GapRoundState {
-    const gr = g.rounds.get(r);
+  /** A gap's Σ√c, direct (net of refunds) and weight in a round, as replayed. */
+  gapRound(g: Gap, r: bigint): qf.GapRoundState {
+    const gr = g.rounds.get(Number(r));
     if (!gr) return { sumSqrt: 0n, direct: 0n, weight: 0n };
-    const st = qf.gapRoundState([...gr.totals.entries()], this.scale);
-    const direct = st.direct - sum(gr.refunded.values());
-    return { sumSqrt: st.sumSqrt, direct, weight: qf.weight(st.sumSqrt, direct * this.scale) };
+    return { sumSqrt: gr.sumSqrt, direct: gr.direct, weight: weightOf(this.replay, gr) };
   }
 
   /** Whether gap g's weight in round r counts in matching (not removed by closing the gap). */
-  counts(g: GapModel, r: bigint): boolean {
-    return g.closedRound === 0n || r < g.closedRound;
+  counts(g: Gap, r: bigint): boolean {
+    return counts(g, Number(r));
   }
 
-  /** W and the number of funded gaps of round r. */
+  /** W and the number of funded gaps of round r, from the gaps' weights now. */
   roundWeight(r: bigint): { totalWeight: bigint; gapsFunded: number } {
-    let totalWeight = 0n;
-    let gapsFunded = 0;
-    for (const g of this.gaps.values()) {
-      if (!this.counts(g, r)) continue;
-      const w = this.gapRound(g, r).weight;
-      totalWeight += w;
-      if (w > 0n) gapsFunded++;
-    }
+    const { totalWeight, gapsFunded } = roundWeight(this.replay, Number(r));
     return { totalWeight, gapsFunded };
   }
 
   /** The match of gap g in finalised round r (after the cap), 0 otherwise. */
-  matchOf(g: GapModel, r: bigint): bigint {
-    const rm = this.rounds.get(r);
-    if (!rm || !this.counts(g, r)) return 0n;
-    const w = this.gapRound(g, r).weight;
-    const W = this.roundWeight(r).totalWeight;
-    return qf.matchAfterCap(w, W, rm.poolSize, this.scale, rm.wholePool, rm.capBps);
+  matchOf(g: Gap, r: bigint): bigint {
+    const acc = this.round(r);
+    return acc && this.counts(g, r) ? matchOf(this.replay, acc, g.gapId) : 0n;
+  }
+
+  /** The match the recipient was paid for round r (its `GapRoundSettled`), 0 before. */
+  matchPaid(g: Gap, r: bigint): bigint {
+    return g.settlements.find((x) => BigInt(x.round) === r)?.matched ?? 0n;
   }
 
   /** Rounds `withdrawGapFunds` would settle now, newest first. */
-  settleable(g: GapModel): bigint[] {
+  settleable(g: Gap): bigint[] {
     return [...g.rounds.entries()]
-      .filter(([r, gr]) => !gr.settled && this.rounds.has(r) && this.counts(g, r))
-      .map(([r]) => r)
+      .filter(([r, gr]) => !gr.settled && this.round(BigInt(r)) && counts(g, r))
+      .map(([r]) => BigInt(r))
       .sort((a, b) => (a > b ? -1 : a < b ? 1 : 0));
   }
 
   /** The round's allocation as `getRound().distributed` reports it. */
   distributed(r: bigint): bigint {
-    const rm = this.rounds.get(r);
-    if (!rm) return 0n;
-    return rm.swept ? rm.paid : rm.allocated;
+    const acc = this.round(r);
+    if (!acc) return 0n;
+    return acc.swept ? acc.paid : acc.allocated;
   }
 
   /** What the allocator owes: the pool, every direct contribution not paid out or refunded, and the
    * allocation of every finalised round not yet paid nor swept back. */
   owed(): bigint {
     let owed = this.pool;
-    for (const g of this.gaps.values()) {
-      for (const [r, gr] of g.rounds) {
-        if (!gr.settled) owed += this.gapRound(g, r).direct;
-      }
+    for (const g of this.replay.gaps.values()) {
+      for (const gr of g.rounds.values()) if (!gr.settled) owed += gr.direct;
     }
-    for (const rm of this.rounds.values()) if (!rm.swept) owed += rm.allocated - rm.paid;
+    for (const [, acc] of this.finalized) if (!acc.swept) owed += acc.allocated - acc.paid;
     return owed;
   }
 
   /** `contributionOf`: kept for the contributor's two latest rounds with the gap. */
-  contributionOf(g: GapModel, who: string, r: bigint): bigint {
+  contributionOf(g: Gap, who: string, r: bigint): bigint {
+    const key = lc(who);
     const mine = [...g.rounds.entries()]
-      .filter(([, gr]) => gr.totals.has(who))
+      .filter(([, gr]) => gr.totals.has(key))
       .map(([round]) => round)
-      .sort((a, b) => (a > b ? -1 : a < b ? 1 : 0))
+      .sort((a, b) => b - a)
       .slice(0, 2);
-    if (!mine.includes(r)) return 0n;
-    const gr = g.rounds.get(r);
-    if (!gr) return 0n;
-    return (gr.totals.get(who) ?? 0n) - (gr.refunded.get(who) ?? 0n);
+    const gr = g.rounds.get(Number(r));
+    if (!mine.includes(Number(r)) || !gr) return 0n;
+    return (gr.totals.get(key) ?? 0n) - (gr.refunded.get(key) ?? 0n);
   }
 
-  gapById(id: string): GapModel | undefined {
-    for (const g of this.gaps.values()) if (g.id === id) return g;
-    return undefined;
-  }
+  // ── predictions (from the state before the transaction; its receipt then feeds the replay)
 
-  // ── predictions
-
-  predictContribute(gap: GapModel | undefined, amount: bigint): Verdict {
+  predictContribute(gap: Gap | undefined, amount: bigint): Verdict {
     if (amount === 0n) return fail("ZeroAmount");
     if (this.paused) return fail("ContractPaused");
     if (!gap) return fail("UnknownGap");
-    if (gap.closedRound !== 0n) return fail("GapIsClosed");
+    if (gap.closedRound !== 0) return fail("GapIsClosed");
     return ok;
-  }
-
-  commitContribute(gap: GapModel, who: string, amount: bigint, ts: bigint): bigint {
-    const r = this.contributionRound(ts);
-    let gr = gap.rounds.get(r);
-    if (!gr) {
-      gr = { totals: new Map(), refunded: new Map(), settled: false, matchPaid: 0n };
-      gap.rounds.set(r, gr);
-    }
-    gr.totals.set(who, (gr.totals.get(who) ?? 0n) + amount);
-    gap.contributors.add(who);
-    gap.directTotal += amount;
-    return r;
   }
 
   predictFinalize(poolSize: bigint, ts: bigint): Verdict {
@@ -234,84 +232,49 @@ export class AllocatorModel {
     return ok;
   }
 
-  commitFinalize(poolSize: bigint, ts: bigint): { round: bigint; allocated: bigint } {
+  /** The round a successful finalisation closes and the raw tokens it takes from the pool. */
+  previewFinalize(poolSize: bigint): { round: bigint; allocated: bigint } {
     const round = this.currentRound;
     const W = this.roundWeight(round).totalWeight;
-    const allocated = qf.allocation(W, poolSize, this.scale, this.wholePool);
-    this.rounds.set(round, {
-      finalizedAt: ts,
-      poolSize,
-      wholePool: this.wholePool,
-      capBps: this.capBps,
-      allocated,
-      paid: 0n,
-      gapsSettled: 0,
-      swept: false,
-    });
-    this.pool -= allocated;
-    this.currentRound = round + 1n;
-    this.currentEnd = ts + ROUND;
-    return { round, allocated };
+    return { round, allocated: qf.allocation(W, poolSize, this.scale, this.wholePool) };
   }
 
-  predictWithdraw(gap: GapModel | undefined): Verdict {
+  predictWithdraw(gap: Gap | undefined): Verdict {
     if (!gap) return fail("UnknownGap");
     if (this.settleable(gap).length === 0) return fail("NothingToWithdraw");
     return ok;
   }
 
-  /** Settles every settleable round of the gap; returns each round's (direct, match). */
-  commitWithdraw(gap: GapModel): Map<bigint, { direct: bigint; matched: bigint }> {
+  /** What a withdrawal pays: each settleable round's (direct, match). */
+  previewWithdraw(gap: Gap): Map<bigint, { direct: bigint; matched: bigint }> {
     const out = new Map<bigint, { direct: bigint; matched: bigint }>();
-    for (const r of this.settleable(gap)) {
-      const direct = this.gapRound(gap, r).direct;
-      const w = this.gapRound(gap, r).weight;
-      const matched = this.matchOf(gap, r);
-      out.set(r, { direct, matched });
-      const gr = gap.rounds.get(r);
-      const rm = this.rounds.get(r);
-      if (!gr || !rm) throw new Error("model: settleable round without state");
-      gr.settled = true;
-      gr.matchPaid = matched;
-      if (w > 0n) {
-        rm.paid += matched;
-        rm.gapsSettled++;
-      }
-      gap.matchedPaid += matched;
-    }
+    for (const r of this.settleable(gap))
+      out.set(r, { direct: this.gapRound(gap, r).direct, matched: this.matchOf(gap, r) });
     return out;
   }
 
-  predictRefund(gap: GapModel | undefined, who: string, r: bigint): Verdict {
+  /** A refund pays `contributionOf(gap, who, r)`. */
+  predictRefund(gap: Gap | undefined, who: string, r: bigint): Verdict {
     if (!gap) return fail("UnknownGap");
-    if (gap.closedRound === 0n) return fail("GapNotClosed");
-    if (r < gap.closedRound || this.contributionOf(gap, who, r) === 0n) return fail("NothingToRefund");
+    if (gap.closedRound === 0) return fail("GapNotClosed");
+    if (r < BigInt(gap.closedRound) || this.contributionOf(gap, who, r) === 0n)
+      return fail("NothingToRefund");
     return ok;
-  }
-
-  commitRefund(gap: GapModel, who: string, r: bigint): bigint {
-    const amount = this.contributionOf(gap, who, r);
-    const gr = gap.rounds.get(r);
-    if (!gr) throw new Error("model: refund of an empty round");
-    gr.refunded.set(who, (gr.refunded.get(who) ?? 0n) + amount);
-    return amount;
   }
 
   predictSweep(r: bigint): Verdict {
-    const rm = this.rounds.get(r);
-    if (!rm) return fail("RoundNotFinalized");
-    if (rm.swept) return fail("RoundAlreadySwept");
-    if (rm.gapsSettled !== this.roundWeight(r).gapsFunded) return fail("GapsUnsettled");
+    const acc = this.round(r);
+    if (!acc) return fail("RoundNotFinalized");
+    if (acc.swept) return fail("RoundAlreadySwept");
+    if (acc.gapsSettled !== this.roundWeight(r).gapsFunded) return fail("GapsUnsettled");
     return ok;
   }
 
-  commitSweep(r: bigint): bigint {
-    const rm = this.rounds.get(r);
-    if (!rm) throw new Error("model: sweep of an open round");
-    const amount = rm.allocated - rm.paid;
-    rm.swept = true;
-    this.pool += amount;
-    return amount;
+  /** What a sweep of finalised round r returns to the pool. */
+  previewSweep(r: bigint): bigint {
+    const acc = this.round(r);
+    if (!acc) throw new Error("model: sweep of an open round");
+    return acc.allocated - acc.paid;
   }
 }
 
@@ -480,6 +443,7 @@ export class Model {
     readonly allocator: AllocatorModel,
     readonly pledges: PledgesModel,
   ) {
+    if (allocator.replay !== pledges.replay) throw new Error("model: both sides must read one replay");
     this.replay = pledges.replay;
   }
 

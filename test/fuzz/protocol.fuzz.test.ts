@@ -224,7 +224,7 @@ async function play(decimals: number, actions: Action[], stats?: Map<string, num
       "pots into a gap",
       m.payments.filter((p) => p.key.startsWith("pledges:pot:") && p.to === m.allocator.address).length,
     );
-    bump("rounds finalised", m.allocator.rounds.size);
+    bump("rounds finalised", m.allocator.finalized.length);
   }
 }
 
@@ -372,22 +372,24 @@ describe("the invariant catalogue bites", function () {
     const m = h.model;
     const A = m.allocator;
     const view = h.lastView as ChainView;
-    const g0 = A.gaps.get("g0");
-    const r1 = A.rounds.get(1n);
+    const g0 = A.gap("g0");
+    const r1 = A.round(1n);
     const c1 = m.pledges.campaigns[0];
     const match = m.payments.find((p) => p.key.startsWith("alloc:match:") && p.actual > 0n);
     const refund = m.payments.find((p) => p.key === "pledges:refund:1:0");
-    const gr = g0?.rounds.get(1n);
+    const gr = g0?.rounds.get(1);
+    const settled = g0?.settlements.find((x) => x.round === 1);
     const cv = view.pledges.campaigns.get(1n);
     const rv = view.allocator.rounds.get(1n);
-    if (!g0 || !r1 || !match || !refund || !gr || !cv || !rv) throw new Error("scripted state incomplete");
+    if (!g0 || !r1 || !match || !refund || !gr || !settled || !cv || !rv)
+      throw new Error("scripted state incomplete");
     const user0 = h.w.users[0].address;
 
     // name → a perturbation returning its undo
     const perturb: Record<string, () => () => void> = {
       "allocator-solvent": () => {
-        A.pool += 10n ** 30n; // the model now believes the allocator owes far more
-        return () => void (A.pool -= 10n ** 30n);
+        m.replay.pool += 10n ** 30n; // the model now believes the allocator owes far more
+        return () => void (m.replay.pool -= 10n ** 30n);
       },
       "allocator-exact": () => {
         view.balances.set(A.address, (view.balances.get(A.address) ?? 0n) + 1n);
@@ -416,9 +418,9 @@ describe("the invariant catalogue bites", function () {
         return () => void (rv.distributed = old);
       },
       "match-below-full-quadratic": () => {
-        const old = gr.matchPaid;
-        gr.matchPaid = 10n ** 40n;
-        return () => void (gr.matchPaid = old);
+        const old = settled.matched;
+        settled.matched = 10n ** 40n;
+        return () => void (settled.matched = old);
       },
       "round-paid-within-allocation": () => {
         m.payments.push({ ...match, key: "alloc:match:extra:1", actual: r1.allocated + 1n });
@@ -443,13 +445,13 @@ describe("the invariant catalogue bites", function () {
         return () => void (cv.pot -= 1n);
       },
       "mirror-allocator-state": () => {
-        A.capBps += 1n;
-        return () => void (A.capBps -= 1n);
+        m.replay.capBps += 1n;
+        return () => void (m.replay.capBps -= 1n);
       },
       "mirror-gap-rounds": () => {
-        // a perturbed mirror input: one contributor's total off by one wei
-        gr.totals.set(user0, (gr.totals.get(user0) ?? 0n) + 1n);
-        return () => void gr.totals.set(user0, (gr.totals.get(user0) ?? 0n) - 1n);
+        // a perturbed replay figure: the gap-round's Σ√c off by one
+        gr.sumSqrt += 1n;
+        return () => void (gr.sumSqrt -= 1n);
       },
       "mirror-rounds": () => {
         r1.gapsSettled += 1;

@@ -330,8 +330,8 @@ contract CoordinatedPledges is ICoordinatedPledges, ReentrancyGuardTransient {
         address allocator = c.allocator;
 
         uint256 rest = amount;
+        uint256 pulled;
         if (allocator != address(0) && amount > 0) {
-            uint256 pulled;
             // The allocator keeps a gap's round total below 2⁹⁶: a larger pot could not go in anyway, and
             // skipping it keeps what is recorded in `potInGap` within 96 bits whatever the allocator does.
             if (amount <= type(uint96).max) {
@@ -354,7 +354,9 @@ contract CoordinatedPledges is ICoordinatedPledges, ReentrancyGuardTransient {
             if (pulled > 0) emit PotClaimed(campaignId, allocator, pulled, true);
             if (rest > 0) emit GapContributionFailed(campaignId, allocator, c.gapId);
         }
-        if (rest > 0 || allocator == address(0)) {
+        // Whatever did not go into the gap goes to the recipient; a pot of 0 is "paid" to the recipient
+        // too, so that the claim (a state change) has its event.
+        if (pulled == 0 || rest > 0) {
             emit PotClaimed(campaignId, recipient, rest, false);
             if (rest > 0) token.safeTransfer(recipient, rest);
         }

@@ -22,11 +22,11 @@ import type { CoordinatedPledges, ERC20Permit, IERC20Metadata } from "../typecha
 import type { ErrorContext } from "./errors";
 import { ContractClient, eventFields, type ClientLib } from "./client";
 import * as pm from "./math/pledges";
+import { campaignStatus } from "./campaign-status";
 
 export type * from "./pledges-types";
 import type {
   PledgesTxInfo,
-  CampaignStatusName,
   CreateCampaignOptions,
   PledgeStatus,
   CampaignStatus,
@@ -355,60 +355,39 @@ export class PledgesClient extends ContractClient<CoordinatedPledges> {
       states.push(...st.map((x) => BigInt(x)));
     }
     const now = await this.chainTime();
-    let state: CampaignStatusName;
-    if (Number(c.state) === pm.CampaignState.Settled) state = "settled";
-    else if (Number(c.state) === pm.CampaignState.Cancelled) state = "cancelled";
-    else state = now < c.deadline ? "open" : "settling";
-    const h = state === "settled" ? c.h : state === "cancelled" ? 0n : pm.solve(math);
-    const float = pm.toFloat(math);
-    const hFloat = Number(h) / 1e18;
-    const pledges: PledgeStatus[] = [];
-    let activeIndex = 0;
-    let pot = 0n;
-    const settledAt = state === "settled" ? { h: c.h, pot: c.pot } : undefined;
-    const real = state === "cancelled" ? [] : pm.realLeverageNumbers(math, settledAt);
-    for (let k = 0; k < math.pledges.length; k++) {
-      const p = math.pledges[k];
-      const pay = p.active ? pm.paymentAt(p.limit, p.speed, h) : 0n;
-      if (p.active) pot += pay;
-      const lev = p.active && float.limits.length > 0 ? pm.leverageFloat(float, activeIndex, hFloat) : 0;
-      if (p.active) activeIndex++;
-      pledges.push({
-        pledgeId: BigInt(k),
-        pledger: pledgers[k],
-        limit: p.limit,
-        speed: p.speed,
-        state:
-          Number(states[k]) === pm.PledgeState.Withdrawn
-            ? "withdrawn"
-            : Number(states[k]) === pm.PledgeState.Claimed
-              ? "claimed"
-              : "active",
-        payment: pay,
-        refund: p.active ? p.limit - pay : 0n,
-        leverage: lev,
-        realLeverage: real[k] ?? null,
-      });
-    }
     const { decimals } = await this.tokenInfo(c.token);
-    return {
+    const stateName = (x: bigint): PledgeStatus["state"] =>
+      Number(x) === pm.PledgeState.Withdrawn
+        ? "withdrawn"
+        : Number(x) === pm.PledgeState.Claimed
+          ? "claimed"
+          : "active";
+    return campaignStatus({
       campaignId,
-      state,
+      chainState:
+        Number(c.state) === pm.CampaignState.Settled
+          ? "settled"
+          : Number(c.state) === pm.CampaignState.Cancelled
+            ? "cancelled"
+            : "open",
+      now,
+      settledH: c.h,
+      settledPot: c.pot,
+      math,
+      pledgers,
+      pledgeStates: states.map(stateName),
       mode: Number(c.mode) === pm.Mode.Linear ? "linear" : "quadratic",
       policy: Number(c.policy) === pm.Policy.Geometric ? "geometric" : "constant",
       token: c.token,
       decimals,
       recipient: c.recipient,
       deadline: c.deadline,
-      h,
-      pot: state === "settled" ? c.pot : pot,
       escrow: c.escrow,
       nextSpeed: c.nextSpeed,
       potClaimed: c.potClaimed,
       potInGap: c.potInGap,
       gapRound: c.gapRound,
-      pledges,
-    };
+    });
   }
 
   /** `previewPledge` (on-chain, exact) for `limit` raw tokens. */

@@ -1,16 +1,19 @@
 /**
- * The allocator's client views computed from the one event replay instead of the contract: a gap's
- * row (`getGapFundingStats`) and the system's stats (`getAllGapsFunding`, paged and summed), as
- * `AllocatorClient.stats` reads them from the chain. The indexer's API serves these; the audit
+ * The clients' views computed from the one event replay instead of the contracts: a gap's row
+ * (`getGapFundingStats`), the system's stats (`getAllGapsFunding`, paged and summed) as
+ * `AllocatorClient.stats` reads them, and a campaign's status as `PledgesClient.status` computes it. The indexer's API serves these; the audit
  * compares the same figures with the contract's views. Time enters only through `contributionRound`
  * (the contract's `contributionRound()` at the block the caller reads).
  */
 import type { AllocatorStats, GapRow } from "./allocator-types";
+import { campaignStatus } from "./campaign-status";
+import type { CampaignStatus } from "./pledges-types";
+import { campaignMath, escrowOf, modeName, policyName } from "./replay/pledges";
 import { gapLine } from "./audit/lines";
 import { nameFromMetadataURI } from "./ids";
 import { matchRaw } from "./math/qf-math";
 import { roundWeight, weightOf } from "./replay/allocator";
-import type { Gap, ReplayState } from "./replay/state";
+import type { Campaign, Gap, ReplayState } from "./replay/state";
 
 /** `getGapFundingStats(g)` from the replay, with `contributionRound` the round contributions go to now. */
 export function gapRowOf(s: ReplayState, g: Gap, contributionRound: number): GapRow {
@@ -65,4 +68,38 @@ export function allocatorStatsOf(
     },
     blockNumber,
   };
+}
+
+/**
+ * `PledgesClient.status(c)` from the replay at chain time `now`. `potInGap` is the pot as paid into the
+ * gap and `gapRound` the round of that contribution (a later `reclaimPot` is not subtracted: the
+ * contract's view is the reference for reclaims).
+ */
+export function campaignStatusOf(s: ReplayState, c: Campaign, now: bigint): CampaignStatus {
+  const toGap = c.potPayments.filter((p) => p.toGap);
+  const pledges = s.context.pledges?.toLowerCase();
+  const potContribution = s.contributions.find(
+    (r) => toGap.some((p) => p.txHash === r.txHash) && r.contributor.toLowerCase() === pledges,
+  );
+  return campaignStatus({
+    campaignId: BigInt(c.campaignId),
+    chainState: c.state,
+    now,
+    settledH: c.h,
+    settledPot: c.pot,
+    math: campaignMath(c),
+    pledgers: c.pledges.map((p) => p.pledger),
+    pledgeStates: c.pledges.map((p) => p.state),
+    mode: modeName(c),
+    policy: policyName(c),
+    token: c.token,
+    decimals: c.decimals,
+    recipient: c.recipient,
+    deadline: c.deadline,
+    escrow: escrowOf(c),
+    nextSpeed: c.nextSpeed,
+    potClaimed: c.potClaimed,
+    potInGap: toGap.reduce((a, p) => a + p.amount, 0n),
+    gapRound: BigInt(potContribution?.round ?? 0),
+  });
 }

@@ -17,7 +17,7 @@
  * ("0.1"); limits and payments are token units; leverage is a JSON number (null when unbounded), real
  * leverage (`cqf:status`: the pot's loss without the pledge per token it pays) too (null when it pays 0).
  */
-import type { CampaignStatus, PledgesClient } from "../sdk/pledges";
+import type { PledgesClient } from "../sdk/pledges";
 import {
   signerTask as cqfTask,
   type CliEnv,
@@ -33,7 +33,6 @@ import {
   txLine,
   utcTime as utc,
   type CommonArgs,
-  type JsonValue,
 } from "./_cli";
 
 /** How `--campaign` is given. */
@@ -58,41 +57,8 @@ async function units(): Promise<{
   };
 }
 
-function leverageJson(x: number): number | null {
-  return Number.isFinite(x) ? Number(x.toPrecision(12)) : null;
-}
-
 function leverageText(x: number): string {
   return Number.isFinite(x) ? x.toFixed(4) : "∞";
-}
-
-/** The `cqf:status` JSON object of a campaign. */
-export async function statusJson(s: CampaignStatus): Promise<{ [key: string]: JsonValue }> {
-  const u = await units();
-  return {
-    campaignId: s.campaignId.toString(),
-    state: s.state,
-    mode: s.mode,
-    policy: s.policy,
-    token: s.token,
-    recipient: s.recipient,
-    deadline: Number(s.deadline),
-    h: u.fixed(s.h),
-    pot: u.format(s.pot, s.decimals),
-    escrow: u.format(s.escrow, s.decimals),
-    potClaimed: s.potClaimed,
-    pledges: s.pledges.map((p) => ({
-      pledgeId: p.pledgeId.toString(),
-      pledger: p.pledger,
-      state: p.state,
-      limit: u.format(p.limit, s.decimals),
-      speed: u.fixed(p.speed),
-      payment: u.format(p.payment, s.decimals),
-      refund: u.format(p.refund, s.decimals),
-      leverage: leverageJson(p.leverage),
-      realLeverage: p.realLeverage === null ? null : leverageJson(p.realLeverage),
-    })),
-  };
 }
 
 // ─────────────────────────────────────────────── campaigns
@@ -223,7 +189,7 @@ cqfTask(
       raised: r.raised,
       h: u.fixed(after.h),
       payment: u.format(mine.payment, after.decimals),
-      leverage: leverageJson(mine.leverage),
+      leverage: (await import("../sdk/pledges-json")).leverageJson(mine.leverage),
       pot: u.format(after.pot, after.decimals),
       potIncrease: u.format(after.pot - before.pot, after.decimals),
     };
@@ -250,7 +216,8 @@ cqfTask(
   .setAction(async (args: CampaignArgs, env: CliEnv) => {
     const { campaignId, cp } = await openCampaign(env, args);
     const s = await cp.status(campaignId);
-    const json = await statusJson(s);
+    const { campaignStatusJson } = await import("../sdk/pledges-json");
+    const json = campaignStatusJson(s);
     if (args.json) {
       printJson(json);
       return;

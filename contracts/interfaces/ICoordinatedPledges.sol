@@ -241,7 +241,7 @@ interface ICoordinatedPledges is ITokenErrors {
         uint256 payment
     );
     /// @notice `amount` raw tokens of the pot were paid: into the allocator's gap (`toGap`, `to` is the
-    /// allocator) or to the recipient (`to`).
+    /// allocator) or to the recipient (`to`). A pot of 0 is claimed with `amount` 0 to the recipient.
     event PotClaimed(uint256 indexed campaignId, address indexed to, uint256 amount, bool toGap);
     /// @notice The pot's `amount` raw tokens, refunded by the allocator after its gap closed, were paid to
     /// the campaign's `recipient`.

@@ -32,7 +32,8 @@ export function campaignMath(c: Campaign): pm.CampaignMath {
   return {
     mode: c.mode,
     scale: c.scale,
-    pledges: c.pledges.map((p) => ({ limit: p.limit, speed: p.speed, active: p.state === "active" })),
+    // As the contract reads its terms: a pledge counts unless withdrawn (a claimed one paid its share).
+    pledges: c.pledges.map((p) => ({ limit: p.limit, speed: p.speed, active: p.state !== "withdrawn" })),
   };
 }
 

@@ -162,6 +162,38 @@ describe(`indexer end to end (Ponder on ${database}, hardhat node in a child pro
     expect(paged.gaps.map((g) => g.name)).to.deep.equal(["beta"]);
   });
 
+  it("serves campaigns as cqf:status --json describes them, and what an address did", async () => {
+    await waitSynced(indexer!, ctx.provider);
+    const list = (await getJson(indexer!, "/api/campaigns")).body as { campaigns: { campaignId: string }[] };
+    expect(list.campaigns.map((c) => c.campaignId)).to.deep.equal(["1", "2", "3"]);
+    for (const id of ["1", "2", "3"]) {
+      const cli = await finish(
+        startHardhat(
+          ["cqf:status", "--campaign", id, "--json", "--network", "localhost"],
+          childEnv(url, DEPLOYMENT_ID),
+        ),
+      );
+      expect(cli.code, cli.stderr).to.equal(0);
+      const api = await getJson(indexer!, `/api/campaigns/${id}`);
+      expect(api.status).to.equal(200);
+      expect(api.body, `campaign ${id}`).to.deep.equal(JSON.parse(cli.stdout));
+    }
+    expect((await getJson(indexer!, "/api/campaigns/9")).status).to.equal(404);
+    expect((await getJson(indexer!, "/api/campaigns/x")).status).to.equal(400);
+
+    // Account 1 gave alpha 5 and gamma 7.5 in round 1, and pledged in campaigns 1 and 2 (deploy/history.ts).
+    const who = ctx.signers[1]!.address;
+    const mine = (await getJson(indexer!, `/api/contributors/${who}`)).body as {
+      contributed: string;
+      contributions: { gapId: string; amount: string }[];
+      pledges: { campaignId: number }[];
+    };
+    expect(mine.contributed).to.equal("12.5");
+    expect(mine.contributions.map((r) => r.amount)).to.deep.equal(["5", "7.5"]);
+    expect(mine.pledges.map((p) => p.campaignId)).to.deep.equal([1, 2]);
+    expect((await getJson(indexer!, "/api/contributors/0x123")).status).to.equal(400);
+  });
+
   it("follows a reorganisation: the stored logs equal the new chain's", async () => {
     const snapshot = (await rpcCall(url, "evm_snapshot")) as string;
     for (const i of [1, 2, 3]) await (await ctx.allocator(i)).contribute("alpha", parseUnits("2", 18));

@@ -11,8 +11,10 @@ import { allocatorStatsJson, gapRowJson } from "../../../sdk/allocator-json";
 import { gapLineJson, roundLineJson } from "../../../sdk/audit-report";
 import { gapLine, owedOf } from "../../../sdk/audit/lines";
 import { toGapId } from "../../../sdk/ids";
+import type { ContributionRow } from "../../../sdk/replay";
 import { formatUnitsExact } from "../../../sdk/units";
-import { allocatorStatsOf, gapRowOf } from "../../../sdk/views";
+import { campaignStatusJson } from "../../../sdk/pledges-json";
+import { allocatorStatsOf, campaignStatusOf, gapRowOf } from "../../../sdk/views";
 import { currentState } from "./replay";
 
 const app = new Hono();
@@ -105,6 +107,23 @@ app.get("/api/gaps/funding/stats", async (c) => {
   );
 });
 
+/** A `gap_funding_contributions` row as JSON (the allocator design's columns). */
+function contributionJson(r: ContributionRow, u: (raw: bigint) => string) {
+  return {
+    id: r.id,
+    timestamp: r.timestamp,
+    block: r.blockNumber,
+    txHash: r.txHash,
+    contributor: r.contributor,
+    gapId: r.gapId,
+    amount: u(r.amount),
+    tier: r.tier,
+    matchingAmount: u(r.matchingAmount),
+    totalAllocation: u(r.totalAllocation),
+    round: r.round,
+  };
+}
+
 /** One gap (a name or a 0x bytes32 id): its row, its rounds and its contributions. */
 app.get("/api/gaps/:gapId/funding", async (c) => {
   let gapId: string;
@@ -121,21 +140,66 @@ app.get("/api/gaps/:gapId/funding", async (c) => {
   return c.json({
     ...gapRowJson(row, row.name, state.decimals),
     rounds: gapLineJson(gapLine(state, gap).line, state.decimals).rounds,
-    contributions: state.contributions
-      .filter((r) => r.gapId === gapId)
-      .map((r) => ({
-        id: r.id,
-        timestamp: r.timestamp,
-        block: r.blockNumber,
-        txHash: r.txHash,
-        contributor: r.contributor,
-        gapId: r.gapId,
-        amount: u(r.amount),
-        tier: r.tier,
-        matchingAmount: u(r.matchingAmount),
-        totalAllocation: u(r.totalAllocation),
-        round: r.round,
+    contributions: state.contributions.filter((r) => r.gapId === gapId).map((r) => contributionJson(r, u)),
+  });
+});
+
+/** The chain's time at `block` (unix seconds). */
+async function timeAt(block: bigint): Promise<bigint> {
+  return (await publicClients.cofund.getBlock({ blockNumber: block })).timestamp;
+}
+
+/** Every campaign: live h, payments and leverages while open, the settled values after. */
+app.get("/api/campaigns", async (c) => {
+  const { state, block } = await snapshot();
+  const now = await timeAt(block);
+  return c.json({
+    campaigns: [...state.campaigns.values()].map((k) => campaignStatusJson(campaignStatusOf(state, k, now))),
+  });
+});
+
+/** One campaign, as `cqf:status --json` describes it. */
+app.get("/api/campaigns/:id", async (c) => {
+  const id = whole(c.req.param("id"), "campaign", 0, 1);
+  const { state, block } = await snapshot();
+  const campaign = state.campaigns.get(id);
+  if (campaign === undefined) return c.json({ error: `no campaign ${id}` }, 404);
+  return c.json(campaignStatusJson(campaignStatusOf(state, campaign, await timeAt(block))));
+});
+
+/** What one address did: its contributions (and refunds) and its pledges. */
+app.get("/api/contributors/:address", async (c) => {
+  const address = c.req.param("address");
+  if (!/^0x[0-9a-fA-F]{40}$/.test(address)) throw new BadRequest(`"${address}" is not an address`);
+  const who = address.toLowerCase();
+  const { state } = await snapshot();
+  const u = (raw: bigint): string => formatUnitsExact(raw, state.decimals);
+  const contributions = state.contributions.filter(
+    (r) => r.tier === "direct" && r.contributor.toLowerCase() === who,
+  );
+  const refunds = [...state.gaps.values()].flatMap((g) =>
+    g.refunds
+      .filter((r) => r.contributor.toLowerCase() === who)
+      .map((r) => ({ gapId: g.gapId, round: r.round, amount: u(r.amount), txHash: r.txHash })),
+  );
+  const pledges = [...state.campaigns.values()].flatMap((k) =>
+    k.pledges
+      .filter((p) => p.pledger.toLowerCase() === who)
+      .map((p) => ({
+        campaignId: k.campaignId,
+        pledgeId: p.pledgeId,
+        state: p.state,
+        limit: formatUnitsExact(p.limit, k.decimals),
+        payment: formatUnitsExact(p.payment, k.decimals),
+        refund: formatUnitsExact(p.refund, k.decimals),
       })),
+  );
+  return c.json({
+    address: who,
+    contributed: u(contributions.reduce((a, r) => a + r.amount, 0n)),
+    contributions: contributions.map((r) => contributionJson(r, u)),
+    refunds,
+    pledges,
   });
 });
 

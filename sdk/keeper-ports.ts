@@ -6,6 +6,7 @@ import type { AllocatorClient } from "./allocator";
 import type { PledgesClient } from "./pledges";
 import * as pm from "./math/pledges";
 import { sendAndWait } from "./tx";
+import { decodeCofundLog } from "./replay/events";
 import type { Campaign } from "./replay/state";
 
 /** What the keeper needs of a QuadraticFundingAllocator. */
@@ -126,14 +127,14 @@ export function pledgesPort(client: PledgesClient): KeeperPledges {
       };
       for (const log of receipt.logs) {
         if (log.address.toLowerCase() !== client.address.toLowerCase()) continue;
-        const parsed = c.interface.parseLog(log);
-        if (parsed?.name === "SettlementProgressed") {
-          page.cursor = parsed.args.cursor as bigint;
-          page.pledgeCount = parsed.args.pledgeCount as bigint;
-        } else if (parsed?.name === "CampaignSettled") {
+        const e = decodeCofundLog("pledges", log, 0);
+        if (e?.name === "SettlementProgressed") {
+          page.cursor = e.args.cursor;
+          page.pledgeCount = e.args.pledgeCount;
+        } else if (e?.name === "CampaignSettled") {
           page.settled = true;
-          page.h = parsed.args.h as bigint;
-          page.pot = parsed.args.pot as bigint;
+          page.h = e.args.h;
+          page.pot = e.args.pot;
         }
       }
       if (page.settled && page.pledgeCount === 0n) {

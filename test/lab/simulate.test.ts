@@ -1,14 +1,14 @@
 /**
- * The mechanism lab (scripts/lab/), small: 10 agents × 3 runs. A run is the same for a seed; the
+ * The mechanism lab (lab/), small: 10 agents × 3 runs. A run is the same for a seed; the
  * exact settlement of a simulated campaign is the decimal.js model's pot (50 digits); the metrics
  * are in range; the candidate policies' speeds are the floors their formulas state.
  */
 import { expect } from "chai";
 import * as pm from "../../sdk/math/pledges";
-import { SimCampaign } from "../../scripts/lab/market";
-import { Rng } from "../../scripts/lab/rng";
-import { runCampaign } from "../../scripts/lab/run";
-import { best, renderSweep, sweep } from "../../scripts/lab/sweep";
+import { SimCampaign } from "../../lab/market";
+import { Rng } from "../../lab/rng";
+import { runCampaign } from "../../lab/run";
+import { best, renderSweep, sweep } from "../../lab/sweep";
 import {
   type LabResults,
   conclusion,
@@ -16,14 +16,14 @@ import {
   renderHtml,
   renderMarkdown,
   summarize,
-} from "../../scripts/lab/report";
+} from "../../lab/report";
 import {
   type LabConfig,
   defaultConfig,
   drawAgents,
   patientConfig,
   simulate,
-} from "../../scripts/lab/simulate";
+} from "../../lab/simulate";
 import { D, fromWad, refCampaign, refPot, relErr } from "../helpers/pledges-reference";
 
 const WAD = 10n ** 18n;

@@ -11,7 +11,7 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import * as pm from "../../sdk/math/pledges";
+import * as pm from "../sdk/math/pledges";
 import { type Agent } from "./market";
 import { Rng } from "./rng";
 import { type RunOptions, type RunResult, runCampaign } from "./run";

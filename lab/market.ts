@@ -4,7 +4,7 @@
  * best response — the limit maximising value·Δpot − payment — found by golden-section search on the
  * float preview, warm-started from the current root.
  */
-import * as pm from "../../sdk/math/pledges";
+import * as pm from "../sdk/math/pledges";
 
 /** An agent: how much a token of pot is worth to it, its budget (tokens), when it arrives. */
 export interface Agent {

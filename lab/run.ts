@@ -3,7 +3,7 @@
  * deadline round and the exact settlement (sdk/math: `settledPot`, `paymentAt`, sampled
  * `realLeverage` / `previewPledge` against their float screens).
  */
-import * as pm from "../../sdk/math/pledges";
+import * as pm from "../sdk/math/pledges";
 import { type Agent, type LabCampaignConfig, SimCampaign, slotDependent, toNum, toRaw } from "./market";
 import { Rng } from "./rng";
 

@@ -9,21 +9,8 @@ import { SimCampaign } from "../../lab/market";
 import { Rng } from "../../lab/rng";
 import { runCampaign } from "../../lab/run";
 import { best, renderSweep, sweep } from "../../lab/sweep";
-import {
-  type LabResults,
-  conclusion,
-  plots,
-  renderHtml,
-  renderMarkdown,
-  summarize,
-} from "../../lab/report";
-import {
-  type LabConfig,
-  defaultConfig,
-  drawAgents,
-  patientConfig,
-  simulate,
-} from "../../lab/simulate";
+import { type LabResults, conclusion, plots, renderHtml, renderMarkdown, summarize } from "../../lab/report";
+import { type LabConfig, defaultConfig, drawAgents, patientConfig, simulate } from "../../lab/simulate";
 import { D, fromWad, refCampaign, refPot, relErr } from "../helpers/pledges-reference";
 
 const WAD = 10n ** 18n;

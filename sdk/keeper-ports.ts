@@ -97,12 +97,7 @@ export function pledgesPort(client: PledgesClient): KeeperPledges {
     async campaign(campaignId) {
       const v = await c.getCampaign(campaignId);
       return {
-        state:
-          Number(v.state) === pm.CampaignState.Settled
-            ? "settled"
-            : Number(v.state) === pm.CampaignState.Cancelled
-              ? "cancelled"
-              : "open",
+        state: pm.campaignStateName(v.state),
         deadline: v.deadline,
         pledgeCount: v.pledgeCount,
       };

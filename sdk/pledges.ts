@@ -364,12 +364,7 @@ export class PledgesClient extends ContractClient<CoordinatedPledges> {
           : "active";
     return campaignStatus({
       campaignId,
-      chainState:
-        Number(c.state) === pm.CampaignState.Settled
-          ? "settled"
-          : Number(c.state) === pm.CampaignState.Cancelled
-            ? "cancelled"
-            : "open",
+      chainState: pm.campaignStateName(c.state),
       now,
       settledH: c.h,
       settledPot: c.pot,

@@ -39,6 +39,16 @@ export function pledgeStateName(value: bigint | number): (typeof PLEDGE_STATE_NA
   return PLEDGE_STATE_NAMES[Number(value)];
 }
 
+/** A created campaign's on-chain state as the SDK names it ("open" until settled or cancelled). */
+export function campaignStateName(value: bigint | number): "open" | "cancelled" | "settled" {
+  const state = Number(value);
+  return state === CampaignState.Settled
+    ? "settled"
+    : state === CampaignState.Cancelled
+      ? "cancelled"
+      : "open";
+}
+
 /** One pledge as the math sees it. */
 export interface PledgeTerms {
   /** Raw token units. */

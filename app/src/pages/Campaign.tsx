@@ -122,6 +122,7 @@ export function CampaignPage({ id }: { id: string }) {
               <th scope="col">Speed</th>
               <th scope="col">Payment</th>
               <th scope="col">Leverage</th>
+              <th scope="col">Real leverage</th>
               <th scope="col">State</th>
             </tr>
           </thead>
@@ -134,6 +135,9 @@ export function CampaignPage({ id }: { id: string }) {
                 <td>{fixed(q.speed, 6)}</td>
                 <td>{show(q.payment)}</td>
                 <td>{Number.isFinite(q.leverage) ? `${q.leverage.toFixed(3)}×` : "∞"}</td>
+                <td title="(pot − pot without this pledge) / its payment">
+                  {q.realLeverage === null ? "–" : `${q.realLeverage.toFixed(3)}×`}
+                </td>
                 <td>{q.state}</td>
               </tr>
             ))}

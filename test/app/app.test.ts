@@ -16,6 +16,7 @@ import { formatUnits, parseUnits } from "ethers";
 import type { Browser, Page } from "playwright-core";
 import { advance, historyContext, type HistoryContext, type HistoryContracts } from "../../deploy/history";
 import { installTestWallet, launchChromium, serveApp, TEST_WALLET } from "../helpers/browser";
+import { startIndexer, type RunningIndexer } from "../helpers/indexer";
 import { ROOT, removeDeploymentRecords, stopProcess, startLocalDeployment } from "../helpers/local-node";
 
 const DEPLOYMENT_ID = `app-${process.pid}-${Date.now()}`;
@@ -46,6 +47,7 @@ describe("web app in Chromium (hardhat node in a child process)", function () {
   let browser: Browser | undefined;
   let server: { url: string; close: () => Promise<void> } | undefined;
   let ctx: HistoryContext;
+  let indexer: RunningIndexer | undefined;
   const consoleErrors: string[] = [];
   const dist = fs.mkdtempSync(path.join(os.tmpdir(), "cofund-app-"));
 
@@ -95,11 +97,12 @@ describe("web app in Chromium (hardhat node in a child process)", function () {
       // Mocha's NODE_ENV would make it a development build of React.
       { cwd: ROOT, stdio: "pipe", env: { ...process.env, NODE_ENV: "production" } },
     );
+    indexer = await startIndexer(url, DEPLOYMENT_ID);
     server = await serveApp(dist, {
       chainId: 31337,
       chainName: "cofund local",
       rpcUrl: url,
-      indexerUrl: "http://127.0.0.1:1",
+      indexerUrl: indexer.base,
       contracts: deployed.contracts,
     });
     browser = await launchChromium();
@@ -109,6 +112,7 @@ describe("web app in Chromium (hardhat node in a child process)", function () {
   after(async () => {
     await browser?.close();
     await server?.close();
+    await indexer?.stop();
     await stopProcess(node);
     removeDeploymentRecords(DEPLOYMENT_ID, hre.config.paths.cache);
     fs.rmSync(dist, { recursive: true, force: true });
@@ -161,6 +165,14 @@ describe("web app in Chromium (hardhat node in a child process)", function () {
     expect(gap.directTotal).to.equal(units("18"));
     expect(gap.estimatedMatch).to.equal(expected.matchAfter);
     await page.getByTestId("gap-direct").filter({ hasText: "18" }).waitFor();
+    // The history comes from the indexer: the new contribution is listed (round 1, direct, 10).
+    await page
+      .getByTestId("history-contribution")
+      .filter({ hasText: "direct" })
+      .filter({ hasText: "10" })
+      .first()
+      .waitFor();
+    expect(await page.getByTestId("history-round").count()).to.be.greaterThan(0);
     await shoot(page, "gap");
     await page.close();
   });

@@ -8,6 +8,81 @@ import { useChain, useLive } from "../chain";
 import { AmountInput, parseAmount } from "../components/AmountInput";
 import { useTx } from "../components/Tx";
 import { tokens } from "../format";
+import { useIndexer } from "../indexer";
+
+/** `GET /api/gaps/{id}/funding`'s history (amounts in token units). */
+interface GapHistory {
+  rounds: { round: number; status: string; contributors: number; direct: string; match: string }[];
+  contributions: {
+    id: number;
+    block: number;
+    contributor: string;
+    amount: string;
+    tier: string;
+    round: number;
+  }[];
+}
+
+/** The gap's rounds and contributions, from the indexer. */
+function History({ gapId, symbol }: { gapId: string; symbol: string }) {
+  const history = useIndexer<GapHistory>(`/api/gaps/${gapId}/funding`);
+  if (history.value === undefined) return <p>{history.error ?? "Loading the history…"}</p>;
+  const h = history.value;
+  return (
+    <>
+      <h2>Rounds</h2>
+      <div className="scroll">
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">Round</th>
+              <th scope="col">Status</th>
+              <th scope="col">Contributors</th>
+              <th scope="col">Direct ({symbol})</th>
+              <th scope="col">Match ({symbol})</th>
+            </tr>
+          </thead>
+          <tbody>
+            {h.rounds.map((r) => (
+              <tr key={r.round} data-testid="history-round">
+                <th scope="row">{r.round}</th>
+                <td>{r.status}</td>
+                <td>{r.contributors}</td>
+                <td>{r.direct}</td>
+                <td>{r.match}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <h2>Contributions</h2>
+      <div className="scroll">
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">Block</th>
+              <th scope="col">From</th>
+              <th scope="col">Round</th>
+              <th scope="col">Kind</th>
+              <th scope="col">Amount ({symbol})</th>
+            </tr>
+          </thead>
+          <tbody>
+            {[...h.contributions].reverse().map((r) => (
+              <tr key={r.id} data-testid="history-contribution">
+                <th scope="row">{r.block}</th>
+                <td className="mono">{`${r.contributor.slice(0, 6)}…${r.contributor.slice(-4)}`}</td>
+                <td>{r.round}</td>
+                <td>{r.tier}</td>
+                <td>{r.amount}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </>
+  );
+}
 
 export function GapPage({ id }: { id: string }) {
   const { allocator, signer } = useChain();
@@ -130,6 +205,7 @@ export function GapPage({ id }: { id: string }) {
         ))}
       </div>
       {tx.status}
+      <History gapId={g.gapId} symbol={allocator.symbol} />
     </section>
   );
 }

@@ -194,12 +194,15 @@ describe(`indexer end to end (Ponder on ${database}, hardhat node in a child pro
     expect((await getJson(indexer!, "/api/contributors/0x123")).status).to.equal(400);
   });
 
-  it("follows a reorganisation: the stored logs equal the new chain's", async () => {
+  it("follows a reorganisation: the stored logs and the API equal the new chain's", async () => {
     const snapshot = (await rpcCall(url, "evm_snapshot")) as string;
     for (const i of [1, 2, 3]) await (await ctx.allocator(i)).contribute("alpha", parseUnits("2", 18));
     await waitSynced(indexer!, ctx.provider);
     const before = await chainLogs();
     expect(await storedLogs(indexer!)).to.deep.equal(before);
+    const forked = (await getJson(indexer!, "/api/gaps/funding/stats")).body as {
+      totals: { directTotal: string };
+    };
 
     await rpcCall(url, "evm_revert", [snapshot]);
     await (await ctx.allocator(4)).contribute("beta", parseUnits("3", 18));
@@ -208,6 +211,15 @@ describe(`indexer end to end (Ponder on ${database}, hardhat node in a child pro
     const after = await chainLogs();
     expect(after.length).to.equal(before.length - 3 + 1);
     expect(await storedLogs(indexer!)).to.deep.equal(after);
+    // The API's replay follows too: the stats are the new chain's, as the CLI reads them.
+    const cli = await finish(
+      startHardhat(["qf:stats", "--json", "--network", "localhost"], childEnv(url, DEPLOYMENT_ID)),
+    );
+    const now = (await getJson(indexer!, "/api/gaps/funding/stats")).body as {
+      totals: { directTotal: string };
+    };
+    expect(now).to.deep.equal(JSON.parse(cli.stdout));
+    expect(Number(forked.totals.directTotal) - Number(now.totals.directTotal)).to.equal(6 - 3); // 3 × 2 gone, 3 in
   });
 
   it("a second indexer started after the history backfills the same logs", async () => {

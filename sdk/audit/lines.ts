@@ -92,7 +92,7 @@ export function gapLine(s: ReplayState, g: Gap): { line: GapLine; directHeld: bi
 }
 
 /** The rounds' lines: every round up to the open one (and the next when late contributions reached it). */
-function roundLines(s: ReplayState): { lines: RoundLine[]; unpaidAllocations: bigint } {
+export function roundLines(s: ReplayState): { lines: RoundLine[]; unpaidAllocations: bigint } {
   const lines: RoundLine[] = [];
   let unpaidAllocations = 0n;
   const touched = [...s.rounds.values()].filter((r) => r.touched).map((r) => r.roundNumber);

@@ -39,7 +39,7 @@ function twoDecimalsDown(raw: bigint): string {
   return fraction === "" ? whole : `${whole}.${fraction}`;
 }
 
-describe("web app in Chromium (hardhat node in a child process)", function () {
+describe("web app end to end in Chromium (hardhat node in a child process)", function () {
   this.timeout(300_000);
 
   let url = "";

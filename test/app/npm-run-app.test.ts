@@ -20,7 +20,7 @@ async function closed(url: string): Promise<boolean> {
   }
 }
 
-describe("npm run app (node, deployment, history, indexer and app on the given ports)", function () {
+describe("npm run app end to end (node, deployment, history, indexer and app on the given ports)", function () {
   this.timeout(400_000);
 
   after(() => removeDeploymentRecords(DEPLOYMENT_ID, hre.config.paths.cache));

@@ -62,9 +62,9 @@ async function roundDuration(ctx: HistoryContext): Promise<number> {
 }
 
 /**
- * The allocator part: gaps alpha, beta and gamma; round 1 distributes the whole pool; round 2 with a
- * 50% cap, gamma closed before it is finalised (its round-2 contributors refunded); withdrawals and a
- * sweep of round 2.
+ * The allocator part: gaps alpha, beta and gamma; round 1 distributes the whole pool it is given (α =
+ * P/W); round 2 α = min(1, P/W) with a 50% cap, gamma closed before it is finalised (its round-2
+ * contributors refunded); withdrawals and a sweep of round 2.
  */
 export async function playAllocatorHistory(ctx: HistoryContext): Promise<void> {
   const duration = await roundDuration(ctx);
@@ -79,6 +79,8 @@ export async function playAllocatorHistory(ctx: HistoryContext): Promise<void> {
   await (await ctx.allocator(5)).contribute("beta", units("100"));
   await (await ctx.allocator(1)).contributeWithPermit("gamma", units("7.5"));
   await advance(ctx.provider, duration + 1);
+  // Round 1 distributes the whole pool it is given (α = P/W), round 2 only what W asks, capped.
+  await admin.contract.setMatchingSettings(true, 0n).then((tx) => tx.wait());
   await admin.match(units("300"));
 
   // Round 2: a cap of 50%; gamma closes before the round is finalised.

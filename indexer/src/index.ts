@@ -17,68 +17,22 @@ import {
   settlements,
 } from "ponder:schema";
 import { asc, desc, lt } from "ponder";
-import { erc20Abi } from "viem";
 import { CoordinatedPledges__factory } from "../../typechain-types/factories/contracts/CoordinatedPledges__factory";
 import { QuadraticFundingAllocator__factory } from "../../typechain-types/factories/contracts/QuadraticFundingAllocator__factory";
 import { gapLine, roundLines } from "../../sdk/audit/lines";
 import { nameFromMetadataURI } from "../../sdk/ids";
-import {
-  apply,
-  decodeCofundLog,
-  emptyState,
-  escrowOf,
-  modeName,
-  policyName,
-  type CofundContract,
-  type ReplayState,
-} from "../../sdk/replay";
+import { escrowOf, modeName, policyName, type ReplayState } from "../../sdk/replay";
 import { campaignStatusOf, registeredGaps } from "../../sdk/views";
+import { applyStoredLog, newReplay, TokenDecimals, type ContractReader, type StoredLog } from "./stored-logs";
 
 type Registered = Parameters<typeof ponder.on>[0];
 type Handler = Parameters<typeof ponder.on>[1];
 type Context = Parameters<Handler>[0]["context"];
-type Row = typeof cofundEvents.$inferSelect;
+type Row = StoredLog;
 
 /** The replay and the last stored log it applied. */
 let cache: { state: ReplayState; lastId: string; lastHash: string } | undefined;
-const decimals = new Map<string, number>();
-
-async function tokenDecimals(context: Context, token: string): Promise<number> {
-  const key = token.toLowerCase();
-  const known = decimals.get(key);
-  if (known !== undefined) return known;
-  const value = Number(
-    await context.client.readContract({
-      address: token as `0x${string}`,
-      abi: erc20Abi,
-      functionName: "decimals",
-    }),
-  );
-  decimals.set(key, value);
-  return value;
-}
-
-/** Applies one stored log to `state` (campaign tokens' decimals read first). */
-async function applyRow(context: Context, state: ReplayState, row: Row): Promise<void> {
-  const contract: CofundContract = row.contract === "Allocator" ? "allocator" : "pledges";
-  const event = decodeCofundLog(
-    contract,
-    {
-      address: row.address,
-      topics: row.topics,
-      data: row.data,
-      blockNumber: Number(row.blockNumber),
-      index: row.logIndex,
-      transactionHash: row.transactionHash,
-    },
-    Number(row.timestamp),
-  );
-  if (event === undefined) return;
-  if (event.contract === "pledges" && event.name === "CampaignCreated") {
-    await tokenDecimals(context, (event.args as { token: string }).token);
-  }
-  apply(state, event);
-}
+let decimals: TokenDecimals | undefined;
 
 /** The replay up to (not including) the stored log `id`: the cache if it is in step, else rebuilt. */
 async function replayBefore(context: Context, id: string): Promise<ReplayState> {
@@ -95,24 +49,14 @@ async function replayBefore(context: Context, id: string): Promise<ReplayState> 
       ? cache.lastId === ""
       : cache.lastId === prev.id && cache.lastHash === prev.blockHash);
   if (inStep) return cache!.state;
-  const allocator = process.env.COFUND_ALLOCATOR!;
-  const token = await context.client.readContract({
-    address: allocator as `0x${string}`,
-    abi: QuadraticFundingAllocator__factory.abi,
-    functionName: "token",
-  });
-  const state = emptyState({
-    allocator: allocator.toLowerCase(),
-    pledges: process.env.COFUND_PLEDGES!.toLowerCase(),
-    allocatorDecimals: await tokenDecimals(context, token),
-    decimalsOf: (t) => decimals.get(t.toLowerCase()) ?? 18,
-  });
+  decimals ??= new TokenDecimals(context.client as unknown as ContractReader);
+  const state = await newReplay(context.client as unknown as ContractReader, decimals);
   const rows = await context.db.sql
     .select()
     .from(cofundEvents)
     .where(lt(cofundEvents.id, id))
     .orderBy(asc(cofundEvents.id));
-  for (const row of rows) await applyRow(context, state, row);
+  for (const row of rows) await applyStoredLog(state, row, decimals);
   cache = { state, lastId: prev?.id ?? "", lastHash: prev?.blockHash ?? "" };
   return state;
 }
@@ -264,7 +208,7 @@ const store =
     };
     await context.db.insert(cofundEvents).values(row);
     const state = await replayBefore(context, event.id);
-    await applyRow(context, state, row);
+    await applyStoredLog(state, row, decimals!);
     cache = { state, lastId: row.id, lastHash: row.blockHash };
     if (contract === "Allocator") await projectAllocator(context, state, row);
     else {

@@ -67,6 +67,8 @@ export const gapFundingRounds = onchainTable("gap_funding_rounds", (t) => ({
   swept: t.boolean().notNull(),
   distributeWholePool: t.boolean().notNull(),
   capBps: t.integer().notNull(),
+  /** When the round opened (`getRound(n).startTime`) and when it was finalised (unix seconds). */
+  startedAt: t.bigint(),
   finalizedAt: t.bigint(),
 }));
 

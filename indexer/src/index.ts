@@ -61,6 +61,21 @@ async function replayBefore(context: Context, id: string): Promise<ReplayState> 
   return state;
 }
 
+/** When round `n` opened (the allocator's schedule, fixed once the round exists), or null if not readable. */
+async function roundStart(context: Context, n: number): Promise<bigint | null> {
+  try {
+    const round = await context.client.readContract({
+      address: process.env.COFUND_ALLOCATOR as `0x${string}`,
+      abi: QuadraticFundingAllocator__factory.abi,
+      functionName: "getRound",
+      args: [BigInt(n)],
+    });
+    return round.startTime;
+  } catch {
+    return null;
+  }
+}
+
 /** Writes the allocator's entities an event may have changed (every gap and round: W and matches move together). */
 async function projectAllocator(context: Context, s: ReplayState, row: Row): Promise<void> {
   for (const r of s.contributions) {
@@ -103,7 +118,9 @@ async function projectAllocator(context: Context, s: ReplayState, row: Row): Pro
       .onConflictDoUpdate(values);
   }
   for (const r of roundLines(s).lines) {
+    const known = await context.db.find(gapFundingRounds, { roundNumber: r.roundNumber });
     const values = {
+      startedAt: known?.startedAt ?? (await roundStart(context, r.roundNumber)),
       status: r.status,
       matchingPoolTokens: r.poolSize,
       gapsFunded: r.gapsFunded,

@@ -211,6 +211,7 @@ describe(`indexer end to end (Ponder on ${database}, hardhat node in a child pro
       };
       gapFundingRoundss: {
         items: {
+          startedAt: string | null;
           roundNumber: number;
           matchingPoolTokens: string;
           gapsFunded: number;
@@ -242,6 +243,7 @@ describe(`indexer end to end (Ponder on ${database}, hardhat node in a child pro
               gapsFunded
               totalWeight
               status
+              startedAt
             }
           }
           gapFundingContributionss(limit: 1000, orderBy: "id") {
@@ -279,6 +281,10 @@ describe(`indexer end to end (Ponder on ${database}, hardhat node in a child pro
         row.withdrawable.toString(),
         Number(row.contributorCount),
       ]);
+    }
+    for (const r of tables.gapFundingRoundss.items) {
+      const start = (await qf.contract.getRound(BigInt(r.roundNumber))).startTime;
+      expect(r.startedAt, `round ${r.roundNumber} start`).to.equal(start.toString());
     }
     for (const r of tables.gapFundingRoundss.items.filter((x) => x.status !== "open")) {
       const onChain = await qf.contract.getRound(BigInt(r.roundNumber));

@@ -5,10 +5,21 @@
 import { useEffect, useState } from "react";
 import { useChain } from "./chain";
 
-/** GET `route` of the indexer, refreshed on every new block; an unreachable indexer is one sentence. */
+/** How often the indexer is asked again while no block arrives (it indexes a block after the node mines it). */
+const REFRESH_MS = 2_000;
+
+/**
+ * GET `route` of the indexer, refreshed on every new block and every 2 s (the indexer may answer for a
+ * block a moment after the node); an unreachable indexer is one sentence.
+ */
 export function useIndexer<T>(route: string): { value?: T; error?: string } {
   const { config, block } = useChain();
   const [state, setState] = useState<{ value?: T; error?: string }>({});
+  const [tick, setTick] = useState(0);
+  useEffect(() => {
+    const timer = setInterval(() => setTick((t) => t + 1), REFRESH_MS);
+    return () => clearInterval(timer);
+  }, []);
   useEffect(() => {
     let live = true;
     fetch(new URL(route, config.indexerUrl))
@@ -25,6 +36,6 @@ export function useIndexer<T>(route: string): { value?: T; error?: string } {
     return () => {
       live = false;
     };
-  }, [route, config.indexerUrl, block]);
+  }, [route, config.indexerUrl, block, tick]);
   return state;
 }

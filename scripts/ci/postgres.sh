@@ -10,9 +10,13 @@ DIR="${PGTEST_DIR:-/tmp/cofund-pgtest}"
 PORT="${PGTEST_PORT:-55432}"
 BIN="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)"
 [ -n "$BIN" ] || { echo "postgres.sh: PostgreSQL is not installed (apt-get install postgresql)" >&2; exit 1; }
-as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+# runuser lives in /usr/sbin, which a non-login PATH may leave out.
+RUNUSER="$(command -v runuser || echo /usr/sbin/runuser)"
+as_pg() { if [ "$(id -u)" = 0 ]; then "$RUNUSER" -u postgres -- "$@"; else "$@"; fi; }
 case "${1:-}" in
   start)
+    # A cluster left running by an interrupted run is stopped first.
+    [ -f "$DIR/data/postmaster.pid" ] && as_pg "$BIN/pg_ctl" -D "$DIR/data" -m fast -w stop >/dev/null 2>&1 || true
     rm -rf "$DIR" && mkdir -p "$DIR"
     [ "$(id -u)" = 0 ] && chown postgres:postgres "$DIR"
     as_pg "$BIN/initdb" -D "$DIR/data" -U postgres --auth=trust >/dev/null

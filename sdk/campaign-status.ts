@@ -18,18 +18,20 @@ export interface CampaignStatusInput extends Omit<CampaignStatus, "state" | "h" 
   math: pm.CampaignMath;
   pledgers: string[];
   pledgeStates: PledgeStatus["state"][];
+  /** Compute each pledge's real leverage (default true; O(n²) solves: false leaves them null). */
+  realLeverage?: boolean;
 }
 
 /** The campaign's status (see the module comment). */
 export function campaignStatus(input: CampaignStatusInput): CampaignStatus {
-  const { chainState, now, settledH, settledPot, math, pledgers, pledgeStates, ...rest } = input;
+  const { chainState, now, settledH, settledPot, math, pledgers, pledgeStates, realLeverage, ...rest } = input;
   const state: CampaignStatusName =
     chainState !== "open" ? chainState : now < input.deadline ? "open" : "settling";
   const h = state === "settled" ? settledH : state === "cancelled" ? 0n : pm.solve(math);
   const float = pm.toFloat(math);
   const hFloat = Number(h) / 1e18;
   const real =
-    state === "cancelled"
+    state === "cancelled" || realLeverage === false
       ? []
       : pm.realLeverageNumbers(math, state === "settled" ? { h, pot: settledPot } : undefined);
   const pledges: PledgeStatus[] = [];

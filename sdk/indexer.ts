@@ -1,7 +1,7 @@
 /**
  * Event indexer: fetches the logs of a cofund deployment, decodes them into typed events
  * (sdk/replay/events.ts) and builds the allocator's two history tables (contributions with their
- * tier direct/match, rounds) plus gaps, pool fundings, pledge campaigns, pledges and settlements as a
+ * tier direct/match/refund, rounds) plus gaps, pool fundings, pledge campaigns, pledges and settlements as a
  * projection of the one event replay (sdk/replay/) — no contract view is read but the tokens'
  * decimals.
  *

@@ -73,9 +73,15 @@ export function allocatorStatsOf(
 /**
  * `PledgesClient.status(c)` from the replay at chain time `now`. `potInGap` is the pot as paid into the
  * gap and `gapRound` the round of that contribution (a later `reclaimPot` is not subtracted: the
- * contract's view is the reference for reclaims).
+ * contract's view is the reference for reclaims). `options.realLeverage: false` skips the real
+ * leverages (left null), which cost one solve per pledge.
  */
-export function campaignStatusOf(s: ReplayState, c: Campaign, now: bigint): CampaignStatus {
+export function campaignStatusOf(
+  s: ReplayState,
+  c: Campaign,
+  now: bigint,
+  options: { realLeverage?: boolean } = {},
+): CampaignStatus {
   const toGap = c.potPayments.filter((p) => p.toGap);
   const pledges = s.context.pledges?.toLowerCase();
   const potContribution = s.contributions.find(
@@ -101,5 +107,6 @@ export function campaignStatusOf(s: ReplayState, c: Campaign, now: bigint): Camp
     potClaimed: c.potClaimed,
     potInGap: toGap.reduce((a, p) => a + p.amount, 0n),
     gapRound: BigInt(potContribution?.round ?? 0),
+    realLeverage: options.realLeverage,
   });
 }

@@ -19,16 +19,26 @@ import {
 import { asc, desc, lt } from "ponder";
 import { CoordinatedPledges__factory } from "../../typechain-types/factories/contracts/CoordinatedPledges__factory";
 import { QuadraticFundingAllocator__factory } from "../../typechain-types/factories/contracts/QuadraticFundingAllocator__factory";
-import { gapLine, roundLines } from "../../sdk/audit/lines";
-import { nameFromMetadataURI } from "../../sdk/ids";
-import { escrowOf, modeName, policyName, type ReplayState } from "../../sdk/replay";
-import { campaignStatusOf, registeredGaps } from "../../sdk/views";
+import {
+  campaignTableRows,
+  contributionTableRow,
+  gapTableRow,
+  roundTableRow,
+  settlementTableRow,
+  touchedBy,
+  type Touched,
+} from "../../sdk/indexer-tables";
+import type { ReplayState } from "../../sdk/replay";
 import { applyStoredLog, newReplay, TokenDecimals, type ContractReader, type StoredLog } from "./stored-logs";
 
 type Registered = Parameters<typeof ponder.on>[0];
 type Handler = Parameters<typeof ponder.on>[1];
 type Context = Parameters<Handler>[0]["context"];
 type Row = StoredLog;
+/** The SDK's rows carry addresses and hashes as strings; the tables type them as 0x-hex. */
+type Hexed<T> = {
+  [K in keyof T]: T[K] extends string ? (string extends T[K] ? `0x${string}` & T[K] : T[K]) : T[K];
+};
 
 /** The replay and the last stored log it applied. */
 let cache: { state: ReplayState; lastId: string; lastHash: string } | undefined;
@@ -76,111 +86,60 @@ async function roundStart(context: Context, n: number): Promise<bigint | null> {
   }
 }
 
-/** Writes the allocator's entities an event may have changed (every gap and round: W and matches move together). */
-async function projectAllocator(context: Context, s: ReplayState, row: Row): Promise<void> {
-  for (const r of s.contributions) {
-    if (r.blockNumber !== Number(row.blockNumber) || r.logIndex !== row.logIndex) continue;
+/** Writes the allocator's rows the event touched (sdk/indexer-tables.ts `touchedBy`). */
+async function projectAllocator(context: Context, s: ReplayState, row: Row, touched: Touched): Promise<void> {
+  // The event's own contribution rows are the last ones the replay appended.
+  for (let i = s.contributions.length - 1; i >= 0; i--) {
+    const r = s.contributions[i]!;
+    if (r.blockNumber !== Number(row.blockNumber) || r.logIndex !== row.logIndex) break;
     await context.db
       .insert(gapFundingContributions)
-      .values({
-        id: r.id,
-        timestamp: BigInt(r.timestamp),
-        block: BigInt(r.blockNumber),
-        txHash: r.txHash as `0x${string}`,
-        contributor: r.contributor as `0x${string}`,
-        gapId: r.gapId as `0x${string}`,
-        amount: r.amount,
-        tier: r.tier,
-        matchingAmount: r.matchingAmount,
-        totalAllocation: r.totalAllocation,
-        round: r.round,
-      })
+      .values(contributionTableRow(r) as never)
       .onConflictDoNothing();
   }
-  for (const g of registeredGaps(s)) {
-    const { line } = gapLine(s, g);
-    const values = {
-      name: nameFromMetadataURI(g.metadataURI, g.gapId) ?? null,
-      metadataUri: g.metadataURI,
-      recipient: g.recipient as `0x${string}`,
-      status: line.status,
-      closedRound: g.closedRound,
-      directTotal: line.directTotal,
-      matchedTotal: line.matchedTotal,
-      matchedPaid: line.matchedPaid,
-      withdrawable: line.withdrawableNow,
-      refundedTotal: line.refunded,
-      contributorCount: line.contributors,
-    };
+  for (const gapId of touched.gaps) {
+    const g = s.gaps.get(gapId);
+    if (g?.registered === undefined) continue;
+    const { gapId: id, ...values } = gapTableRow(s, g);
     await context.db
       .insert(gaps)
-      .values({ gapId: g.gapId as `0x${string}`, ...values })
-      .onConflictDoUpdate(values);
+      .values({ gapId: id as `0x${string}`, ...(values as Hexed<typeof values>) })
+      .onConflictDoUpdate(values as Hexed<typeof values>);
   }
-  for (const r of roundLines(s).lines) {
-    const known = await context.db.find(gapFundingRounds, { roundNumber: r.roundNumber });
-    const values = {
-      startedAt: known?.startedAt ?? (await roundStart(context, r.roundNumber)),
-      status: r.status,
-      matchingPoolTokens: r.poolSize,
-      gapsFunded: r.gapsFunded,
-      totalWeight: r.totalWeight,
-      distributed: r.allocated,
-      paid: r.paid,
-      returned: r.returned,
-      swept: r.status === "swept",
-      distributeWholePool: r.distributeWholePool,
-      capBps: Number(r.capBps),
-      finalizedAt: BigInt(s.rounds.get(r.roundNumber)?.finalizedBy?.timestamp ?? 0) || null,
-    };
+  for (const n of touched.rounds) {
+    const { roundNumber, ...values } = roundTableRow(s, n);
+    const known = await context.db.find(gapFundingRounds, { roundNumber });
+    const startedAt = known?.startedAt ?? (await roundStart(context, roundNumber));
     await context.db
       .insert(gapFundingRounds)
-      .values({ roundNumber: r.roundNumber, ...values })
-      .onConflictDoUpdate(values);
+      .values({ roundNumber, ...values, startedAt })
+      .onConflictDoUpdate({ ...values, startedAt });
   }
 }
+
+/** Real leverages of settled campaigns, computed once per settlement (the settlement's tx as the key). */
+const settledReal = new Map<string, (number | null)[]>();
 
 /** Writes the campaign an event is about, its pledges (live as of this block while open) and its settlement. */
 async function projectPledges(context: Context, s: ReplayState, row: Row, campaignId: number): Promise<void> {
   const c = s.campaigns.get(campaignId);
   if (c === undefined) return;
-  const status = campaignStatusOf(s, c, BigInt(row.timestamp));
-  const values = {
-    state: c.state,
-    mode: modeName(c),
-    policy: policyName(c),
-    token: c.token as `0x${string}`,
-    recipient: c.recipient as `0x${string}`,
-    deadline: c.deadline,
-    h: status.h,
-    pot: status.pot,
-    escrow: escrowOf(c),
-    potClaimed: c.potClaimed,
-    pledgeCount: c.pledges.length,
-  };
+  const settled = s.settlements.find((x) => x.campaignId === campaignId);
+  const memoKey = settled === undefined ? "" : `${campaignId}:${settled.txHash}`;
+  const rows = campaignTableRows(s, c, BigInt(row.timestamp), settledReal.get(memoKey));
+  if (c.state === "settled") settledReal.set(memoKey, rows.real);
+  const { campaignId: id, ...values } = rows.campaign;
   await context.db
     .insert(campaigns)
-    .values({ campaignId, ...values })
-    .onConflictDoUpdate(values);
-  for (const p of status.pledges) {
-    const v = {
-      campaignId,
-      pledgeId: Number(p.pledgeId),
-      pledger: p.pledger as `0x${string}`,
-      limit: p.limit,
-      speed: p.speed,
-      state: p.state,
-      payment: p.payment,
-      refund: p.refund,
-      leverage: Number.isFinite(p.leverage) ? p.leverage : null,
-      realLeverage: p.realLeverage,
-    };
+    .values({ campaignId: id, ...(values as Hexed<typeof values>) })
+    .onConflictDoUpdate(values as Hexed<typeof values>);
+  for (const p of rows.pledges) {
+    const { id: pledgeKey, ...v } = p;
     await context.db
       .insert(pledges)
-      .values({ id: `${campaignId}-${p.pledgeId}`, ...v })
-      .onConflictDoUpdate(v);
+      .values({ id: pledgeKey, ...(v as Hexed<typeof v>) })
+      .onConflictDoUpdate(v as Hexed<typeof v>);
   }
-  const settled = s.settlements.find((x) => x.campaignId === campaignId);
   if (
     settled !== undefined &&
     settled.blockNumber === Number(row.blockNumber) &&
@@ -188,17 +147,7 @@ async function projectPledges(context: Context, s: ReplayState, row: Row, campai
   ) {
     await context.db
       .insert(settlements)
-      .values({
-        campaignId,
-        block: BigInt(settled.blockNumber),
-        txHash: settled.txHash as `0x${string}`,
-        timestamp: BigInt(settled.timestamp),
-        h: settled.h,
-        pot: settled.pot,
-        hLow: settled.hLow,
-        hHigh: settled.hHigh,
-        pages: settled.pages,
-      })
+      .values(settlementTableRow(settled) as never)
       .onConflictDoNothing();
   }
 }
@@ -225,13 +174,12 @@ const store =
     };
     await context.db.insert(cofundEvents).values(row);
     const state = await replayBefore(context, event.id);
-    await applyStoredLog(state, row, decimals!);
+    const decoded = await applyStoredLog(state, row, decimals!);
     cache = { state, lastId: row.id, lastHash: row.blockHash };
-    if (contract === "Allocator") await projectAllocator(context, state, row);
-    else {
-      const id = (event.args as { campaignId?: bigint }).campaignId;
-      if (id !== undefined) await projectPledges(context, state, row, Number(id));
-    }
+    if (decoded === undefined) return;
+    const touched = touchedBy(state, decoded);
+    if (contract === "Allocator") await projectAllocator(context, state, row, touched);
+    else if (touched.campaign !== undefined) await projectPledges(context, state, row, touched.campaign);
   };
 
 const sources = [

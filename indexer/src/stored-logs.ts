@@ -5,7 +5,14 @@
  */
 import type { cofundEvents } from "ponder:schema";
 import { erc20Abi, type Abi } from "viem";
-import { apply, decodeCofundLog, emptyState, type CofundContract, type ReplayState } from "../../sdk/replay";
+import {
+  apply,
+  decodeCofundLog,
+  emptyState,
+  type CofundContract,
+  type CofundEvent,
+  type ReplayState,
+} from "../../sdk/replay";
 
 /** A stored log. */
 export type StoredLog = typeof cofundEvents.$inferSelect;
@@ -63,12 +70,15 @@ export async function newReplay(client: ContractReader, decimals: TokenDecimals)
   });
 }
 
-/** Applies one stored log to `state` (a campaign's token decimals are read before its creation). */
+/**
+ * Applies one stored log to `state` (a campaign's token decimals are read before its creation);
+ * returns the decoded event (undefined for a log the replay does not know).
+ */
 export async function applyStoredLog(
   state: ReplayState,
   row: StoredLog,
   decimals: TokenDecimals,
-): Promise<void> {
+): Promise<CofundEvent | undefined> {
   const contract: CofundContract = row.contract === "Allocator" ? "allocator" : "pledges";
   const event = decodeCofundLog(
     contract,
@@ -82,9 +92,10 @@ export async function applyStoredLog(
     },
     Number(row.timestamp),
   );
-  if (event === undefined) return;
+  if (event === undefined) return undefined;
   if (event.contract === "pledges" && event.name === "CampaignCreated") {
     await decimals.read((event.args as { token: string }).token);
   }
   apply(state, event);
+  return event;
 }

@@ -91,6 +91,27 @@ export function gapLine(s: ReplayState, g: Gap): { line: GapLine; directHeld: bi
   return { line, directHeld };
 }
 
+/** Round `r`'s line (W and the funded gaps of an open round are live: from its contributions so far). */
+export function roundLine(s: ReplayState, r: number): RoundLine {
+  const a = s.rounds.get(r) ?? newRound(r);
+  let matchesTotal = 0n;
+  if (a.finalized) for (const gapId of a.weights.keys()) matchesTotal += matchOf(s, a, gapId);
+  const open = a.finalized ? undefined : roundWeight(s, r);
+  return {
+    roundNumber: r,
+    status: a.swept ? "swept" : a.finalized ? "finalized" : "open",
+    poolSize: a.poolSize,
+    distributeWholePool: a.finalized ? a.wholePool : s.wholePool,
+    capBps: a.finalized ? a.capBps : s.capBps,
+    totalWeight: open?.totalWeight ?? a.totalWeight,
+    gapsFunded: open?.gapsFunded ?? a.gapsFunded,
+    allocated: a.allocated,
+    paid: a.paid,
+    matchesTotal,
+    returned: a.swept ? a.returned : a.allocated - matchesTotal,
+  };
+}
+
 /** The rounds' lines: every round up to the open one (and the next when late contributions reached it). */
 export function roundLines(s: ReplayState): { lines: RoundLine[]; unpaidAllocations: bigint } {
   const lines: RoundLine[] = [];
@@ -101,24 +122,8 @@ export function roundLines(s: ReplayState): { lines: RoundLine[]; unpaidAllocati
     const known = s.rounds.get(r);
     const reached = [...s.gaps.values()].some((g) => g.rounds.has(r));
     if ((known === undefined || !known.touched) && r > s.currentRound && !reached) continue;
-    const a = known ?? newRound(r);
-    let matchesTotal = 0n;
-    if (a.finalized) for (const gapId of a.weights.keys()) matchesTotal += matchOf(s, a, gapId);
-    const open = a.finalized ? undefined : roundWeight(s, r);
-    if (a.finalized && !a.swept) unpaidAllocations += a.allocated - a.paid;
-    lines.push({
-      roundNumber: r,
-      status: a.swept ? "swept" : a.finalized ? "finalized" : "open",
-      poolSize: a.poolSize,
-      distributeWholePool: a.finalized ? a.wholePool : s.wholePool,
-      capBps: a.finalized ? a.capBps : s.capBps,
-      totalWeight: open?.totalWeight ?? a.totalWeight,
-      gapsFunded: open?.gapsFunded ?? a.gapsFunded,
-      allocated: a.allocated,
-      paid: a.paid,
-      matchesTotal,
-      returned: a.swept ? a.returned : a.allocated - matchesTotal,
-    });
+    if (known !== undefined && known.finalized && !known.swept) unpaidAllocations += known.allocated - known.paid;
+    lines.push(roundLine(s, r));
   }
   return { lines, unpaidAllocations };
 }

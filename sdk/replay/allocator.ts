@@ -360,6 +360,20 @@ const contributionRefunded: Handler<"ContributionRefunded"> = (s, a, at, add) =>
     add("refund-event", subject, fmt(refundable), fmt(a.amount), sentence);
   }
   if (refundable === 0n) return;
+  s.contributions.push({
+    ...at,
+    id: s.contributions.length + 1,
+    tier: "refund",
+    contributor: a.contributor,
+    gapId: g.gapId,
+    round: r,
+    amount: refundable,
+    matchingAmount: 0n,
+    totalAllocation: refundable,
+    recordedContributorRoundTotal: 0n,
+    recordedGapWeight: 0n,
+    recordedDirect: 0n,
+  });
   gr.refunded.set(who, refundable);
   gr.direct -= refundable;
   g.refunded += refundable;

@@ -197,8 +197,11 @@ export interface Campaign {
 export interface ContributionRow extends EventPosition {
   /** 1-based row id in (block, logIndex) order. */
   id: number;
-  /** "direct": a `ContributionMade`; "match": a gap's paid match of a round (`GapRoundSettled`). */
-  tier: "direct" | "match";
+  /**
+   * "direct": a `ContributionMade`; "match": a gap's paid match of a round (`GapRoundSettled`);
+   * "refund": a contribution refunded from a closed gap (`ContributionRefunded`, amount = the refund).
+   */
+  tier: "direct" | "match" | "refund";
   /** The contributor (direct), or the allocator itself, whose matching pool paid (match). */
   contributor: string;
   gapId: string;
@@ -207,7 +210,10 @@ export interface ContributionRow extends EventPosition {
   amount: bigint;
   /** Matching paid with this row: 0 for direct rows, the match for match rows. */
   matchingAmount: bigint;
-  /** Direct rows: the amount. Match rows: the round's direct funds plus the match, paid together. */
+  /**
+   * Direct and refund rows: the amount. Match rows: the round's direct funds plus the match, paid
+   * together.
+   */
   totalAllocation: bigint;
   /** Direct rows: the contributor's round total the event recorded (`contributorRoundTotal`). */
   recordedContributorRoundTotal: bigint;

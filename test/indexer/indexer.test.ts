@@ -303,6 +303,13 @@ describe(`indexer end to end (Ponder on ${database}, hardhat node in a child pro
       fromBlock: 0,
     });
     expect(direct).to.equal(made.length);
+    const refunded = await ctx.provider.getLogs({
+      address: ctx.contracts.QuadraticFundingAllocator,
+      topics: [qf.contract.interface.getEvent("ContributionRefunded")!.topicHash],
+      fromBlock: 0,
+    });
+    expect(refunded.length).to.be.greaterThan(0);
+    expect(contributions.filter((r) => r.tier === "refund").length).to.equal(refunded.length);
     const cp = await ctx.pledges(0);
     for (const c of tables.campaignss.items) {
       const v = await cp.contract.getCampaign(BigInt(c.campaignId));

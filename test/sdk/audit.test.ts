@@ -339,6 +339,19 @@ describe("audit: event indexer and auditor", function () {
       stats.contributions + history.campaigns.filter((c) => c.potPayments.some((p) => p.toGap)).length,
     );
     expect(history.contributions.map((c) => c.id)).to.deep.equal(history.contributions.map((_, i) => i + 1));
+    // Every refund is a `refund` row of its contributor, gap and round (the allocator design's third tier).
+    const refundRows = history.contributions.filter((c) => c.tier === "refund");
+    expect(refundRows.length).to.equal(stats.refunds);
+    for (const r of refundRows) {
+      const gap = history.gaps.find((g) => g.gapId === r.gapId)!;
+      const refund = gap.refunds.find((x) => x.txHash === r.txHash)!;
+      expect([r.contributor.toLowerCase(), r.round, r.amount, r.matchingAmount]).to.deep.equal([
+        refund.contributor.toLowerCase(),
+        refund.round,
+        refund.amount,
+        0n,
+      ]);
+    }
     for (const m of history.contributions.filter((c) => c.tier === "match")) {
       expect(m.totalAllocation).to.equal(m.recordedDirect + m.matchingAmount);
       expect(m.contributor).to.equal(w.allocAddr);

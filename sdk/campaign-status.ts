@@ -24,7 +24,8 @@ export interface CampaignStatusInput extends Omit<CampaignStatus, "state" | "h" 
 
 /** The campaign's status (see the module comment). */
 export function campaignStatus(input: CampaignStatusInput): CampaignStatus {
-  const { chainState, now, settledH, settledPot, math, pledgers, pledgeStates, realLeverage, ...rest } = input;
+  const { chainState, now, settledH, settledPot, math, pledgers, pledgeStates, realLeverage, ...rest } =
+    input;
   const state: CampaignStatusName =
     chainState !== "open" ? chainState : now < input.deadline ? "open" : "settling";
   const h = state === "settled" ? settledH : state === "cancelled" ? 0n : pm.solve(math);

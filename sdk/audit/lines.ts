@@ -122,7 +122,8 @@ export function roundLines(s: ReplayState): { lines: RoundLine[]; unpaidAllocati
     const known = s.rounds.get(r);
     const reached = [...s.gaps.values()].some((g) => g.rounds.has(r));
     if ((known === undefined || !known.touched) && r > s.currentRound && !reached) continue;
-    if (known !== undefined && known.finalized && !known.swept) unpaidAllocations += known.allocated - known.paid;
+    if (known !== undefined && known.finalized && !known.swept)
+      unpaidAllocations += known.allocated - known.paid;
     lines.push(roundLine(s, r));
   }
   return { lines, unpaidAllocations };

@@ -134,6 +134,9 @@ export function auditReportJson(report: AuditReport, decimals: number): { [key: 
     toBlock: report.toBlock,
     events: report.events,
     discrepancies: report.discrepancies.map((d) => ({ ...d })),
+    ...(report.indexer !== undefined
+      ? { indexer: { url: report.indexer.url, rows: report.indexer.rows } }
+      : {}),
     totals: {
       matchingPool: u(report.totals.matchingPool),
       directContributed: u(report.totals.directContributed),

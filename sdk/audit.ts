@@ -20,6 +20,8 @@ import { owedOf, potTotalsFindings, type Owed } from "./audit/lines";
 import { compareAllocatorViews, type ViewScope } from "./audit/allocator-views";
 import { comparePledgesViews } from "./audit/pledges-views";
 import { balanceOf, compareBalances, pledgesBalances } from "./audit/balances";
+import { checkIndexer } from "./audit/indexer-check";
+import type { QuadraticFundingAllocator } from "../typechain-types/contracts/QuadraticFundingAllocator";
 import type { AuditOptions, AuditReport, BalanceLine, GapLine } from "./audit/types";
 
 export type * from "./audit/types";
@@ -48,6 +50,35 @@ function totalsOf(s: ReplayState, owed: Owed, gapLines: GapLine[]): AuditReport[
     pledges: owed.campaignLines.reduce((sum, c) => sum + c.pledges, 0),
     potsPaid: [...s.campaigns.values()].reduce((sum, c) => sum + c.potsPaid, 0n),
   };
+}
+
+/** The indexer's tables and logs against the replay `s` (`audit --indexer`). */
+async function reconcileIndexer(
+  options: AuditOptions,
+  s: ReplayState,
+  alloc: QuadraticFundingAllocator | undefined,
+  findings: Findings,
+  blockTag: number,
+): Promise<NonNullable<AuditReport["indexer"]>> {
+  const { url, fetch } = options.indexer!;
+  const block = await options.provider.getBlock(blockTag);
+  const rows = await checkIndexer({
+    url,
+    s,
+    events: options.history.events,
+    now: BigInt(block?.timestamp ?? 0),
+    // As the indexer records it: null when the allocator does not answer for the round.
+    roundStart: async (n) =>
+      alloc === undefined
+        ? null
+        : alloc.getRound(n, { blockTag }).then(
+            (r) => r.startTime,
+            () => null,
+          ),
+    findings,
+    ...(fetch !== undefined ? { fetch } : {}),
+  });
+  return { url, rows };
 }
 
 /** Audits an indexed history against the chain. See the module comment. */
@@ -108,6 +139,8 @@ export async function auditCofund(options: AuditOptions): Promise<AuditReport> {
   }
   scope.tick();
   compareBalances(findings, balances);
+  const indexer =
+    options.indexer === undefined ? undefined : await reconcileIndexer(options, s, alloc, findings, blockTag);
 
   return {
     ok: findings.list.length === 0,
@@ -120,5 +153,6 @@ export async function auditCofund(options: AuditOptions): Promise<AuditReport> {
     balances,
     totals: totalsOf(s, owed, owed.gapLines),
     discrepancies: findings.list,
+    ...(indexer !== undefined ? { indexer } : {}),
   };
 }

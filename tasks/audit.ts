@@ -3,12 +3,15 @@
  * weights and matches and every campaign's settlement with the SDK's own math, and reconciles it
  * with the contracts' state and token balances (sdk/audit.ts).
  *
- *   npx hardhat audit [--json] [--csv <dir>] [--from-block <n>] [--block-range <n>] --network <net>
+ *   npx hardhat audit [--json] [--csv <dir>] [--from-block <n>] [--block-range <n>] [--indexer <url>]
+ *                     --network <net>
  *
  * Prints per-gap, per-round and per-campaign tables, the balances, totals and every discrepancy
  * (with --json: one JSON object). Exit code 0 only when everything reconciles to the wei; 1 on any
  * discrepancy or error. Progress goes to stderr, only when stderr is a terminal and not with --json.
  * `--csv <dir>` writes contributions.csv, rounds.csv, gaps.csv, campaigns.csv and pledges.csv.
+ * `--indexer <url>` also reconciles that indexer's database (its tables and stored logs, read through
+ * its GraphQL) with the chain, at the block the indexer has indexed (sdk/audit/indexer-check.ts).
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -30,6 +33,7 @@ interface AuditArgs {
   csv?: string;
   fromBlock?: string;
   blockRange?: string;
+  indexer?: string;
 }
 
 function parseBlockArg(name: string, value: string | undefined, min: number): number | undefined {
@@ -142,6 +146,10 @@ function auditText({ network, history, report, csvFiles, u, shortHex }: AuditTex
       `allocator owes ${u(report.totals.allocatorOwed)}; ${report.totals.campaigns} campaigns, ${report.totals.pledges} pledges`,
   ];
   if (csvFiles.length > 0) out.push(`CSV written: ${csvFiles.join(", ")}`);
+  if (report.indexer !== undefined) {
+    const rows = Object.entries(report.indexer.rows).map(([table, n]) => `${table} ${n}`);
+    out.push(`Indexer ${report.indexer.url} at block ${history.toBlock}: rows compared: ${rows.join(", ")}`);
+  }
   out.push("");
   if (report.ok) {
     out.push("OK: everything reconciles to the wei.");
@@ -215,6 +223,22 @@ function writeAuditCsv(dir: string, tables: [string, string][]): string[] {
   });
 }
 
+// ─────────────────────────────────────────────── indexer
+
+/** The block the indexer at `url` has indexed (one-line errors when it cannot be used). */
+async function indexedBlockOf(url: string): Promise<number> {
+  let base: URL;
+  try {
+    base = new URL(url);
+  } catch {
+    throw new Error(`--indexer "${url}" is not a URL (e.g. http://127.0.0.1:42069)`);
+  }
+  const { indexerHealth } = await import("../sdk/audit/indexer-check");
+  const health = await indexerHealth(base.toString());
+  if (health.indexedBlock === null) throw new Error(`The indexer at ${url} has not indexed any block yet`);
+  return health.indexedBlock;
+}
+
 // ─────────────────────────────────────────────── task
 
 cliTask(
@@ -230,6 +254,10 @@ cliTask(
   .addOptionalParam(
     "blockRange",
     "Blocks per eth_getLogs request (default 2000; halved when the provider refuses)",
+  )
+  .addOptionalParam(
+    "indexer",
+    "Also reconcile this indexer's tables and stored logs (its base URL, e.g. http://127.0.0.1:42069)",
   )
   .setAction(async (args: AuditArgs, env: CliEnv) => {
     const [
@@ -258,11 +286,14 @@ cliTask(
       }
     }
     const bar = progress(!args.json && process.stderr.isTTY === true);
+    // With --indexer, the audit stops at the block the indexer has indexed, so both describe one chain state.
+    const indexerBlock = args.indexer === undefined ? undefined : await indexedBlockOf(args.indexer);
 
     const history = await indexCofund({
       provider,
       deployment,
       fromBlock,
+      ...(indexerBlock !== undefined ? { toBlock: indexerBlock } : {}),
       blockRange,
       deploymentsDir: deploymentsDir(env),
       onProgress: (done, total) => bar.update("Indexing blocks", done, total),
@@ -273,7 +304,16 @@ cliTask(
       history,
       token: deployment.token,
       onProgress: (done, total) => bar.update("Auditing", done, total),
+      ...(args.indexer !== undefined ? { indexer: { url: args.indexer } } : {}),
     });
+    if (args.indexer !== undefined) {
+      const after = await indexedBlockOf(args.indexer);
+      if (after !== indexerBlock) {
+        throw new Error(
+          `The indexer moved from block ${indexerBlock} to ${after} while the audit read it; run again when the chain is quiet`,
+        );
+      }
+    }
     bar.end();
     const decimals = report.balances.find((b) => b.contract === "allocator")?.decimals ?? 18;
     const csvFiles = args.csv !== undefined ? writeAuditCsv(args.csv, auditCsvTables(history, report)) : [];

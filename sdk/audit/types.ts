@@ -116,6 +116,8 @@ export interface AuditReport {
     potsPaid: bigint;
   };
   discrepancies: Discrepancy[];
+  /** The indexer reconciled (with `AuditOptions.indexer`): its URL and the rows compared per table. */
+  indexer?: { url: string; rows: Record<string, number> };
 }
 
 /** Options of `auditCofund`. */
@@ -126,4 +128,9 @@ export interface AuditOptions {
   token?: string;
   /** Called with (done, total) steps of the comparison phase. */
   onProgress?: (done: number, total: number) => void;
+  /**
+   * An indexer to reconcile too (`audit --indexer`): its tables and stored logs against the replay.
+   * The history must end at the block it has indexed (see `indexerHealth`).
+   */
+  indexer?: { url: string; fetch?: typeof fetch };
 }

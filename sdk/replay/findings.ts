@@ -42,7 +42,11 @@ export type DiscrepancyKind =
   | "pot-event"
   /** The pledges contract's views disagree with the replay. */
   | "campaign-state"
-  | "pledge-state";
+  | "pledge-state"
+  /** An indexer's table row (`audit --indexer`) is missing, extra, or differs from the chain's history. */
+  | "indexer-table"
+  /** An indexer's stored log is missing, extra, or differs from the chain's. */
+  | "indexer-log";
 
 /** One discrepancy. `expected` is the replay's value, `actual` what the chain says. */
 export interface Discrepancy {

@@ -5,6 +5,7 @@
  */
 import type { ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
+import { createRequire } from "node:module";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { JsonRpcProvider } from "ethers";
@@ -19,21 +20,30 @@ export interface RunningIndexer {
   ready: Record<string, unknown>;
   /** Everything it wrote to stderr (Ponder's log). */
   log: () => string;
-  stop: () => Promise<void>;
+  /** Where its data lives: PGlite's directory, or the PostgreSQL schema (with DATABASE_URL). */
+  data: IndexerData;
+  /** Stops it and deletes its data, or keeps it (`keep`) for a restart with `startIndexer(…, data)`. */
+  stop: (options?: { keep?: boolean }) => Promise<void>;
 }
+
+/** An indexer's database: PGlite's directory or a PostgreSQL schema. */
+export type IndexerData = { pgliteDir: string } | { schema: string };
 
 /** Starts the indexer task against the node at `url` and resolves once it printed its ready line. */
 export async function startIndexer(
   url: string,
   deploymentId: string,
   extra: Record<string, string> = {},
+  reuse?: IndexerData,
 ): Promise<RunningIndexer> {
   const port = await freePort();
-  const pgliteDir = fs.mkdtempSync(path.join(os.tmpdir(), "cofund-pglite-"));
+  const data: IndexerData =
+    reuse ??
+    (process.env.DATABASE_URL !== undefined && process.env.DATABASE_URL !== ""
+      ? { schema: `t${process.pid}_${Date.now() % 1e8}` }
+      : { pgliteDir: fs.mkdtempSync(path.join(os.tmpdir(), "cofund-pglite-")) });
   const database: Record<string, string> =
-    process.env.DATABASE_URL !== undefined && process.env.DATABASE_URL !== ""
-      ? { DATABASE_SCHEMA: `t${process.pid}_${Date.now() % 1e8}` }
-      : { COFUND_PGLITE_DIR: pgliteDir };
+    "schema" in data ? { DATABASE_SCHEMA: data.schema } : { COFUND_PGLITE_DIR: data.pgliteDir };
   const child = startHardhat(
     ["indexer", "--json", "--network", "localhost"],
     childEnv(url, deploymentId, { PORT: String(port), COFUND_POLLING_MS: "100", ...database, ...extra }),
@@ -62,9 +72,10 @@ export async function startIndexer(
     base: `http://127.0.0.1:${port}`,
     ready,
     log: () => stderr,
-    stop: async () => {
+    data,
+    stop: async (options = {}) => {
       await stopProcess(child);
-      fs.rmSync(pgliteDir, { recursive: true, force: true });
+      if (!options.keep && "pgliteDir" in data) fs.rmSync(data.pgliteDir, { recursive: true, force: true });
     },
   };
 }
@@ -135,5 +146,48 @@ export async function storedLogs(indexer: RunningIndexer): Promise<StoredLog[]> 
     out.push(...page.cofundEventss.items);
     if (!page.cofundEventss.pageInfo.hasNextPage) return out;
     after = page.cofundEventss.pageInfo.endCursor;
+  }
+}
+
+/** A PostgreSQL client (the `pg` package Ponder brings), typed as far as the suites use it. */
+interface PgClient {
+  connect(): Promise<void>;
+  query(sql: string): Promise<{ rows: Record<string, unknown>[] }>;
+  end(): Promise<void>;
+}
+
+/** Ponder's row triggers feed its live queries (a table of its own sessions): an outside edit skips them. */
+const EDIT_WITHOUT_TRIGGERS = "set session_replication_role = replica";
+
+/**
+ * Runs `sql` on an indexer's database directly, as an operator with database access would: on
+ * PostgreSQL while it runs (`search_path` set to its schema); PGlite is one process's, so the indexer
+ * must be stopped (with `keep`) first.
+ */
+export async function queryIndexerDatabase(
+  data: IndexerData,
+  sql: string,
+): Promise<Record<string, unknown>[]> {
+  if ("schema" in data) {
+    const require = createRequire(import.meta.url);
+    const { Client } = require("pg") as { Client: new (config: { connectionString: string }) => PgClient };
+    const client = new Client({ connectionString: process.env.DATABASE_URL! });
+    await client.connect();
+    try {
+      await client.query(`set search_path to "${data.schema}"`);
+      await client.query(EDIT_WITHOUT_TRIGGERS);
+      return (await client.query(sql)).rows;
+    } finally {
+      await client.end();
+    }
+  }
+  const { PGlite } = await import("@electric-sql/pglite");
+  const db = new PGlite(data.pgliteDir);
+  try {
+    await db.query(`set search_path to "cofund"`); // the task's default schema
+    await db.query(EDIT_WITHOUT_TRIGGERS);
+    return (await db.query<Record<string, unknown>>(sql)).rows;
+  } finally {
+    await db.close();
   }
 }

@@ -21,6 +21,7 @@ import {
 import {
   getJson,
   graphql,
+  queryIndexerDatabase,
   startIndexer,
   storedLogs,
   waitSynced,
@@ -365,6 +366,66 @@ describe(`indexer end to end (Ponder on ${database}, hardhat node in a child pro
     } finally {
       await second.stop();
     }
+  });
+
+  it("audit --indexer reconciles its database with the chain; a planted difference is reported and survives a restart, which resumes from the database", async () => {
+    const audit = async (): Promise<{
+      code: number | null;
+      report: Record<string, unknown>;
+      stderr: string;
+    }> => {
+      const args = ["audit", "--json", "--indexer", indexer!.base, "--network", "localhost"];
+      const run = await finish(startHardhat(args, childEnv(url, DEPLOYMENT_ID)));
+      return {
+        code: run.code,
+        report: JSON.parse(run.stdout || "{}") as Record<string, unknown>,
+        stderr: run.stderr,
+      };
+    };
+    const head = await waitSynced(indexer!, ctx.provider);
+    const clean = await audit();
+    expect(clean.code, clean.stderr + JSON.stringify(clean.report.discrepancies)).to.equal(0);
+    expect(clean.report.toBlock).to.equal(head);
+    const rows = (clean.report.indexer as { rows: Record<string, number> }).rows;
+    const logs = await chainLogs();
+    expect(rows.cofund_events).to.equal(logs.length);
+    expect(rows.gaps).to.equal(3);
+    for (const table of [
+      "gap_funding_contributions",
+      "gap_funding_rounds",
+      "campaigns",
+      "pledges",
+      "settlements",
+    ])
+      expect(rows[table], table).to.be.greaterThan(0);
+
+    // Past the indexer's finality window every row is final: a restart resumes from the database
+    // (Ponder's crash recovery reverts only rows of unfinalised blocks) instead of re-indexing.
+    for (let i = 0; i < 40; i++) await rpcCall(url, "evm_mine"); // the window: 30 blocks here
+    await waitSynced(indexer!, ctx.provider);
+    // An operator edits a row while the indexer is stopped (PGlite belongs to one process).
+    const data = indexer!.data;
+    await indexer!.stop({ keep: true });
+    const planted = await queryIndexerDatabase(
+      data,
+      "update gaps set direct_total = direct_total + 1 where gap_id = (select min(gap_id) from gaps) returning gap_id",
+    );
+    expect(planted).to.have.length(1);
+    indexer = await startIndexer(url, DEPLOYMENT_ID, {}, data);
+    await waitSynced(indexer, ctx.provider);
+    expect(indexer.log()).to.match(/crash recovery/i);
+    expect(indexer.log()).not.to.match(/Created database tables/);
+    expect((await storedLogs(indexer)).length).to.equal(logs.length);
+    await rpcCall(url, "evm_mine"); // a new block after the restart is indexed too
+    await waitSynced(indexer!, ctx.provider);
+    const dirty = await audit();
+    expect(dirty.code).to.equal(1);
+    const found = (
+      dirty.report.discrepancies as { kind: string; subject: string; expected: string; actual: string }[]
+    ).filter((d) => d.kind.startsWith("indexer"));
+    const gapId = String(planted[0]!.gap_id);
+    expect(found.map((d) => d.subject)).to.deep.equal([`indexer gaps ${gapId}`]);
+    expect(BigInt(found[0]!.actual) - BigInt(found[0]!.expected)).to.equal(1n);
   });
 
   it("answers the allocator design's writes with 405 and the contract function and CLI task to use", async () => {

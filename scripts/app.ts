@@ -11,101 +11,17 @@
  * Once everything answers it prints the app's URL and the test accounts to import into a wallet.
  * Ctrl-C stops everything it started.
  */
-import { spawn, type ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { HDNodeWallet, JsonRpcProvider, Mnemonic } from "ethers";
 import { createServer } from "vite";
-import {
-  historyContext,
-  playAllocatorHistory,
-  playPledgesHistory,
-  type HistoryContracts,
-} from "../deploy/history";
+import { historyContext, playAllocatorHistory, playPledgesHistory } from "../deploy/history";
+import { ROOT, answers, deployLocal, hardhat, port, stopChildren, until } from "./lib/stack";
 
-const ROOT = path.resolve(import.meta.dirname, "..");
-const HARDHAT = path.join(ROOT, "node_modules", "hardhat", "dist", "src", "cli.js");
 const MNEMONIC = "test test test test test test test test test test test junk";
-const children: ChildProcess[] = [];
-
-function port(name: string, fallback: number): number {
-  const raw = process.env[name]?.trim();
-  if (raw === undefined || raw === "") return fallback;
-  if (!/^\d+$/.test(raw) || Number(raw) < 1 || Number(raw) > 65_535)
-    throw new Error(`${name} "${raw}" is not a TCP port`);
-  return Number(raw);
-}
 
 function log(line: string): void {
   process.stderr.write(`[app] ${line}\n`);
-}
-
-/**
- * Starts `hardhat <args>` in the project root with `env`; its output goes to stderr, prefixed (with
- * `relay` false only its stderr: a node logs every request on stdout).
- */
-function hardhat(args: string[], env: NodeJS.ProcessEnv, prefix: string, relay = true): ChildProcess {
-  const child = spawn(process.execPath, [HARDHAT, ...args], {
-    cwd: ROOT,
-    env,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  const write = (d: Buffer): void => {
-    for (const line of d.toString().split("\n"))
-      if (line.trim() !== "") process.stderr.write(`[${prefix}] ${line}\n`);
-  };
-  if (relay) child.stdout?.on("data", write);
-  child.stderr?.on("data", write);
-  children.push(child);
-  return child;
-}
-
-async function answers(url: string): Promise<boolean> {
-  try {
-    const res = await fetch(url, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] }),
-    });
-    return res.ok;
-  } catch {
-    return false;
-  }
-}
-
-async function until(
-  what: string,
-  check: () => Promise<boolean>,
-  child?: ChildProcess,
-  seconds = 120,
-): Promise<void> {
-  const deadline = Date.now() + seconds * 1000;
-  while (!(await check())) {
-    if (child !== undefined && child.exitCode !== null)
-      throw new Error(`${what} stopped (exit code ${child.exitCode})`);
-    if (Date.now() > deadline) throw new Error(`${what} did not answer within ${seconds} s`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
-/** Runs `hardhat <args>` to completion; returns its stdout. */
-function hardhatOnce(args: string[], env: NodeJS.ProcessEnv): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [HARDHAT, ...args], {
-      cwd: ROOT,
-      env,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let out = "";
-    let err = "";
-    child.stdout?.on("data", (d: Buffer) => (out += d.toString()));
-    child.stderr?.on("data", (d: Buffer) => (err += d.toString()));
-    child.on("close", (code) =>
-      code === 0
-        ? resolve(out)
-        : reject(new Error(`hardhat ${args[0]} failed (${code}): ${err.trim().split("\n").pop()}`)),
-    );
-  });
 }
 
 async function main(): Promise<void> {
@@ -131,17 +47,7 @@ async function main(): Promise<void> {
   }
 
   log("deploying");
-  const deployed = JSON.parse(
-    (
-      await hardhatOnce(["run", "--no-compile", "scripts/deploy.ts", "--network", "localhost"], {
-        ...env,
-        DEPLOY_JSON: "1",
-      })
-    )
-      .trim()
-      .split("\n")
-      .pop()!,
-  ) as { chainId: number; contracts: HistoryContracts };
+  const deployed = await deployLocal(env);
 
   log("playing a short history (gaps, contributions, rounds, campaigns)");
   const ctx = await historyContext(nodeUrl, deployed.contracts);
@@ -204,22 +110,6 @@ async function main(): Promise<void> {
   };
   process.once("SIGINT", () => void stop());
   process.once("SIGTERM", () => void stop());
-}
-
-/** SIGTERM to every child, then waits for them (SIGKILL after 10 s). */
-async function stopChildren(): Promise<void> {
-  await Promise.all(
-    children
-      .filter((c) => c.exitCode === null && c.signalCode === null)
-      .map(
-        (c) =>
-          new Promise<void>((resolve) => {
-            c.once("exit", () => resolve());
-            c.kill("SIGTERM");
-            setTimeout(() => c.kill("SIGKILL"), 10_000).unref();
-          }),
-      ),
-  );
 }
 
 main().catch(async (error: unknown) => {

@@ -1,7 +1,7 @@
 /**
  * `indexer`: indexes cofund's events into a database with Ponder (indexer/) and serves the HTTP API.
  *
- *   npm run indexer -- --network <name> [--json]
+ *   npm run indexer -- --network <name> [--json] [--serve]
  *
  * The contracts and the first block come from the deployment records, the node from the network
  * (`LOCALHOST_URL` for localhost; `RPC_URL` overrides any network's URL). Without `DATABASE_URL` the
@@ -9,6 +9,8 @@
  * node never meets another chain's data); with it, in PostgreSQL, in the schema `DATABASE_SCHEMA`
  * (default "cofund"). `COFUND_PGLITE_DIR` chooses PGlite's directory. HTTP on `PORT` (default 42069). Ponder's log goes to stderr; once the API
  * answers, one line on stdout gives its URL (with --json: one JSON object). Runs until SIGINT/SIGTERM.
+ * `--serve` starts a second, read-only instance on the same PostgreSQL database (Ponder's `serve`: the
+ * API, GraphQL and SQL over what the indexing instance writes; PGlite belongs to one process).
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
@@ -18,6 +20,7 @@ import { cliTask, deploymentsDir, loadDeployment, printJson, printLines, type Cl
 
 interface IndexerArgs {
   json: boolean;
+  serve: boolean;
 }
 
 /** The default HTTP port (Ponder's). */
@@ -75,7 +78,13 @@ async function whenReady(
 
 cliTask("indexer", "Index cofund's events into a database (Ponder) and serve the HTTP API on PORT")
   .addFlag("json", "Print one JSON object on stdout once the API answers")
+  .addFlag("serve", "Serve reads only, from the database another instance indexes into (PostgreSQL)")
   .setAction(async (args: IndexerArgs, env: CliEnv) => {
+    if (args.serve && !process.env.DATABASE_URL?.trim()) {
+      throw new Error(
+        "--serve reads the database another instance indexes into: set DATABASE_URL (PGlite belongs to one process)",
+      );
+    }
     const { findDeploymentBlock, requireContract } = await import("../sdk/deployments");
     const deployment = await loadDeployment(env);
     const allocator = requireContract(deployment, "QuadraticFundingAllocator");
@@ -105,7 +114,16 @@ cliTask("indexer", "Index cofund's events into a database (Ponder) and serve the
     let output = "";
     const child = spawn(
       process.execPath,
-      [ponderBin(), "--root", root, "start", "--schema", schema, "--port", String(port)],
+      [
+        ponderBin(),
+        "--root",
+        root,
+        args.serve ? "serve" : "start",
+        "--schema",
+        schema,
+        "--port",
+        String(port),
+      ],
       {
         cwd: root,
         stdio: ["ignore", "pipe", "pipe"],
@@ -141,7 +159,9 @@ cliTask("indexer", "Index cofund's events into a database (Ponder) and serve the
 
     const url = `http://localhost:${port}`;
     try {
-      await whenReady(`http://127.0.0.1:${port}/ready`, child, () => output, 600_000);
+      // A serving instance answers once its API does; an indexing one once its backfill is done.
+      const probe = args.serve ? "/api/health" : "/ready";
+      await whenReady(`http://127.0.0.1:${port}${probe}`, child, () => output, 600_000);
     } catch (error) {
       if (stopping) return; // stopped by a signal while starting: not an error
       throw error;
@@ -157,11 +177,14 @@ cliTask("indexer", "Index cofund's events into a database (Ponder) and serve the
         pledges,
         startBlock,
         database: databaseUrl !== undefined ? "postgres" : "pglite",
+        mode: args.serve ? "serve" : "index",
       });
     } else {
       printLines(
         `cofund indexer ready: ${url}  (API ${url}/api/…, GraphQL ${url}/graphql, SQL ${url}/sql)`,
-        `indexing chain ${deployment.chainId} from block ${startBlock} into ${where}`,
+        args.serve
+          ? `serving reads of chain ${deployment.chainId} from ${where} (another instance indexes)`
+          : `indexing chain ${deployment.chainId} from block ${startBlock} into ${where}`,
       );
     }
     const code = await done;

@@ -44,8 +44,19 @@ type Hexed<T> = {
 let cache: { state: ReplayState; lastId: string; lastHash: string } | undefined;
 let decimals: TokenDecimals | undefined;
 
-/** The replay up to (not including) the stored log `id`: the cache if it is in step, else rebuilt. */
+/**
+ * The replay up to (not including) the stored log `id`: the cache if it is in step, else rebuilt.
+ * In step: `id` comes after the last log it applied, and that log is still stored with its block
+ * hash (a reorganisation removes the logs of the blocks it replaces; a restart starts without a
+ * cache). The check is a primary-key read, which Ponder serves from its cache while backfilling; the
+ * rebuild reads every earlier log with SQL (a flush: only after a restart or a reorganisation).
+ */
 async function replayBefore(context: Context, id: string): Promise<ReplayState> {
+  if (cache !== undefined && id > cache.lastId) {
+    if (cache.lastId === "") return cache.state;
+    const last = await context.db.find(cofundEvents, { id: cache.lastId });
+    if (last !== null && last.blockHash === cache.lastHash) return cache.state;
+  }
   const previous = await context.db.sql
     .select({ id: cofundEvents.id, blockHash: cofundEvents.blockHash })
     .from(cofundEvents)

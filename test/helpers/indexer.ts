@@ -35,6 +35,7 @@ export async function startIndexer(
   deploymentId: string,
   extra: Record<string, string> = {},
   reuse?: IndexerData,
+  flags: string[] = [],
 ): Promise<RunningIndexer> {
   const port = await freePort();
   const data: IndexerData =
@@ -45,7 +46,7 @@ export async function startIndexer(
   const database: Record<string, string> =
     "schema" in data ? { DATABASE_SCHEMA: data.schema } : { COFUND_PGLITE_DIR: data.pgliteDir };
   const child = startHardhat(
-    ["indexer", "--json", "--network", "localhost"],
+    ["indexer", "--json", ...flags, "--network", "localhost"],
     childEnv(url, deploymentId, { PORT: String(port), COFUND_POLLING_MS: "100", ...database, ...extra }),
   );
   let stdout = "";

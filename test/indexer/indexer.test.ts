@@ -428,6 +428,32 @@ describe(`indexer end to end (Ponder on ${database}, hardhat node in a child pro
     expect(BigInt(found[0]!.actual) - BigInt(found[0]!.expected)).to.equal(1n);
   });
 
+  it("serves reads from a second instance on the same database (--serve, PostgreSQL), and refuses it on PGlite", async () => {
+    const data = indexer!.data;
+    if (!("schema" in data)) {
+      const run = await finish(
+        startHardhat(["indexer", "--serve", "--network", "localhost"], childEnv(url, DEPLOYMENT_ID)),
+      );
+      expect(run.code).to.not.equal(0);
+      expect(run.stderr).to.match(
+        /--serve reads the database another instance indexes into: set DATABASE_URL/,
+      );
+      return;
+    }
+    const reader = await startIndexer(url, DEPLOYMENT_ID, {}, data, ["--serve"]);
+    try {
+      expect(reader.ready.mode).to.equal("serve");
+      await waitSynced(indexer!, ctx.provider);
+      for (const route of ["/api/gaps/funding/stats", "/api/rounds", "/api/campaigns", "/api/campaigns/1"]) {
+        expect(await getJson(reader, route), route).to.deep.equal(await getJson(indexer!, route));
+      }
+      const query = '{ gapss(orderBy: "gapId") { items { gapId directTotal matchedTotal } } }';
+      expect(await graphql(reader, query)).to.deep.equal(await graphql(indexer!, query));
+    } finally {
+      await reader.stop({ keep: true });
+    }
+  });
+
   it("answers the allocator design's writes with 405 and the contract function and CLI task to use", async () => {
     for (const route of ["/fund", "/match", "/api/fund", "/api/match"]) {
       const res = await fetch(indexer!.base + route, { method: "POST" });

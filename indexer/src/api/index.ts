@@ -15,7 +15,7 @@ import type { ContributionRow } from "../../../sdk/replay";
 import { formatUnitsExact } from "../../../sdk/units";
 import { campaignStatusJson } from "../../../sdk/pledges-json";
 import { allocatorStatsOf, campaignStatusOf, gapRowOf } from "../../../sdk/views";
-import { currentState } from "./replay";
+import { currentState, stateKey } from "./replay";
 
 const app = new Hono();
 
@@ -78,12 +78,19 @@ async function contributionRound(block: bigint): Promise<number> {
   return Number(round);
 }
 
-/** The replay and the block it stands at (the indexed block). */
+/** `contributionRound()` at the last block asked about (requests at one indexed block share it). */
+let roundAt: { block: bigint; round: number } | undefined;
+
+/** The replay and the block it stands at (the indexed block); `key` names both, for caches. */
 async function snapshot() {
   const [state, indexed] = await Promise.all([currentState(), indexedBlock()]);
   const block = BigInt(indexed ?? Number(await publicClients.cofund.getBlockNumber()));
-  return { state, block, contributionRound: await contributionRound(block) };
+  if (roundAt?.block !== block) roundAt = { block, round: await contributionRound(block) };
+  return { state, block, contributionRound: roundAt.round, key: `${block}:${stateKey()}` };
 }
+
+/** The last `allocatorStatsOf` computed, by snapshot key (every gap's row: the costly read). */
+let statsAt: { key: string; stats: ReturnType<typeof allocatorStatsOf> } | undefined;
 
 app.onError((error, c) => {
   if (error instanceof BadRequest) return c.json({ error: error.message }, 400);
@@ -94,8 +101,9 @@ app.onError((error, c) => {
 app.get("/api/gaps/funding/stats", async (c) => {
   const offset = whole(c.req.query("offset"), "offset", 0);
   const limit = whole(c.req.query("limit"), "limit", 0);
-  const { state, block, contributionRound: cr } = await snapshot();
-  const stats = allocatorStatsOf(state, cr, Number(block));
+  const { state, block, contributionRound: cr, key } = await snapshot();
+  if (statsAt?.key !== key) statsAt = { key, stats: allocatorStatsOf(state, cr, Number(block)) };
+  const { stats } = statsAt;
   const page = limit === 0 ? stats.gaps.slice(offset) : stats.gaps.slice(offset, offset + limit);
   const paged = { ...stats, gaps: page };
   return c.json(

@@ -40,3 +40,8 @@ async function sync(): Promise<ReplayState> {
   }
   return cache.state;
 }
+
+/** Which stored logs the replay has applied (the last one's id and block hash): a key for caches. */
+export function stateKey(): string {
+  return cache === undefined ? "" : `${cache.lastId}:${cache.lastHash}`;
+}

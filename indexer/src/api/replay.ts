@@ -22,6 +22,14 @@ export function currentState(): Promise<ReplayState> {
   return pending;
 }
 
+/**
+ * Kept in step in the background too (every 2 s, the newly stored logs only), so no request pays for
+ * replaying the history — the first one after a backfill included. Errors (the database not ready
+ * yet) are retried on the next tick; a request reports its own.
+ */
+const KEEP_IN_STEP_MS = 2_000;
+setInterval(() => void currentState().catch(() => undefined), KEEP_IN_STEP_MS).unref();
+
 async function sync(): Promise<ReplayState> {
   if (cache !== undefined && cache.lastId !== "") {
     const last = await db.select().from(cofundEvents).where(eq(cofundEvents.id, cache.lastId));

@@ -53,12 +53,14 @@ import {ITokenErrors} from "./ITokenErrors.sol";
 /// rebasing or transfer hooks. Tokens that deliver less than requested are rejected
 /// (`TransferAmountMismatch`); tokens returning `false` are rejected by SafeERC20; every token
 /// movement runs behind a reentrancy guard with checks-effects-interactions.
-/// @dev Warning: pledges are public before the deadline. Under the geometric policy the first
-/// pledges get the fastest speeds: an attacker can front-run honest pledgers, or keep dust pledges
-/// active, to push them to slower speeds — down to the floor ⌊s₀/10⁶⌋ at worst (the creator's minimum
-/// limit prices this). Pledging and withdrawing at once costs honest pledgers nothing: the latest
-/// pledge's withdrawal releases its speed slot.
-/// Under either policy a pledger can wait until just before the deadline to see the others.
+/// @dev Warning: pledges are public before the deadline. Under the geometric (and harmonic) policy the
+/// first pledges get the fastest speeds: an attacker can front-run honest pledgers, or keep dust pledges
+/// active, to push them to slower speeds — down to the floor ⌊s₀/10⁶⌋ at worst (harmonic: s₀/(1 + c·k)
+/// after k pledges; the creator's minimum limit prices this). Pledging and withdrawing at once costs
+/// honest pledgers nothing: the latest pledge's withdrawal releases its speed slot. Under the
+/// limit-sqrt policy a smaller limit gets a faster speed (s ∝ 1/√L): the place does not matter, but a
+/// limit split over addresses saturates faster (the minimum limit bounds it).
+/// Under any policy a pledger can wait until just before the deadline to see the others.
 /// @dev Warning: pledges are aggregated per address, not across addresses. An address has at most one
 /// active pledge per campaign (pledging again raises it, so splitting a limit from one address gains
 /// nothing), but k addresses pledging L/k each weigh like k pledgers in quadratic mode (Σ√p grows by a
@@ -374,7 +376,7 @@ interface ICoordinatedPledges is ITokenErrors {
     /// speed).
     /// @dev Only the pledger. Reverts with `UnknownCampaign`, `UnknownPledge`, `InvalidCampaignState`,
     /// `DeadlinePassed`, `NotPledger` or `PledgeNotActive`. The pledge keeps its place in the
-    /// geometric count.
+    /// geometric or harmonic count unless it is the latest (its slot is then released).
     /// @param campaignId The pledge's campaign.
     /// @param pledgeId The pledge to withdraw (an id within the campaign, from 0).
     function withdrawPledge(uint256 campaignId, uint256 pledgeId) external;

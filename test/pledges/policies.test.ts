@@ -377,6 +377,32 @@ describe("CoordinatedPledges: harmonic and limit-sqrt policies", () => {
     }
   });
 
+  it("checkUpkeep finds a harmonic and a limit-sqrt campaign past their deadline; performUpkeep settles each at the decimal.js root (1e-9)", async () => {
+    const fx = await loadFixture(fixture);
+    const ids = [
+      await create(fx, { policy: Policy.Harmonic, speed: WAD / 20n, param: WAD / 4n }),
+      await create(fx, { policy: Policy.LimitSqrt, speed: WAD / 20n, param: 30n * WAD }),
+    ];
+    for (const id of ids)
+      for (const [k, t] of [40n, 9n, 120n, 3n].entries())
+        await fx.cp.connect(fx.users[k]).pledge(id, t * WAD);
+    await fx.cp.connect(fx.users[1]).pledge(ids[1], 16n * WAD); // a limit-sqrt raise: 25 tokens now
+    await time.increaseTo(fx.deadline);
+    for (const id of ids) {
+      const [needed, data] = await fx.cp.checkUpkeep("0x");
+      expect(needed).to.equal(true);
+      const [campaignId] = ethers.AbiCoder.defaultAbiCoder().decode(["uint256"], data) as unknown as bigint[];
+      expect(campaignId).to.equal(id);
+      await fx.cp.performUpkeep(data);
+      const { c, limits, speeds } = await readPledges(fx.cp, id);
+      expect(Number(c.state)).to.equal(3);
+      const ref = refCampaign(true, limits.map(fromWad), speeds.map(fromWad));
+      expect(relErr(fromWad(c.h), refSolve(ref))).to.be.below(1e-9);
+      expect(c.pot).to.equal(pm.evaluate(await readMath(fx.cp, id), c.h).pot);
+    }
+    expect((await fx.cp.checkUpkeep("0x"))[0]).to.equal(false);
+  });
+
   it("SDK: createCampaign takes the new policies and their parameter (rate, referenceLimit), and requires it", async () => {
     const fx = await loadFixture(fixture);
     const client = await PledgesClient.connect(fx.cpAddress, fx.creator);

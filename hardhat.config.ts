@@ -41,8 +41,11 @@ export default defineConfig({
       "@openzeppelin/contracts/token/ERC20/extensions/ERC20Permit.sol",
       "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol",
     ],
-    // CoordinatedPledges (and the mock that extends it) is tuned for 1,000 runs: at 5,000 the optimiser's
+    // CoordinatedPledges (and the mock that extends it) is tuned for 800 runs: at 5,000 the optimiser's
     // inlining takes it past EIP-170's 24,576 bytes (README's gas table, `npm run bench`, has its costs).
+    // With the harmonic and limit-sqrt policies, 1,000 runs give 24,559 bytes (the mock 24,855, over)
+    // and 850 runs 24,413 (the mock 24,709); 800 runs give 23,588 (the mock 23,884) at the same
+    // settlement gas per pledge (`npm run bench`).
     // Solidity tests compile it inside their own jobs, at 5,000 runs, where the size is not enforced.
     overrides: Object.fromEntries(
       ["contracts/CoordinatedPledges.sol", "contracts/mocks/MisrecordingPledges.sol"].map((file) => [
@@ -50,7 +53,7 @@ export default defineConfig({
         {
           version: SOLC_VERSION,
           path: SOLJSON_PATH,
-          settings: { evmVersion: "cancun", optimizer: { enabled: true, runs: 1000 } },
+          settings: { evmVersion: "cancun", optimizer: { enabled: true, runs: 800 } },
         },
       ]),
     ),

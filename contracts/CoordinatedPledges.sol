@@ -74,10 +74,21 @@ contract CoordinatedPledges is ICoordinatedPledges, ReentrancyGuardTransient {
         if (params.initialSpeed == 0 || params.initialSpeed > PledgeMath.MAX_SPEED) {
             revert InvalidSpeed(params.initialSpeed, PledgeMath.MAX_SPEED);
         }
+        // The policy's parameter (see `CampaignParams.decay`): r ≤ 1, c ≤ MAX_HARMONIC_RATE, L₀ ≤ MAX_ESCROW.
+        Policy policy = params.policy;
         uint256 decay = PledgeMath.UNIT;
-        if (params.policy == Policy.Geometric) {
-            if (params.decay == 0 || params.decay > PledgeMath.UNIT) revert InvalidDecay(params.decay);
+        if (policy != Policy.Constant) {
             decay = params.decay;
+            uint256 max =
+                policy == Policy.Geometric
+                    ? PledgeMath.UNIT
+                    : policy == Policy.Harmonic
+                        ? PledgeMath.MAX_HARMONIC_RATE
+                        : PledgeMath.MAX_ESCROW;
+            if (decay == 0 || decay > max) {
+                if (policy == Policy.Geometric) revert InvalidDecay(decay);
+                revert InvalidPolicyParameter(policy, decay, max);
+            }
         }
         uint256 scale = 10 ** (18 - decimals);
         uint256 maxRawLimit = PledgeMath.MAX_ESCROW / scale;
@@ -92,12 +103,12 @@ contract CoordinatedPledges is ICoordinatedPledges, ReentrancyGuardTransient {
         c.token = params.token;
         c.deadline = params.deadline;
         c.mode = params.mode;
-        c.policy = params.policy;
+        c.policy = policy;
         c.state = CampaignState.Open;
         c.scaleExponent = 18 - decimals;
         c.nextSpeed = uint96(params.initialSpeed); // ≤ MAX_SPEED < 2⁹⁶
         c.minLimit = uint128(params.minLimit); // ≤ MAX_ESCROW < 2¹²⁸
-        c.decay = uint64(decay); // ≤ 1e18 < 2⁶⁴
+        c.decay = uint128(decay); // ≤ MAX_ESCROW < 2¹²⁸
         c.initialSpeed = uint128(params.initialSpeed); // ≤ MAX_SPEED < 2¹²⁸
         c.sumLimitSpeedPlusOne = 1;
         c.recipient = params.recipient;
@@ -121,38 +132,44 @@ contract CoordinatedPledges is ICoordinatedPledges, ReentrancyGuardTransient {
         // A raise only needs limit > 0: the combined limit already meets the minimum.
         if (limit == 0 || (idPlusOne == 0 && limit < c.minLimit)) revert LimitTooSmall(limit, c.minLimit);
         uint256 scale = 10 ** c.scaleExponent;
-        uint256 escrow = c.escrow;
-        // escrow·scale ≤ MAX_ESCROW by construction, so the subtraction cannot underflow.
-        uint256 available = (PledgeMath.MAX_ESCROW - escrow * scale) / scale;
-        if (limit > available) revert LimitTooLarge(limit, available);
-        c.escrow = uint128(escrow + limit); // ≤ MAX_ESCROW < 2¹²⁸ (checked above)
+        {
+            uint256 escrow = c.escrow;
+            // escrow·scale ≤ MAX_ESCROW by construction, so the subtraction cannot underflow.
+            uint256 available = (PledgeMath.MAX_ESCROW - escrow * scale) / scale;
+            if (limit > available) revert LimitTooLarge(limit, available);
+            c.escrow = uint128(escrow + limit); // ≤ MAX_ESCROW < 2¹²⁸ (checked above)
+        }
         PackedTerms terms;
+        Policy policy = c.policy;
+        // The raw limit whose L·s this call adds to Σ L·s: the new tokens, or (a limit-sqrt raise) the
+        // combined limit at its recomputed speed, the old L·s being taken out first.
+        uint256 counted = limit;
         if (idPlusOne == 0) {
-            speed = c.nextSpeed; // > 0: s₀ > 0, and the geometric policy's floor is ≥ 1
+            speed = c.nextSpeed; // > 0: s₀ > 0, and the slot policies' speeds are ≥ 1
             pledgeId = c.pledgeCount;
             // Lifetime count (ids index fixed 2³² arrays): one per new pledge and address, ≥ 2³² · ~100,000
             // gas to fill; no payout reads it past the pledges made, so a full count only stops new pledges.
             c.pledgeCount = SafeCast.toUint32(pledgeId + 1);
-            if (c.policy == Policy.Geometric) {
-                // ≤ speed ≤ MAX_SPEED < 2⁹⁶
-                c.nextSpeed = uint96(PledgeMath.geometricNextSpeed(speed, c.decay, c.initialSpeed));
-            }
+            if (policy != Policy.Constant) speed = _newPledgeSpeed(c, policy, speed, limit * scale);
             terms = PackedTermsLib.pack(0, speed);
             _meta[campaignId][pledgeId] = PledgeMeta({pledger: msg.sender, state: PledgeState.Active});
             idsPlusOne[msg.sender] = pledgeId + 1;
             emit Pledged(campaignId, pledgeId, msg.sender, limit, speed);
         } else {
-            // A raise of the sender's active pledge: same id, speed and place; no speed slot taken.
+            // A raise of the sender's active pledge: same id and place; no speed slot taken.
             pledgeId = idPlusOne - 1;
             terms = _terms[campaignId][pledgeId];
             speed = terms.activeSpeedOf(); // not withdrawn: the entry is removed on withdrawal
+            uint256 previous = terms.limitOf();
+            if (policy == Policy.LimitSqrt)
+                (terms, speed, counted) = _respeed(c, previous, speed, limit, scale);
             unchecked {
-                emit PledgeRaised(campaignId, pledgeId, msg.sender, limit, terms.limitOf() + limit);
+                emit PledgeRaised(campaignId, pledgeId, msg.sender, limit, previous + limit);
             }
         }
         // Previous limit + limit ≤ escrow + limit ≤ MAX_ESCROW < 2¹²⁸: the limit cannot carry into the speed.
-        _terms[campaignId][pledgeId] = terms.raised(limit);
-        c.sumLimitSpeedPlusOne += limit * scale * speed;
+        _terms[campaignId][pledgeId] = terms.raised(counted);
+        c.sumLimitSpeedPlusOne += counted * scale * speed;
         TokenIntake.pullExact(IERC20(c.token), msg.sender, limit);
     }
 
@@ -172,9 +189,12 @@ contract CoordinatedPledges is ICoordinatedPledges, ReentrancyGuardTransient {
         _terms[campaignId][pledgeId] = terms.withdrawn();
         // The whole (combined) limit comes back; the sender's next pledge here is a new one.
         delete _pledgeIdPlusOne[campaignId][msg.sender];
-        // The latest pledge releases its geometric slot: the next pledge gets its speed again, so a
-        // pledge/withdraw pair leaves the speeds as they were (ids still advance).
-        if (c.policy == Policy.Geometric && pledgeId + 1 == c.pledgeCount) c.nextSpeed = uint96(speed);
+        // The latest pledge releases its geometric or harmonic slot: the next pledge gets its speed again,
+        // so a pledge/withdraw pair leaves the speeds as they were (ids still advance).
+        Policy policy = c.policy;
+        if ((policy == Policy.Geometric || policy == Policy.Harmonic) && pledgeId + 1 == c.pledgeCount) {
+            c.nextSpeed = uint96(speed);
+        }
         unchecked {
             // Both sums include this active pledge's exact contribution, added by `pledge`.
             c.escrow -= uint128(limit);
@@ -548,7 +568,8 @@ contract CoordinatedPledges is ICoordinatedPledges, ReentrancyGuardTransient {
         if (limit > available) revert LimitTooLarge(limit, available);
         (uint256[] memory limitsNorm, uint256[] memory speeds) = c.load(_terms[campaignId], 1);
         limitsNorm[limitsNorm.length - 1] = limit * scale;
-        speeds[speeds.length - 1] = c.nextSpeed;
+        speeds[speeds.length - 1] =
+            c.policy == Policy.LimitSqrt ? _limitSpeed(c, limit * scale) : c.nextSpeed;
         return PledgeMath.preview(c.mode == Mode.Quadratic, limitsNorm, speeds, c.sumLimitSpeed(), scale);
     }
 
@@ -575,6 +596,45 @@ contract CoordinatedPledges is ICoordinatedPledges, ReentrancyGuardTransient {
 
     function _requirePledge(Campaign storage c, uint256 campaignId, uint256 pledgeId) private view {
         if (pledgeId >= c.pledgeCount) revert UnknownPledge(campaignId, pledgeId);
+    }
+
+    /// @dev A new pledge's speed under a policy other than constant, from the campaign's next speed
+    /// `speed`: the slot policies take it and move `nextSpeed` on (each next speed ≤ speed ≤ MAX_SPEED
+    /// < 2⁹⁶); limit-sqrt computes it from the normalised limit and keeps `nextSpeed` at s₀.
+    function _newPledgeSpeed(
+        Campaign storage c,
+        Policy policy,
+        uint256 speed,
+        uint256 limitNorm
+    ) private returns (uint256) {
+        if (policy == Policy.LimitSqrt) return _limitSpeed(c, limitNorm);
+        c.nextSpeed = uint96(
+            policy == Policy.Geometric
+                ? PledgeMath.geometricNextSpeed(speed, c.decay, c.initialSpeed)
+                : PledgeMath.harmonicNextSpeed(speed, c.decay, c.initialSpeed)
+        );
+        return speed;
+    }
+
+    /// @dev A limit-sqrt raise of a pledge of `previous` raw tokens at `speed` by `limit`: the speed follows
+    /// the combined limit, so Σ L·s loses the old L·s here and `pledge` adds the combined one at the new
+    /// speed. Returns the terms to raise by `counted` (the combined limit), the new speed and `counted`.
+    function _respeed(
+        Campaign storage c,
+        uint256 previous,
+        uint256 speed,
+        uint256 limit,
+        uint256 scale
+    ) private returns (PackedTerms terms, uint256 newSpeed, uint256 counted) {
+        c.sumLimitSpeedPlusOne -= previous * scale * speed;
+        counted = previous + limit;
+        newSpeed = _limitSpeed(c, counted * scale);
+        terms = PackedTermsLib.pack(0, newSpeed);
+    }
+
+    /// @dev The limit-sqrt policy's speed for a (combined) normalised limit L > 0, from s₀ and L₀.
+    function _limitSpeed(Campaign storage c, uint256 limitNorm) private view returns (uint256) {
+        return PledgeMath.limitSqrtSpeed(c.initialSpeed, c.decay, limitNorm);
     }
 
     /// @dev Open (not cancelled, not settled) and block.timestamp < deadline (half-open window).

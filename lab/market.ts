@@ -73,22 +73,23 @@ export class SimCampaign {
   /** Float root and pot of the pledges so far. */
   h = 0;
   pot = 0;
-  private readonly geometric: bigint[];
+  /** The slot policies' speeds by slot (their recursion, as the contract runs it). */
+  private readonly slots: bigint[];
 
   constructor(readonly config: LabCampaignConfig) {
     this.float = { quadratic: config.mode === pm.Mode.Quadratic, limits: [], speeds: [] };
-    this.geometric = [config.params.initialSpeed];
+    this.slots = [config.params.initialSpeed];
   }
 
   /** The speed the policy gives slot `slot` for a raw `limit` (scale 1: 18-decimal tokens). */
   speedFor(slot: number, limit: bigint): bigint {
     const { policy, params } = this.config;
-    if (policy !== "geometric") return pm.labSpeed(policy, params, slot, limit);
-    while (this.geometric.length <= slot) {
-      const last = this.geometric[this.geometric.length - 1];
-      this.geometric.push(pm.labSpeed("geometric", params, this.geometric.length, limit, last));
+    if (!slotDependent(policy)) return pm.labSpeed(policy, params, slot, limit);
+    while (this.slots.length <= slot) {
+      const last = this.slots[this.slots.length - 1];
+      this.slots.push(pm.labSpeed(policy, params, this.slots.length, limit, last));
     }
-    return this.geometric[slot];
+    return this.slots[slot];
   }
 
   /** Float root, pot and payment of `split` equal pledges of `limit` tokens in total from `slot` on. */

@@ -24,6 +24,13 @@ export interface CreateCampaignOptions {
   initialSpeed: bigint;
   /** r for the geometric policy (default 1e18). */
   decay?: bigint;
+  /** c for the harmonic policy (UD60x18, 0 < c ≤ 1e24): 1/s_{k+1} = 1/s_k + c/s₀. Required by it. */
+  rate?: bigint;
+  /**
+   * L₀ for the limit-sqrt policy, the limit whose speed is s₀, as an 18-decimal token amount
+   * (normalised whatever the token's decimals; 0 < L₀ ≤ 1e38): sᵢ = s₀·√(L₀/Lᵢ). Required by it.
+   */
+  referenceLimit?: bigint;
   /** Raw token units (default 0). */
   minLimit?: bigint;
   allocator?: string;

@@ -36,6 +36,26 @@ export { previewRaise, type RaisePreview } from "./math/settlement";
 
 const READ_PAGE = 2000n;
 
+/**
+ * `CampaignParams.decay` for `policy` from the options: r (`decay`, default 1e18) for constant and
+ * geometric, c (`rate`) for harmonic, L₀ (`referenceLimit`) for limit-sqrt — those two are required.
+ */
+function policyParameter(policy: pm.Policy, o: CreateCampaignOptions): bigint {
+  if (policy === pm.Policy.Harmonic) {
+    if (o.rate === undefined)
+      throw new Error("createCampaign: the harmonic policy needs its rate c (`rate`)");
+    return o.rate;
+  }
+  if (policy === pm.Policy.LimitSqrt) {
+    if (o.referenceLimit === undefined)
+      throw new Error(
+        "createCampaign: the limit-sqrt policy needs its reference limit L₀ (`referenceLimit`)",
+      );
+    return o.referenceLimit;
+  }
+  return o.decay ?? pm.UNIT;
+}
+
 /** A campaign token as the client knows it. */
 export interface PledgesTokenInfo {
   contract: IERC20Metadata;
@@ -132,14 +152,17 @@ export class PledgesClient extends ContractClient<CoordinatedPledges> {
       const now = latest ? BigInt(latest.timestamp) : BigInt(Math.floor(Date.now() / 1000));
       deadline = now + BigInt(o.duration);
     }
+    const policy = pm.policyOf(o.policy ?? "constant");
+    if (policy === undefined)
+      throw new Error(`createCampaign: unknown policy "${o.policy}" (${pm.POLICY_NAMES.join(", ")})`);
     const params = {
       token: o.token,
       recipient: o.recipient,
       deadline,
       mode: o.mode === "linear" ? pm.Mode.Linear : pm.Mode.Quadratic,
-      policy: o.policy === "geometric" ? pm.Policy.Geometric : pm.Policy.Constant,
+      policy,
       initialSpeed: o.initialSpeed,
-      decay: o.decay ?? pm.UNIT,
+      decay: policyParameter(policy, o),
       minLimit: o.minLimit ?? 0n,
       allocator: o.allocator ?? "0x0000000000000000000000000000000000000000",
       gapId: o.gapId ?? "0x" + "0".repeat(64),
@@ -240,7 +263,10 @@ export class PledgesClient extends ContractClient<CoordinatedPledges> {
         `${pledger} has no active pledge in campaign ${campaignId}: a pledge would be a new one (previewPledge)`,
       );
     }
-    return pm.previewRaise(await this.readMath(campaignId), Number(pledgeId), added);
+    // The speed rule: under limit-sqrt the raise recomputes the pledge's speed.
+    const c = await this.guard(() => this.contract.getCampaign(campaignId));
+    const rule = { policy: Number(c.policy) as pm.Policy, initialSpeed: c.initialSpeed, param: c.decay };
+    return pm.previewRaise(await this.readMath(campaignId), Number(pledgeId), added, rule);
   }
 
   /** `withdrawPledge` (the pledger, before the deadline). */
@@ -372,7 +398,7 @@ export class PledgesClient extends ContractClient<CoordinatedPledges> {
       pledgers,
       pledgeStates: states.map(stateName),
       mode: Number(c.mode) === pm.Mode.Linear ? "linear" : "quadratic",
-      policy: Number(c.policy) === pm.Policy.Geometric ? "geometric" : "constant",
+      policy: pm.policyNameOf(c.policy),
       token: c.token,
       decimals,
       recipient: c.recipient,

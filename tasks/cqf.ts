@@ -2,7 +2,8 @@
  * CLI of CoordinatedPledges: thin wrappers over sdk/pledges.ts.
  *
  *   npx hardhat cqf:create --recipient <address> --duration <seconds> --mode quadratic|linear
- *                          --policy constant|geometric --speed <s0> [--decay <r>] [--min-limit <tokens>]
+ *                          --policy constant|geometric|harmonic|limit-sqrt --speed <s0>
+ *                          [--decay <r>] [--rate <c>] [--reference-limit <tokens>] [--min-limit <tokens>]
  *                          [--gap <name>] [--token <address>]
  *   npx hardhat cqf:pledge --campaign <id> --limit <tokens>   (again from one account: raises its pledge)
  *   npx hardhat cqf:status --campaign <id>
@@ -17,6 +18,7 @@
  * ("0.1"); limits and payments are token units; leverage is a JSON number (null when unbounded), real
  * leverage (`cqf:status`: the pot's loss without the pledge per token it pays) too (null when it pays 0).
  */
+import { POLICY_NAMES, type PolicyName } from "../sdk/math/campaign";
 import type { PledgesClient } from "../sdk/pledges";
 import {
   signerTask as cqfTask,
@@ -70,18 +72,60 @@ interface CreateArgs extends CommonArgs {
   policy: string;
   speed: string;
   decay?: string;
+  rate?: string;
+  referenceLimit?: string;
   minLimit?: string;
   gap?: string;
   token?: string;
+}
+
+/** `--policy`'s help: one line per policy. */
+const POLICY_HELP = [
+  "Saturation policy, one of:",
+  "  constant    every pledge gets s0",
+  "  geometric   the k-th pledge gets s0·r^k, floored at s0/1e6 (--decay r)",
+  "  harmonic    the k-th pledge gets s0/(1 + c·k), never 0 (--rate c)",
+  "  limit-sqrt  a pledge of L gets s0·√(L0/L), recomputed on a raise (--reference-limit L0)",
+].join(`\n${" ".repeat(25)}`); // aligned under the help's description column
+
+/** `--policy`, checked: its parameter flag (`--decay`, `--rate`, `--reference-limit`) goes with it only. */
+function checkPolicyFlags(args: CreateArgs): PolicyName {
+  if (!(POLICY_NAMES as readonly string[]).includes(args.policy)) {
+    throw new Error(`--policy "${args.policy}" must be one of ${POLICY_NAMES.join(", ")}`);
+  }
+  const flags = [
+    ["decay", args.decay, "geometric"],
+    ["rate", args.rate, "harmonic"],
+    ["reference-limit", args.referenceLimit, "limit-sqrt"],
+  ] as const;
+  for (const [flag, value, policy] of flags) {
+    if (value !== undefined && args.policy !== policy)
+      throw new Error(`--${flag} applies to the ${policy} policy only`);
+    if (value === undefined && args.policy === policy && policy !== "geometric")
+      throw new Error(`--policy ${policy} needs --${flag}`);
+  }
+  return args.policy as PolicyName;
+}
+
+/** The policy's terms after "speed s0" in `cqf:create`'s line. */
+function policyTerms(args: CreateArgs): string {
+  if (args.decay !== undefined) return ` × ${args.decay}^k`;
+  if (args.rate !== undefined) return ` / (1 + ${args.rate}·k)`;
+  return args.referenceLimit !== undefined ? ` × √(${args.referenceLimit} / limit)` : "";
 }
 
 cqfTask("cqf:create", "Create a pledge campaign")
   .addParam("recipient", "Who receives the pot (or the gap's recipient, with --gap)")
   .addParam("duration", "Seconds from now until the deadline")
   .addOptionalParam("mode", "quadratic (h = Σ√p) or linear (h = Σp)", "quadratic")
-  .addOptionalParam("policy", "Saturation policy: constant or geometric", "constant")
+  .addOptionalParam("policy", POLICY_HELP, "constant")
   .addParam("speed", "Saturation speed s0 (1/√token in quadratic mode, 1/token in linear), e.g. 0.1")
   .addOptionalParam("decay", "Geometric policy: r in (0, 1], the k-th pledge gets s0·r^k, floored at s0/1e6")
+  .addOptionalParam("rate", "Harmonic policy: c in (0, 1e6], 1/s_{k+1} = 1/s_k + c/s0, so s_k ≈ s0/(1 + c·k)")
+  .addOptionalParam(
+    "referenceLimit",
+    "Limit-sqrt policy: L0 in tokens (0 < L0 ≤ 1e20), the limit whose speed is s0; s = s0·√(L0/L)",
+  )
   .addOptionalParam("minLimit", "Smallest accepted limit, in tokens", "0")
   .addOptionalParam("gap", "Send the pot into this allocator gap (name or 0x bytes32)")
   .addOptionalParam("token", "ERC-20 of the campaign (default: the deployment's token)")
@@ -89,12 +133,7 @@ cqfTask("cqf:create", "Create a pledge campaign")
     if (args.mode !== "quadratic" && args.mode !== "linear") {
       throw new Error(`--mode "${args.mode}" must be quadratic or linear`);
     }
-    if (args.policy !== "constant" && args.policy !== "geometric") {
-      throw new Error(`--policy "${args.policy}" must be constant or geometric`);
-    }
-    if (args.decay !== undefined && args.policy !== "geometric") {
-      throw new Error("--decay applies to the geometric policy only");
-    }
+    const policy = checkPolicyFlags(args);
     if (!env.ethers.isAddress(args.recipient))
       throw new Error(`--recipient "${args.recipient}" is not an address`);
     const duration = parseId("duration", args.duration);
@@ -117,9 +156,14 @@ cqfTask("cqf:create", "Create a pledge campaign")
       recipient: args.recipient,
       duration,
       mode: args.mode,
-      policy: args.policy,
+      policy,
       initialSpeed: u.parse("speed", args.speed, 18),
       ...(args.decay !== undefined ? { decay: u.parse("decay", args.decay, 18) } : {}),
+      ...(args.rate !== undefined ? { rate: u.parse("rate", args.rate, 18) } : {}),
+      // L₀ is an 18-decimal token amount whatever the token's decimals (the contract normalises limits).
+      ...(args.referenceLimit !== undefined
+        ? { referenceLimit: u.parse("reference-limit", args.referenceLimit, 18) }
+        : {}),
       minLimit: u.parse("min-limit", args.minLimit ?? "0", decimals),
       ...(gapId !== undefined ? { allocator: deployment.allocator, gapId } : {}),
     });
@@ -135,7 +179,7 @@ cqfTask("cqf:create", "Create a pledge campaign")
     } else {
       printLines(
         `Campaign ${r.campaignId} created: ${args.mode}, ${args.policy} speed ${args.speed}` +
-          `${args.decay !== undefined ? ` × ${args.decay}^k` : ""}, pledges until ${utc(r.deadline)}` +
+          `${policyTerms(args)}, pledges until ${utc(r.deadline)}` +
           `${gapId !== undefined ? `, pot into gap ${args.gap}` : ""}`,
         txLine(r),
       );

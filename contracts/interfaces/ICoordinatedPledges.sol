@@ -22,7 +22,9 @@ import {ITokenErrors} from "./ITokenErrors.sol";
 /// floored at ⌊s₀/10⁶⌋ (at least 1 wei): once the product falls below the floor every later pledge
 /// gets the floor, so the policy never shuts pledging. Withdrawing the latest pledge releases its slot
 /// (the next pledge gets that speed again); a withdrawn earlier pledge keeps its slot taken. Without
-/// withdrawals, pledge k's speed is max(s_k, floor).
+/// withdrawals, pledge k's speed is max(s_k, floor). The harmonic policy's slots work the same way with
+/// 1/s_{k+1} = 1/s_k + c/s₀ (at least 1 wei). Under the limit-sqrt policy a pledge's speed is
+/// s₀·√(L₀/L) from its own (combined) limit L, whatever its place.
 ///
 /// Settlement. Anyone submits a bracket hLow ≤ hHigh computed off-chain (the SDK's exact mirror
 /// finds the tightest one). The contract evaluates its own fixed-point g, with
@@ -51,12 +53,14 @@ import {ITokenErrors} from "./ITokenErrors.sol";
 /// rebasing or transfer hooks. Tokens that deliver less than requested are rejected
 /// (`TransferAmountMismatch`); tokens returning `false` are rejected by SafeERC20; every token
 /// movement runs behind a reentrancy guard with checks-effects-interactions.
-/// @dev Warning: pledges are public before the deadline. Under the geometric policy the first
-/// pledges get the fastest speeds: an attacker can front-run honest pledgers, or keep dust pledges
-/// active, to push them to slower speeds — down to the floor ⌊s₀/10⁶⌋ at worst (the creator's minimum
-/// limit prices this). Pledging and withdrawing at once costs honest pledgers nothing: the latest
-/// pledge's withdrawal releases its speed slot.
-/// Under either policy a pledger can wait until just before the deadline to see the others.
+/// @dev Warning: pledges are public before the deadline. Under the geometric (and harmonic) policy the
+/// first pledges get the fastest speeds: an attacker can front-run honest pledgers, or keep dust pledges
+/// active, to push them to slower speeds — down to the floor ⌊s₀/10⁶⌋ at worst (harmonic: s₀/(1 + c·k)
+/// after k pledges; the creator's minimum limit prices this). Pledging and withdrawing at once costs
+/// honest pledgers nothing: the latest pledge's withdrawal releases its speed slot. Under the
+/// limit-sqrt policy a smaller limit gets a faster speed (s ∝ 1/√L): the place does not matter, but a
+/// limit split over addresses saturates faster (the minimum limit bounds it).
+/// Under any policy a pledger can wait until just before the deadline to see the others.
 /// @dev Warning: pledges are aggregated per address, not across addresses. An address has at most one
 /// active pledge per campaign (pledging again raises it, so splitting a limit from one address gains
 /// nothing), but k addresses pledging L/k each weigh like k pledgers in quadratic mode (Σ√p grows by a
@@ -76,11 +80,17 @@ interface ICoordinatedPledges is ITokenErrors {
     }
 
     /// @notice How a pledge's saturation speed is assigned.
-    /// @dev Constant: sᵢ = s₀. Geometric: slots s₀, ⌊s₀·r⌋, … floored at max(⌊s₀/10⁶⌋, 1); the
-    /// latest pledge's withdrawal releases its slot (see the contract header).
+    /// @dev Constant: sᵢ = s₀. Geometric: slots s₀, ⌊s₀·r⌋, … floored at max(⌊s₀/10⁶⌋, 1). Harmonic:
+    /// slots s₀, s₁, … with 1/s_{k+1} = 1/s_k + c/s₀ (s_k ≈ s₀/(1 + c·k), never 0; see
+    /// PledgeMath.harmonicNextSpeed). Under both the latest pledge's withdrawal releases its slot (see
+    /// the contract header). LimitSqrt: sᵢ = s₀·√(L₀/Lᵢ) from the pledge's own normalised limit Lᵢ
+    /// (PledgeMath.limitSqrtSpeed), whatever its place: every quarter circle saturates at the same h
+    /// relative to its size; a raise recomputes the speed from the combined limit.
     enum Policy {
         Constant,
-        Geometric
+        Geometric,
+        Harmonic,
+        LimitSqrt
     }
 
     /// @notice Lifecycle of a campaign. `Open` covers both "before the deadline" (pledging) and
@@ -112,8 +122,10 @@ interface ICoordinatedPledges is ITokenErrors {
         Policy policy;
         /// @notice s₀ (UD60x18, 1e18 = 1/√token or 1/token), 0 < s₀ ≤ 1e27 (i.e. 1e9).
         uint256 initialSpeed;
-        /// @notice r (UD60x18), 0 < r ≤ 1e18, under the geometric policy; ignored (stored as 1e18)
-        /// under the constant policy.
+        /// @notice The policy's parameter: r (UD60x18, 0 < r ≤ 1e18) under the geometric policy; c
+        /// (UD60x18, 0 < c ≤ 1e24) under the harmonic policy; L₀, the limit whose speed is s₀ (an
+        /// 18-decimal token amount, 0 < L₀ ≤ 1e38, i.e. 1e20 tokens), under the limit-sqrt policy;
+        /// ignored (stored as 1e18) under the constant policy.
         uint256 decay;
         /// @notice The smallest accepted limit in raw token units (0 = any positive amount).
         uint256 minLimit;
@@ -136,8 +148,11 @@ interface ICoordinatedPledges is ITokenErrors {
         /// @notice 10^(18 − decimals): multiplies raw amounts into 18-decimal amounts.
         uint256 scale;
         uint256 initialSpeed;
+        /// @notice The policy's parameter (r, c or L₀; 1e18 under the constant policy), see `CampaignParams`.
         uint256 decay;
-        /// @notice The speed the next pledge will get (never 0: the geometric policy stops at its floor).
+        /// @notice The speed the next pledge will get (never 0: the slot policies stop at 1 wei or their
+        /// floor). Under the limit-sqrt policy, s₀: the speed of a pledge of L₀ (a pledge's speed depends
+        /// on its limit).
         uint256 nextSpeed;
         uint256 minLimit;
         address allocator;
@@ -199,7 +214,8 @@ interface ICoordinatedPledges is ITokenErrors {
         uint256 speed
     );
     /// @notice `pledger` raised its active pledge `pledgeId` in `campaignId` by escrowing `added` more raw
-    /// tokens; the pledge keeps its id, speed and place.
+    /// tokens; the pledge keeps its id, speed and place — except under the limit-sqrt policy, whose speed
+    /// is recomputed from `newLimit` (PledgeMath.limitSqrtSpeed; `getPledge` shows it).
     /// @param campaignId The pledge's campaign.
     /// @param pledgeId The raised pledge (the one `Pledged` created for this pledger).
     /// @param pledger The pledge's pledger (the caller of `pledge`).
@@ -257,6 +273,9 @@ interface ICoordinatedPledges is ITokenErrors {
     error InvalidSpeed(uint256 speed, uint256 max);
     /// @notice r is 0 or above 1e18 under the geometric policy.
     error InvalidDecay(uint256 decay);
+    /// @notice The parameter `value` of the harmonic or limit-sqrt `policy` (`CampaignParams.decay`: c or
+    /// L₀) is 0 or above `max` (1e24 for c, 1e38 — 1e20 tokens — for L₀).
+    error InvalidPolicyParameter(Policy policy, uint256 value, uint256 max);
     /// @notice The allocator has no code, or `gapId` is zero while `allocator` is set (or the reverse).
     error InvalidAllocator(address allocator, bytes32 gapId);
     /// @notice Gap `gapId` of `allocator` does not accept contributions: `status` 0 = not registered,
@@ -318,13 +337,14 @@ interface ICoordinatedPledges is ITokenErrors {
     /// @notice Creates a campaign; `msg.sender` becomes its creator (the only one who may cancel it).
     /// @dev Reverts with `ZeroAddress` (token or recipient), `InvalidToken`, `UnsupportedDecimals`,
     /// `DeadlineNotInFuture`, `LimitTooLarge` (minimum limit above the campaign cap), `InvalidSpeed`
-    /// (s₀ = 0 or above 1e27, which keeps h·s below 2²⁵⁶), `InvalidDecay`, `InvalidAllocator` (also
+    /// (s₀ = 0 or above 1e27, which keeps h·s below 2²⁵⁶), `InvalidDecay` (geometric r),
+    /// `InvalidPolicyParameter` (harmonic c, limit-sqrt L₀), `InvalidAllocator` (also
     /// when the allocator does not answer `token()` or `gapStatus(gapId)`), `AllocatorTokenMismatch` or
     /// `GapNotActive` (the gap is not registered, or closed). The token's decimals are read once here.
     /// @dev Warning: the creator chooses the allocator; pledgers should check it. Whatever it does,
     /// `claimPot` cannot be blocked: when `contributeToGap` reverts (gap closed, allocator paused, …) or
     /// pulls less than the pot, the rest is paid to the recipient.
-    /// @param params The token, recipient, deadline, mode, saturation policy (s₀ and r), minimum limit and
+    /// @param params The token, recipient, deadline, mode, saturation policy (s₀ and its parameter), minimum limit and
     /// optional allocator gap; see `CampaignParams` for each field's units and bounds.
     /// @return campaignId The new campaign's id (sequential from 1).
     function createCampaign(CampaignParams calldata params) external returns (uint256 campaignId);
@@ -333,7 +353,8 @@ interface ICoordinatedPledges is ITokenErrors {
     /// campaign: the first call makes a new pledge with the speed given by the policy (`Pledged`); a call
     /// from an address that has an active pledge in the campaign raises that pledge's limit by `limit`
     /// (`PledgeRaised`), keeping its id, speed and place (no speed slot is taken, `pledgeCount` does not
-    /// change). Allowed while block.timestamp < deadline.
+    /// change; under the limit-sqrt policy the speed is recomputed from the combined limit and Σ L·s
+    /// adjusted exactly). Allowed while block.timestamp < deadline.
     /// @dev Needs an allowance. Reverts with `UnknownCampaign`, `InvalidCampaignState` (cancelled),
     /// `DeadlinePassed`, `LimitTooSmall` (0, or below `minLimit` for a new pledge; a raise needs only
     /// limit > 0), `LimitTooLarge` or `TransferAmountMismatch`. `previewPledge` previews a new pledge; the
@@ -346,7 +367,8 @@ interface ICoordinatedPledges is ITokenErrors {
     /// all escrowed now: > 0, ≥ the campaign's `minLimit` for a new pledge, and within what keeps the
     /// campaign's escrow ≤ 1e20 tokens.
     /// @return pledgeId The pledge's id within the campaign (sequential from 0; the existing id for a raise).
-    /// @return speed The pledge's speed sᵢ (UD60x18, 1/√token or 1/token; always > 0; unchanged by a raise).
+    /// @return speed The pledge's speed sᵢ (UD60x18, 1/√token or 1/token; always > 0; unchanged by a raise
+    /// except under the limit-sqrt policy).
     function pledge(uint256 campaignId, uint256 limit) external returns (uint256 pledgeId, uint256 speed);
 
     /// @notice Withdraws a pledge before the deadline and refunds its full limit (raises included) to its
@@ -354,7 +376,7 @@ interface ICoordinatedPledges is ITokenErrors {
     /// speed).
     /// @dev Only the pledger. Reverts with `UnknownCampaign`, `UnknownPledge`, `InvalidCampaignState`,
     /// `DeadlinePassed`, `NotPledger` or `PledgeNotActive`. The pledge keeps its place in the
-    /// geometric count.
+    /// geometric or harmonic count unless it is the latest (its slot is then released).
     /// @param campaignId The pledge's campaign.
     /// @param pledgeId The pledge to withdraw (an id within the campaign, from 0).
     function withdrawPledge(uint256 campaignId, uint256 pledgeId) external;
@@ -625,7 +647,8 @@ interface ICoordinatedPledges is ITokenErrors {
     /// limit `pledge` would reject (the bounds keep L·scale and L·s from overflowing); does not check the
     /// deadline or the campaign's state.
     /// @param campaignId The campaign.
-    /// @param limit The hypothetical limit in raw token units, with the speed the next pledge would get.
+    /// @param limit The hypothetical limit in raw token units, with the speed a new pledge of it would get
+    /// (`nextSpeed`; under the limit-sqrt policy, the speed of this limit).
     /// @return h The solution with the new pledge (UD60x18, √token or token), as `solve` computes it.
     /// @return payment The new pledge's payment at that h, raw tokens, rounded down.
     /// @return potIncrease The pot at the new h minus the pot at the current solution, raw tokens

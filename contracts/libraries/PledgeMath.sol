@@ -48,6 +48,10 @@ library PledgeMath {
     uint256 internal constant MAX_SPEED = 1e27;
     /// @dev The geometric policy's speeds decay to ⌊s₀ / SPEED_FLOOR_DIVISOR⌋ (at least 1 wei), then stay.
     uint256 internal constant SPEED_FLOOR_DIVISOR = 1e6;
+    /// @dev The harmonic policy's largest rate c (UD60x18: 1e6): c·s ≤ 1e24·1e27 = 1e51 keeps its
+    /// recursion's denominator s₀·1e18 + c·s below 2²⁵⁶ with room to spare, and a larger c would divide
+    /// the second pledge's speed by more than a million.
+    uint256 internal constant MAX_HARMONIC_RATE = 1e24;
     /// @dev The largest escrow of a campaign in 18-decimal units (1e20 tokens). Bounds L·A ≤ 1e56,
     /// Σ L·s ≤ 1e65 and fits every raw amount in uint128.
     uint256 internal constant MAX_ESCROW = 1e38;
@@ -159,6 +163,50 @@ library PledgeMath {
         uint256 next = nextSpeed(speed, decay);
         uint256 floor = speedFloor(initialSpeed);
         return next > floor ? next : floor;
+    }
+
+    /// @notice The harmonic policy's next speed: 1/s_{k+1} = 1/s_k + c/s₀, i.e.
+    /// s_{k+1} = max(⌊s_k·s₀·1e18 / (s₀·1e18 + c·s_k)⌋, 1) (UD60x18, rounds down, at least 1 wei).
+    /// @dev Without rounding s_k = s₀/(1 + c·k): the speeds decay like 1/k and never reach 0. Rounding
+    /// down at each step only lowers later speeds (the map is increasing in s_k). No overflow: s_k ≤ s₀
+    /// ≤ MAX_SPEED (1e27), so s_k·s₀·1e18 ≤ 1e72, and c ≤ MAX_HARMONIC_RATE (1e24), so c·s_k ≤ 1e51.
+    /// @param speed The speed s_k of the pledge just made (UD60x18, 1 ≤ s_k ≤ s₀).
+    /// @param rate c (UD60x18, 0 < c ≤ MAX_HARMONIC_RATE).
+    /// @param initialSpeed s₀ (UD60x18, 0 < s₀ ≤ MAX_SPEED).
+    /// @return next The next pledge's speed (UD60x18, 1 ≤ next ≤ speed).
+    function harmonicNextSpeed(
+        uint256 speed,
+        uint256 rate,
+        uint256 initialSpeed
+    ) internal pure returns (uint256 next) {
+        unchecked {
+            // Within the bounds above (see @dev); the denominator is ≥ s₀·1e18 > 0.
+            uint256 base = initialSpeed * UNIT;
+            next = (speed * base) / (base + rate * speed);
+        }
+        if (next == 0) next = 1;
+    }
+
+    /// @notice The limit-scaled policy's speed s = min(max(⌊s₀·⌊√⌊L₀·1e36/L⌋⌋/1e18⌋, 1), MAX_SPEED),
+    /// i.e. s₀·√(L₀/L): every pledge's quarter circle saturates at the same h relative to its size √L.
+    /// @dev Rounds down (twice: the root, the product), at least 1 wei, capped at MAX_SPEED (a tiny L
+    /// against a large L₀). No overflow: L₀ ≤ MAX_ESCROW (1e38), so L₀·1e36 ≤ 1e74; with L ≥ 1 the root is
+    /// ≤ 1e37 and s₀·root ≤ 1e64.
+    /// @param initialSpeed s₀ (UD60x18, 0 < s₀ ≤ MAX_SPEED): the speed at L = L₀.
+    /// @param referenceLimit L₀ (18-decimal token amount, 0 < L₀ ≤ MAX_ESCROW).
+    /// @param limitNorm The pledge's (combined) limit L normalised to 18 decimals, > 0.
+    /// @return s The pledge's speed (UD60x18, 1 ≤ s ≤ MAX_SPEED).
+    function limitSqrtSpeed(
+        uint256 initialSpeed,
+        uint256 referenceLimit,
+        uint256 limitNorm
+    ) internal pure returns (uint256 s) {
+        unchecked {
+            // Within the bounds above (see @dev); the caller's L > 0.
+            s = (initialSpeed * sqrt((referenceLimit * A_UNIT) / limitNorm)) / UNIT;
+        }
+        if (s == 0) s = 1;
+        if (s > MAX_SPEED) s = MAX_SPEED;
     }
 
     /// @notice Whether h = Σ√p(h) / h = Σp(h) has a positive root, from S = Σ L·s (exact, 1e36 units).

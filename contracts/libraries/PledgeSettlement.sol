@@ -29,7 +29,7 @@ struct Campaign {
     uint256 sumLimitSpeedPlusOne;
     // slot 3
     uint128 minLimit;
-    uint64 decay; // ≤ 1e18 < 2⁶⁴
+    uint128 decay; // the policy's parameter: r, c (≤ 1e24) or L₀ (≤ MAX_ESCROW < 2¹²⁸); 1e18 if constant
     // slot 4
     uint128 initialSpeed;
     uint128 pot;

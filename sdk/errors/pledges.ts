@@ -4,7 +4,7 @@
  * client. The errors both contracts declare have their one sentence in ./shared.ts.
  */
 import type { PledgesErrorSignature } from "../generated/error-names";
-import { pledgeStateName } from "../math/campaign";
+import { Policy, pledgeStateName, policyNameOf } from "../math/campaign";
 import { formatFixed, type Formatter, type SentenceTable } from "./decoder";
 
 /** Whether the decoder was given the token's decimals (then `f.amount` shows token units). */
@@ -27,6 +27,10 @@ export const PLEDGES_SENTENCES = {
   "InvalidSpeed(uint256,uint256)": (a) =>
     `The initial speed ${formatFixed(a[0])} must be positive and at most ${formatFixed(a[1])}`,
   "InvalidDecay(uint256)": (a) => `The decay ${formatFixed(a[0])} must be above 0 and at most 1`,
+  "InvalidPolicyParameter(uint8,uint256,uint256)": (a) =>
+    Number(a[0]) === Policy.LimitSqrt
+      ? `The reference limit ${formatFixed(a[1])} tokens (18-decimal) of the limit-sqrt policy must be above 0 and at most ${formatFixed(a[2])} tokens`
+      : `The ${policyNameOf(a[0] as bigint)} policy's rate ${formatFixed(a[1])} must be above 0 and at most ${formatFixed(a[2])}`,
   "InvalidAllocator(address,bytes32)": (a, f) =>
     `Allocator ${f.address(a[0])} is not a contract answering token(), or the gap id and allocator do not go together`,
   "GapNotActive(address,bytes32,uint256)": (a, f) =>

@@ -112,6 +112,7 @@ export type PledgesErrorName =
   | "InvalidCheckData"
   | "InvalidDecay"
   | "InvalidPerformData"
+  | "InvalidPolicyParameter"
   | "InvalidSpeed"
   | "InvalidToken"
   | "LimitTooLarge"
@@ -149,6 +150,7 @@ export type PledgesErrorSignature =
   | "InvalidCheckData(uint256)"
   | "InvalidDecay(uint256)"
   | "InvalidPerformData(uint256)"
+  | "InvalidPolicyParameter(uint8,uint256,uint256)"
   | "InvalidSpeed(uint256,uint256)"
   | "InvalidToken(address)"
   | "LimitTooLarge(uint256,uint256)"
@@ -186,6 +188,7 @@ export const PLEDGES_ERRORS = [
   "error InvalidCheckData(uint256 length)",
   "error InvalidDecay(uint256 decay)",
   "error InvalidPerformData(uint256 length)",
+  "error InvalidPolicyParameter(uint8 policy, uint256 value, uint256 max)",
   "error InvalidSpeed(uint256 speed, uint256 max)",
   "error InvalidToken(address token)",
   "error LimitTooLarge(uint256 limit, uint256 available)",

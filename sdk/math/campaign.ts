@@ -9,10 +9,30 @@ export enum Mode {
   Linear = 1,
 }
 
-/** `ICoordinatedPledges.Policy`: how `pledge` assigns speeds (constant s₀, or geometric decay). */
+/**
+ * `ICoordinatedPledges.Policy`: how `pledge` assigns speeds — constant s₀; geometric or harmonic decay
+ * by slot; limit-sqrt s₀·√(L₀/L) from the pledge's own limit.
+ */
 export enum Policy {
   Constant = 0,
   Geometric = 1,
+  Harmonic = 2,
+  LimitSqrt = 3,
+}
+
+/** `Policy` values as the SDK, the CLI and the indexer name them (index = the on-chain value). */
+export const POLICY_NAMES = ["constant", "geometric", "harmonic", "limit-sqrt"] as const;
+export type PolicyName = (typeof POLICY_NAMES)[number];
+
+/** The name of an on-chain policy ("constant" beyond the enum, as no contract stores one). */
+export function policyNameOf(value: bigint | number): PolicyName {
+  return POLICY_NAMES[Number(value)] ?? "constant";
+}
+
+/** The on-chain value of a policy name (`POLICY_NAMES`); undefined for an unknown name. */
+export function policyOf(name: string): Policy | undefined {
+  const k = (POLICY_NAMES as readonly string[]).indexOf(name);
+  return k < 0 ? undefined : (k as Policy);
 }
 
 /** `ICoordinatedPledges.CampaignState`. */

@@ -40,7 +40,9 @@ export const MAX_H = 10n ** 45n;
 export const MAX_SPEED = 10n ** 27n;
 /** `PledgeMath.SPEED_FLOOR_DIVISOR`: the geometric policy's floor is ⌊s₀/10⁶⌋ (at least 1 wei). */
 export const SPEED_FLOOR_DIVISOR = 10n ** 6n;
-/** `PledgeMath.MAX_ESCROW`: a campaign's escrow cap in 18-decimal units. */
+/** `PledgeMath.MAX_HARMONIC_RATE`: the harmonic policy's largest c (UD60x18, i.e. 1e6). */
+export const MAX_HARMONIC_RATE = 10n ** 24n;
+/** `PledgeMath.MAX_ESCROW`: a campaign's escrow cap in 18-decimal units (also the largest L₀). */
 export const MAX_ESCROW = 10n ** 38n;
 /** `PledgeMath.BRACKET_RELATIVE`: hHigh − hLow ≤ ⌊hLow/BRACKET_RELATIVE⌋ + BRACKET_SLACK. */
 export const BRACKET_RELATIVE = 10n ** 12n;
@@ -116,6 +118,26 @@ export function geometricNextSpeed(speed: bigint, decay: bigint, initialSpeed: b
   const next = nextSpeed(speed, decay);
   const floor = speedFloor(initialSpeed);
   return next > floor ? next : floor;
+}
+
+/**
+ * `PledgeMath.harmonicNextSpeed`: 1/s_{k+1} = 1/s_k + c/s₀, i.e.
+ * max(⌊s_k·s₀·1e18 / (s₀·1e18 + c·s_k)⌋, 1) — decays like s₀/(1 + c·k), never 0.
+ */
+export function harmonicNextSpeed(speed: bigint, rate: bigint, initialSpeed: bigint): bigint {
+  const base = initialSpeed * UNIT;
+  const next = (speed * base) / (base + rate * speed);
+  return next === 0n ? 1n : next;
+}
+
+/**
+ * `PledgeMath.limitSqrtSpeed`: min(max(⌊s₀·⌊√⌊L₀·1e36/L⌋⌋/1e18⌋, 1), MAX_SPEED) — s₀·√(L₀/L) for a
+ * (combined) normalised limit L > 0.
+ */
+export function limitSqrtSpeed(initialSpeed: bigint, referenceLimit: bigint, limitNorm: bigint): bigint {
+  if (limitNorm <= 0n) throw new RangeError("limit-sqrt speed: the limit must be positive");
+  const s = (initialSpeed * isqrt((referenceLimit * A_UNIT) / limitNorm)) / UNIT;
+  return s === 0n ? 1n : s > MAX_SPEED ? MAX_SPEED : s;
 }
 
 /** `PledgeMath.hasPositiveRoot`: S = Σ L·s > 0 (quadratic), 2S > PI_36 (linear). */

@@ -1,23 +1,20 @@
 /**
- * Saturation-speed policies, the two the contract has and two candidates of the mechanism lab
- * (issue 14), each a rule from the pledge's slot and limit to its speed (UD60x18).
- *
- * `constant` and `geometric` are the contract's (`Policy`, ./campaign; speeds via `policySpeeds` /
- * `geometricNextSpeed` of ./settlement and ./pledge-math). The candidates are off-chain only for now
- * (no Solidity twin yet); they are written in the integer arithmetic a Solidity mirror would use
- * (uint256, 1e18 fixed point, every division rounding down, `isqrt` = `Math.sqrt`), so a library can
- * copy them line for line:
- * - `harmonicSpeed`: s_k = max(⌊s₀·1e18 / (1e18 + c·k)⌋, 1) — decays like 1/k, never reaching 0;
- * - `limitScaledSpeed`: s = max(⌊s₀·⌊√(⌊L₀·1e36 / L⌋)⌋ / 1e18⌋, 1), i.e. s₀·√(L₀/L): in quadratic
- *   mode every quarter circle saturates at the same h relative to its radius √L, and a pledge's
- *   speed does not depend on when it joins. A raise would have to recompute the speed from the
- *   combined limit (the contract keeps a raised pledge's speed today): keeping it would let a pledger
- *   open small, at a high speed, and raise.
+ * Saturation-speed policies as the mechanism lab (issue 14) compares them: the contract's four
+ * (`Policy`, ./campaign), each a rule from the pledge's slot and limit to its speed (UD60x18), computed
+ * by the contract's own rules (`PledgeMath` mirrors in ./pledge-math, via ./settlement's
+ * `newPledgeSpeed` / `nextSpeedAfter`), so the lab, the SDK and the chain agree to the wei:
+ * - `harmonicSpeed`: the recursion 1/s_{k+1} = 1/s_k + c/s₀ (`PledgeMath.harmonicNextSpeed`, each step
+ *   rounded down, at least 1 wei) — decays like s₀/(1 + c·k), never reaching 0;
+ * - `limitScaledSpeed`: s = min(max(⌊s₀·⌊√⌊L₀·1e36/L⌋⌋/1e18⌋, 1), MAX_SPEED) (`PledgeMath.limitSqrtSpeed`),
+ *   i.e. s₀·√(L₀/L): in quadratic mode every quarter circle saturates at the same h relative to its
+ *   radius √L, and a pledge's speed does not depend on when it joins. A raise recomputes the speed from
+ *   the combined limit (keeping it would let a pledger open small, at a high speed, and raise).
  */
-import { UNIT, geometricNextSpeed } from "./pledge-math";
-import { isqrt } from "./common";
+import { Policy } from "./campaign";
+import { harmonicNextSpeed, limitSqrtSpeed } from "./pledge-math";
+import { newPledgeSpeed, nextSpeedAfter } from "./settlement";
 
-/** The policies the lab compares (`constant`, `geometric` on chain; the others candidates). */
+/** The policies the lab compares (all four on chain), by their SDK names (`POLICY_NAMES`). */
 export const LAB_POLICIES = ["constant", "geometric", "harmonic", "limit-sqrt"] as const;
 export type LabPolicy = (typeof LAB_POLICIES)[number];
 
@@ -33,22 +30,37 @@ export interface PolicyParams {
   referenceLimit: bigint;
 }
 
-/** Candidate `harmonic`: s_k = max(⌊s₀·1e18 / (1e18 + c·k)⌋, 1) for the pledge in slot k (0-based). */
-export function harmonicSpeed(initialSpeed: bigint, rate: bigint, slot: number): bigint {
-  const s = (initialSpeed * UNIT) / (UNIT + rate * BigInt(slot));
-  return s === 0n ? 1n : s;
+/** The on-chain `Policy` of a lab policy name. */
+export function labPolicyValue(policy: LabPolicy): Policy {
+  return LAB_POLICIES.indexOf(policy) as Policy;
 }
 
-/** Candidate `limit-sqrt`: s = max(⌊s₀·⌊√⌊L₀·1e36/L⌋⌋/1e18⌋, 1) (L, L₀ normalised; L > 0). */
+/** The parameter `createCampaign` takes for `policy` (`CampaignParams.decay`: r, c, L₀; 1e18 if constant). */
+export function policyParam(policy: LabPolicy, p: PolicyParams): bigint {
+  if (policy === "geometric") return p.decay;
+  if (policy === "harmonic") return p.harmonicRate;
+  return policy === "limit-sqrt" ? p.referenceLimit : 10n ** 18n;
+}
+
+/**
+ * `harmonic`: the speed of slot `slot` (0-based) without withdrawals, by the contract's recursion
+ * from s₀ (`PledgeMath.harmonicNextSpeed` applied `slot` times).
+ */
+export function harmonicSpeed(initialSpeed: bigint, rate: bigint, slot: number): bigint {
+  let s = initialSpeed;
+  for (let k = 0; k < slot; k++) s = harmonicNextSpeed(s, rate, initialSpeed);
+  return s;
+}
+
+/** `limit-sqrt`: `PledgeMath.limitSqrtSpeed(s₀, L₀, L)` (L, L₀ normalised; L > 0). */
 export function limitScaledSpeed(initialSpeed: bigint, referenceLimit: bigint, limitNorm: bigint): bigint {
-  if (limitNorm <= 0n) throw new RangeError("limit must be positive");
-  const s = (initialSpeed * isqrt((referenceLimit * UNIT * UNIT) / limitNorm)) / UNIT;
-  return s === 0n ? 1n : s;
+  return limitSqrtSpeed(initialSpeed, referenceLimit, limitNorm);
 }
 
 /**
  * The speed of the pledge in slot `slot` (0-based, slots of withdrawn pledges not reused) with the
- * normalised limit `limitNorm`; `previous` is slot − 1's speed (the geometric recursion's input).
+ * normalised limit `limitNorm`; `previous` is slot − 1's speed (the slot policies' recursion input:
+ * without it, slot 0's s₀ is assumed for slot 0 and the recursion is run from s₀).
  */
 export function labSpeed(
   policy: LabPolicy,
@@ -57,16 +69,16 @@ export function labSpeed(
   limitNorm: bigint,
   previous?: bigint,
 ): bigint {
-  switch (policy) {
-    case "constant":
-      return p.initialSpeed;
-    case "geometric":
-      return slot === 0 || previous === undefined
-        ? p.initialSpeed
-        : geometricNextSpeed(previous, p.decay, p.initialSpeed);
-    case "harmonic":
-      return harmonicSpeed(p.initialSpeed, p.harmonicRate, slot);
-    case "limit-sqrt":
-      return limitScaledSpeed(p.initialSpeed, p.referenceLimit, limitNorm);
-  }
+  const rule = {
+    policy: labPolicyValue(policy),
+    initialSpeed: p.initialSpeed,
+    param: policyParam(policy, p),
+  };
+  if (policy === "constant" || policy === "limit-sqrt")
+    return newPledgeSpeed(rule, p.initialSpeed, limitNorm);
+  if (slot === 0) return p.initialSpeed;
+  if (previous !== undefined) return nextSpeedAfter(rule, previous);
+  let s = p.initialSpeed;
+  for (let k = 0; k < slot; k++) s = nextSpeedAfter(rule, s);
+  return s;
 }

@@ -2,7 +2,7 @@
  * The contract-level pledges math of contracts/CoordinatedPledges.sol and its settlement engine
  * (contracts/libraries/PledgeSettlement.sol), exact to the wei, on a campaign (`CampaignMath`,
  * ./campaign) rather than on columns: the settlement pass and `settle`'s checks,
- * `evaluate`, `solve`, `marginalLeverage`, `previewPledge`, `paymentAt`, the speeds of both policies,
+ * `evaluate`, `solve`, `marginalLeverage`, `previewPledge`, `paymentAt`, the speeds of the policies,
  * and `findBracket`, the tightest bracket `settle` accepts. Each function names its Solidity twin; the
  * library math underneath is ./pledge-math (PledgeMath.sol), the float estimates ./float.
  */
@@ -12,9 +12,11 @@ import {
   MAX_H,
   gPerH,
   geometricNextSpeed,
+  harmonicNextSpeed,
   hasPositiveRoot,
   initialGuess,
   leverage,
+  limitSqrtSpeed,
   maxBracketWidth,
   newtonFrom,
   payment,
@@ -34,17 +36,65 @@ export function paymentAt(limit: bigint, speed: bigint, h: bigint): bigint {
   return payment(limit, saturation(h, speed));
 }
 
+/** What `CoordinatedPledges.pledge` reads to assign a speed: the policy, s₀ and its parameter. */
+export interface SpeedRule {
+  policy: Policy;
+  /** s₀ (UD60x18). */
+  initialSpeed: bigint;
+  /** `CampaignView.decay`: r (geometric), c (harmonic), L₀ (limit-sqrt, 18 decimals); 1e18 if constant. */
+  param: bigint;
+}
+
 /**
- * The speeds `pledge` assigns to pledges 0 … count − 1 without withdrawals (`CoordinatedPledges.pledge`:
- * constant s₀, or geometric s_{k+1} = max(⌊s_k·r⌋, speedFloor(s₀)) from s₀). Withdrawing the latest
- * pledge releases its slot: the next pledge gets that speed again (`CampaignView.nextSpeed`).
+ * The speed `pledge` gives a new pledge of normalised limit `limitNorm` when the campaign's
+ * `nextSpeed` is `next`: `next`, or under limit-sqrt `PledgeMath.limitSqrtSpeed(s₀, L₀, L)` (also what
+ * `previewPledge` assumes).
  */
-export function policySpeeds(policy: Policy, initialSpeed: bigint, decay: bigint, count: number): bigint[] {
+export function newPledgeSpeed(rule: SpeedRule, next: bigint, limitNorm: bigint): bigint {
+  return rule.policy === Policy.LimitSqrt ? limitSqrtSpeed(rule.initialSpeed, rule.param, limitNorm) : next;
+}
+
+/**
+ * The campaign's `nextSpeed` after a new pledge at `speed` (its slot's speed): geometric
+ * max(⌊s·r⌋, floor), harmonic 1/s' = 1/s + c/s₀; unchanged under constant and limit-sqrt (s₀).
+ */
+export function nextSpeedAfter(rule: SpeedRule, speed: bigint): bigint {
+  if (rule.policy === Policy.Geometric) return geometricNextSpeed(speed, rule.param, rule.initialSpeed);
+  if (rule.policy === Policy.Harmonic) return harmonicNextSpeed(speed, rule.param, rule.initialSpeed);
+  return rule.policy === Policy.LimitSqrt ? rule.initialSpeed : speed;
+}
+
+/** The speed of a pledge at `speed` raised to the normalised combined limit `limitNorm` (limit-sqrt recomputes it). */
+export function raisedSpeed(rule: SpeedRule, speed: bigint, limitNorm: bigint): bigint {
+  return rule.policy === Policy.LimitSqrt ? limitSqrtSpeed(rule.initialSpeed, rule.param, limitNorm) : speed;
+}
+
+/** Whether withdrawing the campaign's latest pledge releases its speed slot (geometric, harmonic). */
+export function releasesSlot(policy: Policy): boolean {
+  return policy === Policy.Geometric || policy === Policy.Harmonic;
+}
+
+/**
+ * The speeds `pledge` assigns to pledges 0 … count − 1 without withdrawals or raises
+ * (`CoordinatedPledges.pledge`): constant s₀; geometric s_{k+1} = max(⌊s_k·r⌋, speedFloor(s₀)) and
+ * harmonic s_{k+1} = max(⌊s_k·s₀·1e18/(s₀·1e18 + c·s_k)⌋, 1) from s₀; limit-sqrt from each pledge's
+ * normalised limit in `limitsNorm` (required then). Withdrawing the latest pledge releases a geometric
+ * or harmonic slot: the next pledge gets that speed again (`CampaignView.nextSpeed`).
+ */
+export function policySpeeds(
+  policy: Policy,
+  initialSpeed: bigint,
+  param: bigint,
+  count: number,
+  limitsNorm: readonly bigint[] = [],
+): bigint[] {
+  const rule = { policy, initialSpeed, param };
   const out: bigint[] = [];
-  let s = initialSpeed;
+  let next = initialSpeed;
   for (let k = 0; k < count; k++) {
+    const s = newPledgeSpeed(rule, next, policy === Policy.LimitSqrt ? limitsNorm[k] : 0n);
     out.push(s);
-    if (policy === Policy.Geometric) s = geometricNextSpeed(s, decay, initialSpeed);
+    next = nextSpeedAfter(rule, s);
   }
   return out;
 }
@@ -256,18 +306,26 @@ export interface RaisePreview extends PledgePreview {
  * What raising pledge `pledgeId` of `c` by `added` raw tokens would do — the contract has no preview
  * for raises, so this is the exact mirror's: the new root h (as `solve` will compute it), the combined
  * pledge's payment at h, the pot increase over the current root and the pledge's marginal leverage at h
- * (UD60x18), each to the wei of what the contract's views return after the raise.
+ * (UD60x18), each to the wei of what the contract's views return after the raise. Give the campaign's
+ * `rule` under the limit-sqrt policy, whose raise recomputes the pledge's speed from the combined limit.
  */
-export function previewRaise(c: CampaignMath, pledgeId: number, added: bigint): RaisePreview {
+export function previewRaise(
+  c: CampaignMath,
+  pledgeId: number,
+  added: bigint,
+  rule?: SpeedRule,
+): RaisePreview {
   const current = c.pledges[pledgeId];
   if (current === undefined || !current.active) throw new Error(`pledge ${pledgeId} is not an active pledge`);
   const hBefore = solve(c);
   const potBefore = evaluate(c, hBefore).pot;
+  const limit = current.limit + added;
+  // Under limit-sqrt (`rule` given) the raise recomputes the speed from the combined limit.
+  const speed = rule === undefined ? current.speed : raisedSpeed(rule, current.speed, limit * c.scale);
   const raised: CampaignMath = {
     ...c,
-    pledges: c.pledges.map((p, k) => (k === pledgeId ? { ...p, limit: p.limit + added } : p)),
+    pledges: c.pledges.map((p, k) => (k === pledgeId ? { ...p, limit, speed } : p)),
   };
-  const limit = current.limit + added;
   const h = solve(raised);
   const potAfter = evaluate(raised, h).pot;
   return {
@@ -275,7 +333,7 @@ export function previewRaise(c: CampaignMath, pledgeId: number, added: bigint): 
     limit,
     potBefore,
     h,
-    payment: paymentAt(limit, current.speed, h),
+    payment: paymentAt(limit, speed, h),
     potIncrease: potAfter > potBefore ? potAfter - potBefore : 0n,
     leverage: marginalLeverage(raised, pledgeId, h),
   };

@@ -22,7 +22,7 @@ export {
   roundWeight,
   weightOf,
 } from "./allocator";
-export { SETTLEMENT_GRACE_PERIOD, campaignMath, escrowOf, modeName, policyName } from "./pledges";
+export { SETTLEMENT_GRACE_PERIOD, campaignMath, escrowOf, modeName, policyName, speedRule } from "./pledges";
 
 /** Applies one event to `state` (in place) and returns it. Events must come in (block, logIndex) order. */
 export function apply(state: ReplayState, event: CofundEvent): ReplayState {

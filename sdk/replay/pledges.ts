@@ -43,8 +43,14 @@ export const escrowOf = (c: Campaign): bigint =>
 
 /** The campaign's mode and policy as the SDK names them. */
 export const modeName = (c: Campaign): ModeName => (c.mode === pm.Mode.Quadratic ? "quadratic" : "linear");
-export const policyName = (c: Campaign): PolicyName =>
-  c.policy === pm.Policy.Geometric ? "geometric" : "constant";
+export const policyName = (c: Campaign): PolicyName => pm.policyNameOf(c.policy);
+
+/** The campaign's speed rule (`pm.SpeedRule`): its policy, s₀ and parameter. */
+export const speedRule = (c: Campaign): pm.SpeedRule => ({
+  policy: c.policy,
+  initialSpeed: c.initialSpeed,
+  param: c.decay,
+});
 
 function campaignCreated(
   s: ReplayState,
@@ -75,7 +81,7 @@ function campaignCreated(
     mode: Number(p.mode) as pm.Mode,
     policy,
     initialSpeed: p.initialSpeed,
-    decay: policy === pm.Policy.Geometric ? p.decay : pm.UNIT,
+    decay: policy === pm.Policy.Constant ? pm.UNIT : p.decay,
     decayParam: p.decay,
     minLimit: p.minLimit,
     allocator: p.allocator,
@@ -121,24 +127,25 @@ function pledged(x: Ctx<"Pledged">): void {
     const sentence = `${ps} is a second pledge of ${a.pledger}, whose pledge ${open} is active: pledging again must raise it.`;
     add("pledge-event", ps, `a raise of pledge ${open}`, "a new pledge", sentence);
   }
-  if (a.speed !== c.nextSpeed) {
-    const sentence = `${ps} got speed ${fx(a.speed)}; the ${policyName(c)} policy assigns ${fx(c.nextSpeed)}.`;
-    add("pledge-event", ps, fx(c.nextSpeed), fx(a.speed), sentence);
+  // The speed the policy assigns (limit-sqrt: from the limit, when it is a valid one).
+  const speed = a.limit > 0n ? pm.newPledgeSpeed(speedRule(c), c.nextSpeed, a.limit * c.scale) : c.nextSpeed;
+  if (a.speed !== speed) {
+    const sentence = `${ps} got speed ${fx(a.speed)}; the ${policyName(c)} policy assigns ${fx(speed)}.`;
+    add("pledge-event", ps, fx(speed), fx(a.speed), sentence);
   }
   c.pledges[pid] = {
     campaignId: c.campaignId,
     pledgeId: pid,
     pledger: a.pledger,
     limit: a.limit,
-    speed: c.nextSpeed,
+    speed,
     state: "active",
     payment: 0n,
     refund: 0n,
     pledged: x.at,
     raises: [],
   };
-  if (c.policy === pm.Policy.Geometric)
-    c.nextSpeed = pm.geometricNextSpeed(c.nextSpeed, c.decay, c.initialSpeed);
+  c.nextSpeed = pm.nextSpeedAfter(speedRule(c), speed);
 }
 
 function pledgeRaised(x: Ctx<"PledgeRaised">): void {
@@ -158,6 +165,8 @@ function pledgeRaised(x: Ctx<"PledgeRaised">): void {
     add("pledge-event", ps, f(p.limit + a.added), f(a.newLimit), sentence);
   }
   p.limit += a.added;
+  // Under limit-sqrt the raise recomputes the speed from the combined limit (`CoordinatedPledges.pledge`).
+  p.speed = pm.raisedSpeed(speedRule(c), p.speed, p.limit * c.scale);
   p.raises.push({ ...x.at, added: a.added });
 }
 
@@ -179,8 +188,8 @@ function pledgeWithdrawn(x: Ctx<"PledgeWithdrawn">): void {
   p.withdrawn = x.at;
   p.refund = p.limit;
   c.refundsPaid += p.limit;
-  // The latest pledge releases its geometric speed slot (CoordinatedPledges.withdrawPledge).
-  if (c.policy === pm.Policy.Geometric && pid === c.pledges.length - 1) c.nextSpeed = p.speed;
+  // The latest pledge releases its geometric or harmonic speed slot (CoordinatedPledges.withdrawPledge).
+  if (pm.releasesSlot(c.policy) && pid === c.pledges.length - 1) c.nextSpeed = p.speed;
 }
 
 function campaignCancelled(x: Ctx<"CampaignCancelled">): void {

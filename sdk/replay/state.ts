@@ -125,7 +125,7 @@ export interface Round {
 
 /** A campaign's mode and policy as the SDK names them (`Mode`, `Policy`). */
 export type ModeName = "quadratic" | "linear";
-export type PolicyName = "constant" | "geometric";
+export type { PolicyName } from "../math/campaign";
 
 /** A pledge. */
 export interface Pledge {
@@ -168,7 +168,7 @@ export interface Campaign {
   mode: Mode;
   policy: Policy;
   initialSpeed: bigint;
-  /** The decay in force (1e18 under the constant policy). */
+  /** The policy's parameter in force, as `CampaignView.decay`: r, c or L₀ (1e18 under the constant policy). */
   decay: bigint;
   /** The decay as given to `createCampaign`. */
   decayParam: bigint;

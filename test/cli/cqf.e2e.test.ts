@@ -6,6 +6,8 @@
  *   PotNotReclaimable;
  * - `cqf:pledge` twice from one account raises that account's pledge (one pledge per address) and
  *   shows the combined pledge (--json: `limit` combined, `added`, `raised`);
+ * - `cqf:create` with the harmonic and limit-sqrt policies and their parameter flags; `cqf:status --json`
+ *   names the policy and shows the speeds (a limit-sqrt raise's recomputed one);
  * - `cqf:settle` of a campaign only h = 0 can close (linear, (2/π)·L·s just above 1, from decimal.js):
  *   one readable line until the grace period ends, then settled at h = 0 (the keeper's path).
  */
@@ -183,6 +185,76 @@ describe("cqf tasks end to end (hardhat node in a child process)", function () {
       expect(p.realLeverage, `pledge ${i}`).to.be.a("number");
       expect(relErr(new D(p.realLeverage as number), refRealLeverage(ref, i)!)).to.be.lessThan(1e-9);
     }
+  });
+
+  it("cqf:create --policy harmonic --rate / limit-sqrt --reference-limit; cqf:status names the policy and shows the speeds", async () => {
+    const create = (policy: string, flags: string[]) =>
+      task("cqf:create", [
+        "--recipient",
+        accounts[12]!,
+        "--duration",
+        "3600",
+        "--speed",
+        "0.2",
+        "--policy",
+        policy,
+        ...flags,
+      ]);
+    const harmonic = (await create("harmonic", ["--rate", "0.5"])).campaignId as string;
+    const limitSqrt = (await create("limit-sqrt", ["--reference-limit", "9"])).campaignId as string;
+    // Harmonic: 1/s₁ = 1/s₀ + c/s₀ = 1.5/0.2 → ⌊0.2/1.5⌋ at 18 decimals; s₀ first.
+    await task("cqf:pledge", ["--campaign", harmonic, "--limit", "10", "--from", "5"]);
+    const second = await task("cqf:pledge", ["--campaign", harmonic, "--limit", "10", "--from", "6"]);
+    expect(second.speed).to.equal("0.133333333333333333");
+    // Limit-sqrt: a pledge of 1 gets 0.2·√9 = 0.6; raised to 36 it gets 0.2·√(9/36) = 0.1.
+    const small = await task("cqf:pledge", ["--campaign", limitSqrt, "--limit", "1", "--from", "5"]);
+    expect(small.speed).to.equal("0.6");
+    const raised = await task("cqf:pledge", ["--campaign", limitSqrt, "--limit", "35", "--from", "5"]);
+    expect(raised).to.include({ raised: true, limit: "36", speed: "0.1" });
+    const hs = await task("cqf:status", ["--campaign", harmonic]);
+    const ls = await task("cqf:status", ["--campaign", limitSqrt]);
+    expect(hs.policy).to.equal("harmonic");
+    expect(ls.policy).to.equal("limit-sqrt");
+    expect((hs.pledges as Record<string, unknown>[]).map((p) => p.speed)).to.deep.equal([
+      "0.2",
+      "0.133333333333333333",
+    ]);
+    expect((ls.pledges as Record<string, unknown>[]).map((p) => [p.limit, p.speed])).to.deep.equal([
+      ["36", "0.1"],
+    ]);
+    // A parameter flag of another policy, or a missing one, is refused in one line before any transaction.
+    const wrong = await hardhat([
+      "cqf:create",
+      "--recipient",
+      accounts[12]!,
+      "--duration",
+      "60",
+      "--speed",
+      "0.1",
+      "--policy",
+      "harmonic",
+      "--decay",
+      "0.5",
+      "--network",
+      "localhost",
+    ]);
+    expect(wrong.code).to.not.equal(0);
+    expect(wrong.stderr.trim()).to.match(/--decay applies to the geometric policy only/);
+    expect(wrong.stderr.trim().split("\n")).to.have.length(1);
+    const missing = await hardhat([
+      "cqf:create",
+      "--recipient",
+      accounts[12]!,
+      "--duration",
+      "60",
+      "--speed",
+      "0.1",
+      "--policy",
+      "limit-sqrt",
+      "--network",
+      "localhost",
+    ]);
+    expect(missing.stderr.trim()).to.match(/--policy limit-sqrt needs --reference-limit/);
   });
 
   it("cqf:settle settles a linear campaign just above the collapse threshold right at its deadline, exactly", async () => {

@@ -23,6 +23,9 @@ export const gapIdOf = (name: string): string => ethers.id(`fuzz-gap-${name}`);
 export const MINT_TOKENS = 1_000_000n;
 const GAS_LIMIT = 15_000_000n;
 
+/** The largest parameter of each policy (`CampaignParams.decay`): r ≤ 1, c ≤ 1e24, L₀ ≤ 1e38. */
+const POLICY_PARAM_MAX = [pm.UNIT, pm.UNIT, pm.MAX_HARMONIC_RATE, pm.MAX_ESCROW];
+
 export type TimeTarget = "roundEnd" | "beforeRoundEnd" | "deadline" | "beforeDeadline" | "grace" | "jump";
 export type BracketKind = "tight" | "high" | "low" | "wide" | "zero";
 
@@ -45,7 +48,8 @@ export type Action =
       user: number;
       recipient: number;
       linear: boolean;
-      geometric: boolean;
+      /** `pm.Policy`: constant, geometric, harmonic or limit-sqrt. */
+      policy: number;
       speed: bigint;
       decay: bigint;
       minLimit: bigint;
@@ -826,8 +830,10 @@ export class Harness {
         ? "DeadlineNotInFuture"
         : a.speed === 0n || a.speed > pm.MAX_SPEED
           ? "InvalidSpeed"
-          : a.geometric && (a.decay === 0n || a.decay > pm.UNIT)
-            ? "InvalidDecay"
+          : a.policy !== pm.Policy.Constant && (a.decay === 0n || a.decay > POLICY_PARAM_MAX[a.policy])
+            ? a.policy === pm.Policy.Geometric
+              ? "InvalidDecay"
+              : "InvalidPolicyParameter"
             : gapName !== null && (gapModel === undefined || gapModel.closedRound !== 0)
               ? "GapNotActive"
               : null;
@@ -836,7 +842,7 @@ export class Harness {
       recipient,
       deadline,
       mode: a.linear ? pm.Mode.Linear : pm.Mode.Quadratic,
-      policy: a.geometric ? pm.Policy.Geometric : pm.Policy.Constant,
+      policy: a.policy,
       initialSpeed: a.speed,
       decay: a.decay,
       minLimit,

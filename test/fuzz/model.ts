@@ -21,6 +21,7 @@ import {
   emptyState,
   escrowOf,
   lc,
+  speedRule,
   matchOf,
   roundWeight,
   weightOf,
@@ -363,7 +364,10 @@ export class PledgesModel {
     return ok;
   }
 
-  /** What a pledge will be: a new pledge, or a raise of who's active pledge (same id and speed, no speed slot taken). */
+  /**
+   * What a pledge will be: a new pledge (the policy's speed: the next slot's, or limit-sqrt's for its
+   * limit), or a raise of who's active pledge (same id, no speed slot taken; limit-sqrt re-speeds it).
+   */
   previewPledge(
     c: CampaignModel,
     who: string,
@@ -371,9 +375,19 @@ export class PledgesModel {
   ): { pledgeId: bigint; speed: bigint; raised: boolean; newLimit: bigint } {
     const mine = this.pledgeOf(c, who);
     const p = c.pledges[mine];
-    if (p !== undefined)
-      return { pledgeId: BigInt(mine), speed: p.speed, raised: true, newLimit: p.limit + limit };
-    return { pledgeId: BigInt(c.pledges.length), speed: c.nextSpeed, raised: false, newLimit: limit };
+    const rule = speedRule(c);
+    if (p !== undefined) {
+      const newLimit = p.limit + limit;
+      return {
+        pledgeId: BigInt(mine),
+        speed: pm.raisedSpeed(rule, p.speed, newLimit * this.scale),
+        raised: true,
+        newLimit,
+      };
+    }
+    // (A limit of 0 is refused: its speed is never read.)
+    const speed = limit > 0n ? pm.newPledgeSpeed(rule, c.nextSpeed, limit * this.scale) : c.nextSpeed;
+    return { pledgeId: BigInt(c.pledges.length), speed, raised: false, newLimit: limit };
   }
 
   predictWithdraw(c: CampaignModel | undefined, pledgeId: bigint, who: string, ts: bigint): Verdict {

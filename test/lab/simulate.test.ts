@@ -131,13 +131,19 @@ describe("mechanism lab: the simulator (10 agents × 3 runs)", function () {
   });
 });
 
-describe("mechanism lab: candidate speed policies (integer formulas a Solidity mirror copies)", () => {
-  it("harmonic: ⌊s₀·1e18/(1e18 + c·k)⌋, never 0", () => {
+describe("mechanism lab: speed policies (the contract's rules, PledgeMath's mirrors)", () => {
+  it("harmonic: the recursion 1/s_{k+1} = 1/s_k + c/s₀ stays within k wei below ⌊s₀/(1 + c·k)⌋, never 0", () => {
     const s0 = 123456789012345678n;
     const c = WAD / 20n;
     for (const k of [0, 1, 2, 7, 199, 10_000]) {
-      const want = new D(s0.toString()).div(new D(1).plus(new D(c.toString()).div(1e18).mul(k))).floor();
-      expect(pm.harmonicSpeed(s0, c, k)).to.equal(BigInt(want.toFixed(0)));
+      const want = BigInt(
+        new D(s0.toString())
+          .div(new D(1).plus(new D(c.toString()).div(1e18).mul(k)))
+          .floor()
+          .toFixed(0),
+      );
+      const got = pm.harmonicSpeed(s0, c, k);
+      expect(got <= want && got >= want - BigInt(k), `slot ${k}: ${got} vs ${want}`).to.equal(true);
     }
     expect(pm.harmonicSpeed(1n, WAD, 5)).to.equal(1n);
   });
@@ -169,6 +175,18 @@ describe("mechanism lab: candidate speed policies (integer formulas a Solidity m
       prev = pm.labSpeed("geometric", p, k, WAD, prev);
       expect(prev).to.equal(geometric[k]);
       expect(pm.labSpeed("constant", p, k, WAD)).to.equal(WAD);
+    }
+  });
+
+  it("labSpeed: harmonic is the contract's policySpeeds, with or without the previous slot's speed", () => {
+    const p: pm.PolicyParams = { initialSpeed: WAD, decay: WAD, harmonicRate: WAD / 3n, referenceLimit: WAD };
+    const harmonic = pm.policySpeeds(pm.Policy.Harmonic, p.initialSpeed, p.harmonicRate, 50);
+    let prev: bigint | undefined;
+    for (let k = 0; k < 50; k++) {
+      prev = pm.labSpeed("harmonic", p, k, WAD, prev);
+      expect(prev).to.equal(harmonic[k]);
+      expect(pm.labSpeed("harmonic", p, k, WAD)).to.equal(harmonic[k]);
+      expect(pm.harmonicSpeed(p.initialSpeed, p.harmonicRate, k)).to.equal(harmonic[k]);
     }
   });
 });

@@ -16,6 +16,9 @@ const POLICIES = {
   constant: "Constant: every pledge saturates at the same speed, whenever it joins.",
   geometric:
     "Geometric: each new pledge's speed is the previous one's times the decay (early pledges saturate faster).",
+  harmonic: "Harmonic: the k-th pledge's speed is the initial one over (1 + rate·k) — it slows, never to 0.",
+  "limit-sqrt":
+    "Limit-sqrt: a pledge's speed is the initial one times √(reference limit / its limit), whenever it joins.",
 } as const;
 
 function CreateCampaign() {
@@ -25,6 +28,8 @@ function CreateCampaign() {
   const [policy, setPolicy] = useState<keyof typeof POLICIES>("constant");
   const [speed, setSpeed] = useState("0.1");
   const [decay, setDecay] = useState("0.9");
+  const [rate, setRate] = useState("0.05");
+  const [reference, setReference] = useState("100");
   const [hours, setHours] = useState("24");
   const [minimum, setMinimum] = useState("0");
   const [gap, setGap] = useState("");
@@ -39,12 +44,22 @@ function CreateCampaign() {
   };
   const initialSpeed = parse(speed, 18);
   const decayRaw = parse(decay, 18);
+  const rateRaw = parse(rate, 18);
+  // The reference limit is an 18-decimal token amount whatever the token (the contract normalises limits).
+  const referenceRaw = parse(reference, 18);
   const duration = /^\d+(\.\d+)?$/.test(hours.trim()) ? Math.round(Number(hours) * 3600) : undefined;
   const minLimit = parse(minimum, allocator.decimals);
   const problems = [
     initialSpeed === undefined || initialSpeed === 0n ? "The speed must be a number above 0." : undefined,
     policy === "geometric" && (decayRaw === undefined || decayRaw === 0n || decayRaw > 10n ** 18n)
       ? "The decay must be above 0 and at most 1."
+      : undefined,
+    policy === "harmonic" && (rateRaw === undefined || rateRaw === 0n || rateRaw > 10n ** 24n)
+      ? "The rate must be above 0 and at most 1,000,000."
+      : undefined,
+    policy === "limit-sqrt" &&
+    (referenceRaw === undefined || referenceRaw === 0n || referenceRaw > 10n ** 38n)
+      ? "The reference limit must be above 0 and at most 10²⁰ tokens."
       : undefined,
     duration === undefined || duration <= 0 ? "The duration must be a number of hours above 0." : undefined,
     minLimit === undefined ? "The minimum must be an amount (0 for none)." : undefined,
@@ -70,6 +85,8 @@ function CreateCampaign() {
               policy,
               initialSpeed: initialSpeed!,
               decay: policy === "geometric" ? decayRaw : undefined,
+              rate: policy === "harmonic" ? rateRaw : undefined,
+              referenceLimit: policy === "limit-sqrt" ? referenceRaw : undefined,
               minLimit: minLimit!,
               ...(gapRow !== undefined ? { allocator: allocator.address, gapId: gapRow.gapId } : {}),
             }),
@@ -114,6 +131,27 @@ function CreateCampaign() {
             Decay (each pledge's speed is the previous one's times this; 0 &lt; decay ≤ 1)
           </label>
           <input id="c-decay" value={decay} onChange={(e) => setDecay(e.target.value)} inputMode="decimal" />
+        </div>
+      )}
+      {policy === "harmonic" && (
+        <div className="field">
+          <label htmlFor="c-rate">
+            Rate (the k-th pledge's speed is the initial one over 1 + rate·k; 0 &lt; rate)
+          </label>
+          <input id="c-rate" value={rate} onChange={(e) => setRate(e.target.value)} inputMode="decimal" />
+        </div>
+      )}
+      {policy === "limit-sqrt" && (
+        <div className="field">
+          <label htmlFor="c-reference">
+            Reference limit ({allocator.symbol}: a pledge of this limit gets the initial speed)
+          </label>
+          <input
+            id="c-reference"
+            value={reference}
+            onChange={(e) => setReference(e.target.value)}
+            inputMode="decimal"
+          />
         </div>
       )}
       <div className="field">

@@ -10,6 +10,7 @@ import {ICoordinatedPledges as ICP} from "../../../contracts/interfaces/ICoordin
 import {QuadraticFundingAllocator} from "../../../contracts/QuadraticFundingAllocator.sol";
 import {IQuadraticFundingAllocator as IQF} from "../../../contracts/interfaces/IQuadraticFundingAllocator.sol";
 import {PledgeMath} from "../../../contracts/libraries/PledgeMath.sol";
+import {sqrt} from "@prb/math/src/Common.sol";
 import {TestToken} from "../../../contracts/mocks/TestToken.sol";
 import {PledgeMockAllocator} from "../../../contracts/mocks/PledgeMockAllocator.sol";
 import {MisrecordingPledges} from "../../../contracts/mocks/MisrecordingPledges.sol";
@@ -90,8 +91,8 @@ contract PledgesHandler is TestBase {
         address recipient;
         uint256 deadline;
         bool quadratic;
-        bool geometric;
-        uint256 decay;
+        ICP.Policy policy;
+        uint256 decay; // the policy's parameter: r, c or L₀ (1e18 under constant)
         uint256 minLimit;
         Sink sink;
         bytes32 gapId;
@@ -279,7 +280,8 @@ contract PledgesHandler is TestBase {
         err = transferError(t, from, address(pledges), amount);
         if (err.length != 0) return err;
         uint256 got = delivered(t, amount);
-        if (got != amount) return abi.encodeWithSelector(ITokenErrors.TransferAmountMismatch.selector, amount, got);
+        if (got != amount)
+            return abi.encodeWithSelector(ITokenErrors.TransferAmountMismatch.selector, amount, got);
     }
 
     function armReentry(uint256 t, uint256 seed) internal returns (bool) {
@@ -387,9 +389,18 @@ contract PledgesHandler is TestBase {
         v.p.recipient = recipients[dice(seed, 2, N_RECIPIENTS)];
         v.p.deadline = uint64(block.timestamp + logIn(seed, 1 hours, 3 days));
         v.p.mode = dice(seed, 3, 2) == 0 ? ICP.Mode.Quadratic : ICP.Mode.Linear;
-        v.p.policy = dice(seed, 4, 3) == 0 ? ICP.Policy.Geometric : ICP.Policy.Constant;
+        // Constant half the time; geometric, harmonic and limit-sqrt one in six each.
+        uint256 policyDie = dice(seed, 4, 6);
+        v.p.policy = policyDie < 3 ? ICP.Policy(policyDie + 1) : ICP.Policy.Constant;
         v.p.initialSpeed = logIn(speedSeed, 1e6, PledgeMath.MAX_SPEED);
-        v.p.decay = v.p.policy == ICP.Policy.Geometric ? logIn(mix(speedSeed, 1), 1e9, 1e18) : 0;
+        v.p.decay =
+            v.p.policy == ICP.Policy.Geometric
+                ? logIn(mix(speedSeed, 1), 1e9, 1e18)
+                : v.p.policy == ICP.Policy.Harmonic
+                    ? logIn(mix(speedSeed, 1), 1e12, PledgeMath.MAX_HARMONIC_RATE)
+                    : v.p.policy == ICP.Policy.LimitSqrt
+                        ? logIn(mix(speedSeed, 1), 1e12, 1e30)
+                        : 0;
         v.p.minLimit = dice(limitSeed, 1, 3) == 0 ? logIn(limitSeed, 1, 1e6) : 0;
         if (v.t == 0 && dice(seed, 5, 2) == 0) {
             v.p.allocator = address(allocator);
@@ -421,8 +432,8 @@ contract PledgesHandler is TestBase {
         c.recipient = v.p.recipient;
         c.deadline = v.p.deadline;
         c.quadratic = v.p.mode == ICP.Mode.Quadratic;
-        c.geometric = v.p.policy == ICP.Policy.Geometric;
-        c.decay = c.geometric ? v.p.decay : UNIT;
+        c.policy = v.p.policy;
+        c.decay = c.policy == ICP.Policy.Constant ? UNIT : v.p.decay;
         c.minLimit = v.p.minLimit;
         c.sink =
             v.p.allocator == address(0)
@@ -459,9 +470,24 @@ contract PledgesHandler is TestBase {
                 PledgeMath.MAX_SPEED
             );
         } else if (v.variant == 5) {
-            p.policy = ICP.Policy.Geometric;
-            p.decay = dice(seed, 9, 2) == 0 ? 0 : UNIT + 1;
-            v.expected = abi.encodeWithSelector(ICP.InvalidDecay.selector, p.decay);
+            uint256 which = dice(seed, 10, 3);
+            p.policy =
+                which == 0
+                    ? ICP.Policy.Geometric
+                    : which == 1
+                        ? ICP.Policy.Harmonic
+                        : ICP.Policy.LimitSqrt;
+            uint256 max =
+                which == 0
+                    ? UNIT
+                    : which == 1
+                        ? PledgeMath.MAX_HARMONIC_RATE
+                        : PledgeMath.MAX_ESCROW;
+            p.decay = dice(seed, 9, 2) == 0 ? 0 : max + 1;
+            v.expected =
+                which == 0
+                    ? abi.encodeWithSelector(ICP.InvalidDecay.selector, p.decay)
+                    : abi.encodeWithSelector(ICP.InvalidPolicyParameter.selector, p.policy, p.decay, max);
         } else if (v.variant == 6) {
             uint256 maxRaw = PledgeMath.MAX_ESCROW / tokens[v.t].scale;
             p.minLimit = maxRaw + 1;
@@ -528,6 +554,8 @@ contract PledgesHandler is TestBase {
         /// @dev The pledger already has an active pledge here: the call raises it (pid is its id).
         bool raise;
         uint256 pid;
+        /// @dev The speed the pledge has after the call (the model's).
+        uint256 speed;
     }
 
     /// @notice One to three pledges (from an actor with an active pledge in the campaign: a raise) (opening a campaign first when none is open before its deadline).
@@ -549,7 +577,8 @@ contract PledgesHandler is TestBase {
         uint256 seed,
         uint256 cap
     ) internal returns (uint256 limit) {
-        if (c.quadratic || c.sumLS >= HALF_PI_36 || dice(seed, 3, 8) != 0) return 0;
+        if (c.quadratic || c.policy == ICP.Policy.LimitSqrt || c.sumLS >= HALF_PI_36 || dice(seed, 3, 8) != 0)
+            return 0;
         uint256 per = c.nextSpeed * scale; // Σ L·s grows by limit·per
         limit = (HALF_PI_36 - c.sumLS) / per + 1 + dice(seed, 4, 4);
         if (limit < c.minLimit || limit > cap) return 0;
@@ -581,13 +610,20 @@ contract PledgesHandler is TestBase {
         (uint256 ph, uint256 pay, , ) = v.expected.length == 0 && !v.raise && dice(limitSeed, 2, 2) == 0
             ? _checkPreview(v.id, v.limit)
             : (0, 0, 0, 0);
+        if (!v.raise) v.speed = _modelSpeed(c, v.limit * tk.scale, c.nextSpeed);
+        else
+            v.speed = _modelSpeed(
+                c,
+                (pledgesOf[v.id][v.pid].limit + v.limit) * tk.scale,
+                pledgesOf[v.id][v.pid].speed
+            );
         v.armed = v.expected.length == 0 && armReentry(c.t, limitSeed);
         v.before = attempts(c.t);
         vm.prank(v.pledger);
         try pledges.pledge(v.id, v.limit) returns (uint256 pid, uint256 speed) {
             outcome(true, "", v.expected, "pledge");
             assertEq(pid, v.pid, "pledge id");
-            assertEq(speed, v.raise ? pledgesOf[v.id][v.pid].speed : c.nextSpeed, "pledge speed");
+            assertEq(speed, v.speed, "pledge speed");
         } catch (bytes memory err) {
             outcome(false, err, v.expected, "pledge");
             return;
@@ -599,10 +635,12 @@ contract PledgesHandler is TestBase {
         tk.totalIn += v.limit;
         expectedBalance[c.t][v.pledger] -= v.limit;
         if (v.raise) {
-            // Same id, speed and place; no speed slot, no new id.
+            // Same id and place; no speed slot, no new id; limit-sqrt: the combined limit's speed.
             ++ok["raise"];
+            c.sumLS -= p.limit * tk.scale * p.speed;
             p.limit += v.limit;
-            c.sumLS += v.limit * tk.scale * p.speed;
+            p.speed = v.speed;
+            c.sumLS += p.limit * tk.scale * p.speed;
             checkCampaign(v.id);
             checkPledge(v.id, v.pid);
             checkToken(c.t);
@@ -610,16 +648,21 @@ contract PledgesHandler is TestBase {
         }
         p.pledger = v.pledger;
         p.limit = v.limit;
-        p.speed = c.nextSpeed;
+        p.speed = v.speed;
         p.state = ICP.PledgeState.Active;
         pledgeOfPlusOne[v.id][v.pledger] = c.count + 1;
         ++c.count;
         c.sumLS += v.limit * tk.scale * p.speed;
-        if (c.geometric) {
+        if (c.policy == ICP.Policy.Geometric) {
             // The policy's floor: max(⌊s₀/10⁶⌋, 1), written out independently of PledgeMath.
             uint256 floor = c.initialSpeed / 1e6 == 0 ? 1 : c.initialSpeed / 1e6;
             uint256 next = (c.nextSpeed * c.decay) / UNIT;
             c.nextSpeed = next > floor ? next : floor;
+        } else if (c.policy == ICP.Policy.Harmonic) {
+            // 1/s' = 1/s + c/s₀, rounded down, at least 1 wei (written out).
+            uint256 next =
+                (c.nextSpeed * c.initialSpeed * UNIT) / (c.initialSpeed * UNIT + c.decay * c.nextSpeed);
+            c.nextSpeed = next == 0 ? 1 : next;
         }
         checkCampaign(v.id);
         checkPledge(v.id, c.count - 1);
@@ -672,8 +715,26 @@ contract PledgesHandler is TestBase {
         for (uint256 k = 0; k < c.count; ++k) (L[k], S[k]) = (L0[k], S0[k]);
         uint256 scale = tokens[c.t].scale;
         L[c.count] = limit * scale;
-        S[c.count] = c.nextSpeed;
+        S[c.count] = _modelSpeed(c, limit * scale, c.nextSpeed);
         return PledgeMath.preview(c.quadratic, L, S, c.sumLS, scale);
+    }
+
+    /// @dev The model's speed of a (new or raised) pledge of normalised limit L: limit-sqrt
+    /// min(max(⌊s₀·⌊√⌊L₀·1e36/L⌋⌋/1e18⌋, 1), MAX_SPEED) written out; otherwise `speed` (the slot's, or
+    /// the raised pledge's own).
+    function _modelSpeed(
+        MCampaign storage c,
+        uint256 limitNorm,
+        uint256 speed
+    ) internal view returns (uint256) {
+        if (c.policy != ICP.Policy.LimitSqrt || limitNorm == 0) return speed;
+        uint256 s = (c.initialSpeed * sqrt((c.decay * 1e36) / limitNorm)) / UNIT;
+        return
+            s == 0
+                ? 1
+                : s > PledgeMath.MAX_SPEED
+                    ? PledgeMath.MAX_SPEED
+                    : s;
     }
 
     function _anyOpenAtAll() internal view returns (bool) {
@@ -742,7 +803,10 @@ contract PledgesHandler is TestBase {
         delete pledgeOfPlusOne[id][p.pledger]; // the whole limit comes back; a later pledge is new
         c.escrow -= p.limit;
         c.sumLS -= p.limit * tk.scale * p.speed;
-        if (c.geometric && pid + 1 == c.count) c.nextSpeed = p.speed; // the latest releases its slot
+        // The latest releases its geometric or harmonic slot.
+        if ((c.policy == ICP.Policy.Geometric || c.policy == ICP.Policy.Harmonic) && pid + 1 == c.count) {
+            c.nextSpeed = p.speed;
+        }
         tk.owed -= p.limit;
         tk.totalOut += p.limit;
         expectedBalance[c.t][p.pledger] += delivered(c.t, p.limit);

@@ -368,6 +368,51 @@ describe(`indexer end to end (Ponder on ${database}, hardhat node in a child pro
     }
   });
 
+  it("indexes campaigns under the harmonic and limit-sqrt policies (a limit-sqrt raise re-speeds its pledge) as cqf:status describes them", async () => {
+    const cp = await ctx.pledges(0);
+    const common = { token: ctx.contracts.TestToken, recipient: ctx.signers[9]!.address, duration: 86_400 };
+    const harmonic = await cp.createCampaign({
+      ...common,
+      policy: "harmonic",
+      initialSpeed: 10n ** 17n,
+      rate: 5n * 10n ** 16n,
+    });
+    const sqrt = await cp.createCampaign({
+      ...common,
+      policy: "limit-sqrt",
+      initialSpeed: 10n ** 17n,
+      referenceLimit: parseUnits("10", 18),
+    });
+    for (const i of [1, 2, 3])
+      for (const id of [harmonic.campaignId, sqrt.campaignId])
+        await (await ctx.pledges(i)).pledge(id, parseUnits(String(4 * i), 18), { approve: true });
+    await (await ctx.pledges(1)).pledge(sqrt.campaignId, parseUnits("36", 18), { approve: true }); // a raise
+    await waitSynced(indexer!, ctx.provider);
+    for (const [id, policy] of [
+      [harmonic.campaignId, "harmonic"],
+      [sqrt.campaignId, "limit-sqrt"],
+    ] as const) {
+      const cli = await finish(
+        startHardhat(
+          ["cqf:status", "--campaign", String(id), "--json", "--network", "localhost"],
+          childEnv(url, DEPLOYMENT_ID),
+        ),
+      );
+      expect(cli.code, cli.stderr).to.equal(0);
+      const api = await getJson(indexer!, `/api/campaigns/${id}`);
+      expect(api.body, policy).to.deep.equal(JSON.parse(cli.stdout));
+      expect((api.body as { policy: string }).policy).to.equal(policy);
+      const { pledgess } = await graphql<{ pledgess: { items: { pledgeId: number; speed: string }[] } }>(
+        indexer!,
+        `{ pledgess(where: { campaignId: ${id} }, orderBy: "pledgeId") { items { pledgeId speed } } }`,
+      );
+      const onChain = await Promise.all(
+        pledgess.items.map((p) => cp.contract.getPledge(id, BigInt(p.pledgeId))),
+      );
+      expect(pledgess.items.map((p) => p.speed)).to.deep.equal(onChain.map((p) => p.speed.toString()));
+    }
+  });
+
   it("audit --indexer reconciles its database with the chain; a planted difference is reported and survives a restart, which resumes from the database", async () => {
     const audit = async (): Promise<{
       code: number | null;

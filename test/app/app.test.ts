@@ -261,6 +261,8 @@ describe("web app end to end in Chromium (hardhat node in a child process)", fun
     await creator.getByRole("button", { name: "Create the campaign" }).click();
     const created = await confirmed(creator);
     expect(created).to.contain("campaign 1 created");
+    // The list (from the indexer) shows the new campaign.
+    await creator.getByTestId("campaign-row").filter({ hasText: "#1" }).waitFor();
     await shoot(creator, "campaigns");
     await creator.close();
 
@@ -278,6 +280,8 @@ describe("web app end to end in Chromium (hardhat node in a child process)", fun
       await confirmed(page);
       await page.getByTestId("campaign-h").filter({ hasText: h! }).waitFor();
       if (i === 2) {
+        await page.locator('[data-testid="picture"][data-step="1"]').waitFor();
+        await page.screenshot({ path: path.join(SHOTS, "campaign-join-1280.png"), fullPage: true });
         // The join animates the fixed-point iteration h ← Σ√pᵢ(h) from the old h to the new root, then
         // the exact picture stays: frames at the old h, the iterates, the displayed h.
         await page.waitForFunction(
@@ -320,6 +324,8 @@ describe("web app end to end in Chromium (hardhat node in a child process)", fun
     await raiser.getByTestId("preview-h").waitFor();
     await raiser.getByRole("button", { name: "Raise" }).click();
     expect(await confirmed(raiser)).to.contain("your pledge is now 120");
+    await raiser.locator('[data-testid="picture"][data-step="1"]').waitFor();
+    await raiser.locator('[data-testid="picture"][data-step=""]').waitFor({ timeout: 30_000 });
     await shoot(raiser, "campaign");
     await raiser.close();
 
@@ -334,6 +340,7 @@ describe("web app end to end in Chromium (hardhat node in a child process)", fun
       "Page 2 of 2, 2 of 2 pledges settled: the campaign is settled.",
     ]);
     await settler.getByTestId("campaign-state").filter({ hasText: "settled" }).waitFor();
+    await shoot(settler, "campaign-settled");
     const before = await (await ctx.allocator(0)).balanceOf(ctx.signers[2]!.address);
     await settler.getByRole("button", { name: /Claim my refund/ }).click();
     await confirmed(settler);

@@ -15,6 +15,7 @@ import hre from "hardhat";
 import { formatUnits, parseUnits } from "ethers";
 import type { Browser, Page } from "playwright-core";
 import { advance, historyContext, type HistoryContext, type HistoryContracts } from "../../deploy/history";
+import { CoordinatedPledges__factory } from "../../typechain-types";
 import { installTestWallet, launchChromium, serveApp, TEST_WALLET } from "../helpers/browser";
 import { startIndexer, type RunningIndexer } from "../helpers/indexer";
 import { ROOT, removeDeploymentRecords, stopProcess, startLocalDeployment } from "../helpers/local-node";
@@ -50,6 +51,8 @@ describe("web app end to end in Chromium (hardhat node in a child process)", fun
   let indexer: RunningIndexer | undefined;
   let appConfig: Record<string, unknown> = {};
   let indexerCatchUpMs = 0;
+  /** Each open page's test wallet (to have it refuse a request). */
+  const wallets = new Map<Page, { rejectNext: (method: string) => void }>();
   const consoleErrors: string[] = [];
   const dist = fs.mkdtempSync(path.join(os.tmpdir(), "cofund-app-"));
 
@@ -59,7 +62,7 @@ describe("web app end to end in Chromium (hardhat node in a child process)", fun
     page.on("console", (m) => m.type() === "error" && consoleErrors.push(m.text()));
     page.on("pageerror", (e) => consoleErrors.push(e.message));
     page.on("console", (m) => process.env.APP_DEBUG && console.log("page:", m.text()));
-    await installTestWallet(page, { rpcUrl: url, privateKey: KEYS[i]!, chainId: 31337 });
+    wallets.set(page, await installTestWallet(page, { rpcUrl: url, privateKey: KEYS[i]!, chainId: 31337 }));
     await page.goto(server!.url + route);
     await page.getByRole("button", { name: `Connect ${TEST_WALLET.name}` }).click();
     await page.getByTestId("balance").filter({ hasText: /\d/ }).waitFor();
@@ -320,12 +323,39 @@ describe("web app end to end in Chromium (hardhat node in a child process)", fun
     }
 
     const raiser = await open(1, "#/campaigns/1");
+    // The exact status (its pledge reads) is asked for again only when the campaign changed: new blocks
+    // without its events cost no read of the pledges.
+    const getPledges = CoordinatedPledges__factory.createInterface().getFunction("getPledges")!.selector;
+    let pledgeReads = 0;
+    raiser.on("request", (r) => {
+      if (r.method() !== "POST" || !r.url().startsWith(url)) return;
+      const body = JSON.parse(r.postData() ?? "null") as unknown;
+      for (const call of (Array.isArray(body) ? body : [body]) as {
+        method?: string;
+        params?: { data?: string }[];
+      }[])
+        if (call?.method === "eth_call" && call.params?.[0]?.data?.startsWith(getPledges)) pledgeReads++;
+    });
+    await raiser.getByTestId("pledge-row").nth(1).waitFor();
+    const blockShown = async (): Promise<number> => Number(await raiser.getByTestId("block").textContent());
+    const readsBefore = pledgeReads;
+    for (let k = 0; k < 3; k++) {
+      const next = (await blockShown()) + 1;
+      await ctx.provider.send("evm_mine", []);
+      await raiser
+        .getByTestId("block")
+        .filter({ hasText: String(next) })
+        .waitFor();
+    }
+    await raiser.waitForTimeout(300);
+    expect(pledgeReads - readsBefore, "getPledges calls over 3 blocks without events").to.equal(0);
     await raiser.getByLabel("Add to your limit").fill("20");
     await raiser.getByTestId("preview-h").waitFor();
     await raiser.getByRole("button", { name: "Raise" }).click();
     expect(await confirmed(raiser)).to.contain("your pledge is now 120");
     await raiser.locator('[data-testid="picture"][data-step="1"]').waitFor();
     await raiser.locator('[data-testid="picture"][data-step=""]').waitFor({ timeout: 30_000 });
+    expect(pledgeReads, "the raise's event brings the exact status again").to.be.greaterThan(readsBefore);
     await shoot(raiser, "campaign");
     await raiser.close();
 
@@ -433,6 +463,15 @@ describe("web app end to end in Chromium (hardhat node in a child process)", fun
     const text = (await alert.textContent()) ?? "";
     expect(text).to.match(/^Contribution failed: [^\n]+$/);
     expect(text).to.contain("holds 1000000 CFT of the token but 2000000 CFT are needed");
+    // Refused in the wallet: the SDK's sentence, and nothing changed on chain.
+    await page.goto(server!.url + "#/rounds");
+    const pool = await (await ctx.allocator(0)).matchingPool();
+    wallets.get(page)!.rejectNext("eth_sendTransaction");
+    await page.getByLabel("Amount").fill("3");
+    await page.getByRole("button", { name: "Fund the pool" }).click();
+    await alert.filter({ hasText: "failed" }).waitFor();
+    expect(await alert.textContent()).to.equal("Pool funding failed: The request was rejected in the wallet");
+    expect(await (await ctx.allocator(0)).matchingPool()).to.equal(pool);
     await page.close();
     expect(consoleErrors).to.deep.equal([]);
   });

@@ -27,6 +27,8 @@ import { countdown, fixed, leverage, tokens, utc } from "../format";
 /** Steps of the fixed-point animation at most, and how long each frame shows (ms). */
 const FIXED_POINT_STEPS = 30;
 const FRAME_MS = 350;
+/** The most blocks one `eth_getLogs` of the campaign's events spans. */
+const MAX_LOG_RANGE = 1_000;
 
 /**
  * The quarter circles of the campaign, live. When a pledge joins (or one is raised) while the page is
@@ -103,6 +105,11 @@ function useCampaign(campaignId: bigint | undefined, id: string) {
   const l = loaded.value;
   useEffect(() => {
     if (campaignId === undefined || l === undefined || l.version !== version || block <= l.at) return;
+    if (block - l.at > MAX_LOG_RANGE) {
+      // Nodes limit a log query's range: after that many quiet blocks the status is simply read again.
+      setVersion((v) => (v === l.version ? v + 1 : v));
+      return;
+    }
     let live = true;
     reader
       .getLogs({

@@ -73,6 +73,20 @@ export interface CampaignStatus extends Pick<
   pledges: PledgeStatus[];
 }
 
+/** One confirmed settlement page, as `settle` reports it to its `onPage` callback. */
+export interface SettlementPage {
+  /** This page's number (1-based) and the pages the session takes in all, at the page size used. */
+  page: number;
+  pages: number;
+  /** Pledges processed so far in the session (the contract's cursor) and the campaign's pledge count. */
+  cursor: bigint;
+  pledgeCount: bigint;
+  /** True once this page settled the campaign. */
+  settled: boolean;
+  txHash: string;
+  gasUsed: bigint;
+}
+
 /** `settle` result. */
 export interface Settlement {
   h: bigint;

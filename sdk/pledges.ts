@@ -31,6 +31,7 @@ import type {
   PledgeStatus,
   CampaignStatus,
   Settlement,
+  SettlementPage,
 } from "./pledges-types";
 export { previewRaise, type RaisePreview } from "./math/settlement";
 
@@ -303,14 +304,22 @@ export class PledgesClient extends ContractClient<CoordinatedPledges> {
 
   /**
    * Settles a campaign past its deadline with `bracket`, else the exact mirror's tightest bracket
-   * (`findBracket`, the one the keeper uses too: every campaign has one once its deadline has passed). Then `settle` pages of `maxPledges` (default: the contract's page cap)
-   * until it is settled. Resumes a session already in progress for the same bracket.
+   * (`findBracket`, the one the keeper uses too: every campaign has one once its deadline has passed).
+   * Then `settle` pages of `maxPledges` (default and at most: the contract's page cap) until it is
+   * settled, calling `onPage` after each confirmed page (page k of n, pledges processed so far).
+   * Resumes a session already in progress for the same bracket.
    */
   async settle(
     campaignId: bigint,
-    opts: { maxPledges?: bigint; bracket?: pm.Bracket } = {},
+    opts: { maxPledges?: bigint; bracket?: pm.Bracket; onPage?: (page: SettlementPage) => void } = {},
   ): Promise<Settlement> {
     const { hLow, hHigh } = opts.bracket ?? pm.findBracket(await this.readMath(campaignId));
+    const cap = BigInt(pm.MAX_PAGE_PLEDGES);
+    const size =
+      opts.maxPledges === undefined || opts.maxPledges === 0n || opts.maxPledges > cap
+        ? cap
+        : opts.maxPledges;
+    const pagesOf = (n: bigint): number => Math.max(1, Number((n + size - 1n) / size));
     const transactions: PledgesTxInfo[] = [];
     for (;;) {
       const { receipt, info } = await this.send(() =>
@@ -318,6 +327,26 @@ export class PledgesClient extends ContractClient<CoordinatedPledges> {
       );
       transactions.push(info);
       const done = this.events(receipt, "CampaignSettled")[0];
+      // A bracket [0, 0] settles without a pass (no SettlementProgressed): one page covering every pledge.
+      const progress = this.events(receipt, "SettlementProgressed")[0];
+      if (opts.onPage !== undefined) {
+        const { cursor, pledgeCount } =
+          progress !== undefined
+            ? eventFields(progress.args, "cursor", "pledgeCount")
+            : await this.contract.getCampaign(campaignId).then((c) => ({
+                cursor: c.pledgeCount,
+                pledgeCount: c.pledgeCount,
+              }));
+        opts.onPage({
+          page: progress !== undefined ? pagesOf(cursor) : 1,
+          pages: progress !== undefined ? pagesOf(pledgeCount) : 1,
+          cursor,
+          pledgeCount,
+          settled: done !== undefined,
+          txHash: info.txHash,
+          gasUsed: info.gasUsed,
+        });
+      }
       if (done !== undefined) {
         return {
           ...eventFields(done.args, "h", "pot"),

@@ -101,11 +101,11 @@ export function ChainProvider({ config, children }: { config: AppConfig; childre
 }
 
 /**
- * Loads `load()` now and again on every new block (and when `deps` change); keeps the last value while
- * reloading. Errors become a one-sentence message.
+ * Loads `load()` now and again whenever `deps` change (not on every block: for values that only
+ * change with an event the caller watches); keeps the last value while reloading. Errors become a
+ * one-sentence message.
  */
-export function useLive<T>(load: () => Promise<T>, deps: unknown[]): { value?: T; error?: string } {
-  const { block } = useChain();
+export function useLoad<T>(load: () => Promise<T>, deps: unknown[]): { value?: T; error?: string } {
   const [state, setState] = useState<{ value?: T; error?: string }>({});
   useEffect(() => {
     let live = true;
@@ -116,6 +116,15 @@ export function useLive<T>(load: () => Promise<T>, deps: unknown[]): { value?: T
     return () => {
       live = false;
     };
-  }, [block, ...deps]);
+  }, deps);
   return state;
+}
+
+/**
+ * Loads `load()` now and again on every new block (and when `deps` change); keeps the last value while
+ * reloading. Errors become a one-sentence message.
+ */
+export function useLive<T>(load: () => Promise<T>, deps: unknown[]): { value?: T; error?: string } {
+  const { block } = useChain();
+  return useLoad(load, [block, ...deps]);
 }

@@ -14,6 +14,8 @@ export interface AppConfig {
   contracts: { QuadraticFundingAllocator: string; CoordinatedPledges: string };
   /** Block explorer base URL for transaction links (optional). */
   explorerUrl?: string;
+  /** Pledges per settlement page the app sends (optional; default and at most: the contract's cap). */
+  settlePagePledges?: number;
 }
 
 const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
@@ -31,6 +33,11 @@ export function parseConfig(raw: unknown): AppConfig {
     if (!ADDRESS.test(c.contracts?.[name] ?? ""))
       throw new Error(`config.json: contracts.${name} is not an address`);
   }
+  if (
+    c.settlePagePledges !== undefined &&
+    (!Number.isSafeInteger(c.settlePagePledges) || c.settlePagePledges < 0)
+  )
+    throw new Error("config.json: settlePagePledges is not a whole number");
   return c as AppConfig;
 }
 

@@ -123,7 +123,7 @@ function legendText(i: number, p: PicturePledge): string {
     p.leverage === undefined
       ? ""
       : ` · leverage ${Number.isFinite(p.leverage) ? p.leverage.toFixed(2) : "∞"}`;
-  return `pledge ${i + 1}: limit ${amount(p.limit)} · pays ${amount(p.payment)}${lev}`;
+  return `pledge ${i + 1}: limit ${amount(p.limit)} · speed ${Number(p.speed.toPrecision(3))} · pays ${amount(p.payment)}${lev}`;
 }
 
 /** Lays out one frame in `v`: shapes, the lines they are made of, and the labels. */

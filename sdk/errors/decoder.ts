@@ -360,6 +360,9 @@ export function describeError(error: unknown, ctx: ErrorContext = {}): string {
   if (error !== null && typeof error === "object") {
     const record = error as Record<string, unknown>;
     if (record.code === "INSUFFICIENT_FUNDS") return "The account cannot pay for gas (insufficient funds)";
+    // A browser wallet's "no" (EIP-1193 code 4001; ethers names it ACTION_REJECTED).
+    if (record.code === "ACTION_REJECTED" || record.code === 4001)
+      return "The request was rejected in the wallet";
     if (record.code === "ECONNREFUSED" || /ECONNREFUSED/.test(String(record.message))) {
       return "Cannot reach the node (connection refused) — is it running?";
     }

@@ -15,6 +15,7 @@ import hre from "hardhat";
 import { formatUnits, parseUnits } from "ethers";
 import type { Browser, Page } from "playwright-core";
 import { advance, historyContext, type HistoryContext, type HistoryContracts } from "../../deploy/history";
+import { CoordinatedPledges__factory } from "../../typechain-types";
 import { installTestWallet, launchChromium, serveApp, TEST_WALLET } from "../helpers/browser";
 import { startIndexer, type RunningIndexer } from "../helpers/indexer";
 import { ROOT, removeDeploymentRecords, stopProcess, startLocalDeployment } from "../helpers/local-node";
@@ -48,6 +49,10 @@ describe("web app end to end in Chromium (hardhat node in a child process)", fun
   let server: { url: string; close: () => Promise<void> } | undefined;
   let ctx: HistoryContext;
   let indexer: RunningIndexer | undefined;
+  let appConfig: Record<string, unknown> = {};
+  let indexerCatchUpMs = 0;
+  /** Each open page's test wallet (to have it refuse a request). */
+  const wallets = new Map<Page, { rejectNext: (method: string) => void }>();
   const consoleErrors: string[] = [];
   const dist = fs.mkdtempSync(path.join(os.tmpdir(), "cofund-app-"));
 
@@ -57,7 +62,7 @@ describe("web app end to end in Chromium (hardhat node in a child process)", fun
     page.on("console", (m) => m.type() === "error" && consoleErrors.push(m.text()));
     page.on("pageerror", (e) => consoleErrors.push(e.message));
     page.on("console", (m) => process.env.APP_DEBUG && console.log("page:", m.text()));
-    await installTestWallet(page, { rpcUrl: url, privateKey: KEYS[i]!, chainId: 31337 });
+    wallets.set(page, await installTestWallet(page, { rpcUrl: url, privateKey: KEYS[i]!, chainId: 31337 }));
     await page.goto(server!.url + route);
     await page.getByRole("button", { name: `Connect ${TEST_WALLET.name}` }).click();
     await page.getByTestId("balance").filter({ hasText: /\d/ }).waitFor();
@@ -69,6 +74,14 @@ describe("web app end to end in Chromium (hardhat node in a child process)", fun
     for (const width of [1280, 375]) {
       await page.setViewportSize({ width, height: 900 });
       await page.screenshot({ path: path.join(SHOTS, `${name}-${width}.png`), fullPage: true });
+      // Every control has a name (a label, or its text), and nothing but the tables scrolls sideways.
+      const unnamed = (await page.evaluate(`[...document.querySelectorAll("input, select, textarea, button")]
+        .filter((el) => (el.labels?.length ?? 0) === 0 && !el.getAttribute("aria-label") &&
+          (el.tagName !== "BUTTON" || (el.textContent ?? "").trim() === ""))
+        .map((el) => el.outerHTML.slice(0, 80))`)) as string[];
+      expect(unnamed, `${name} at ${width} px`).to.deep.equal([]);
+      const scrollWidth = (await page.evaluate("document.documentElement.scrollWidth")) as number;
+      expect(scrollWidth, `${name} at ${width} px`).to.be.at.most(width);
     }
     await page.setViewportSize({ width: 1280, height: 900 });
   }
@@ -80,6 +93,45 @@ describe("web app end to end in Chromium (hardhat node in a child process)", fun
     const text = (await status.textContent()) ?? "";
     expect(text).to.contain("confirmed");
     return text;
+  }
+
+  /** GET `route` of the indexer (the test's own read of what the app shows). */
+  async function api<T>(route: string): Promise<T> {
+    return (await (await fetch(new URL(route, indexer!.base))).json()) as T;
+  }
+
+  /**
+   * Starts recording, in the page, every value `read` takes on the element `testId` (its text, or an
+   * attribute) as the page changes; `recorded()` returns them in order, repeats left out.
+   */
+  async function record(page: Page, testId: string, attribute?: string): Promise<() => Promise<string[]>> {
+    const key = `__record_${testId}`;
+    // Plain JavaScript (a string): this file is compiled without the DOM's types.
+    await page.evaluate(`(() => {
+      const values = [];
+      window[${JSON.stringify(key)}] = values;
+      const read = () => {
+        const el = document.querySelector('[data-testid=${JSON.stringify(testId)}]');
+        if (el === null) return;
+        const v = ${attribute === undefined ? 'el.textContent ?? ""' : `el.getAttribute(${JSON.stringify(attribute)}) ?? ""`};
+        if (values[values.length - 1] !== v) values.push(v);
+      };
+      read();
+      new MutationObserver(read).observe(document.body, {
+        subtree: true, childList: true, characterData: true, attributes: true,
+      });
+    })()`);
+    return () => page.evaluate(`window[${JSON.stringify(key)}]`) as Promise<string[]>;
+  }
+
+  /** Waits until the picture was animated (recorded by `record(page, "picture", "data-h")`) and is still. */
+  async function animated(page: Page): Promise<void> {
+    await page.waitForFunction(
+      `(window.__record_picture ?? []).length > 2 &&
+        document.querySelector('[data-testid="picture"]')?.getAttribute("data-step") === ""`,
+      undefined,
+      { timeout: 30_000 },
+    );
   }
 
   before(async () => {
@@ -98,13 +150,24 @@ describe("web app end to end in Chromium (hardhat node in a child process)", fun
       { cwd: ROOT, stdio: "pipe", env: { ...process.env, NODE_ENV: "production" } },
     );
     indexer = await startIndexer(url, DEPLOYMENT_ID);
-    server = await serveApp(dist, {
+    appConfig = {
       chainId: 31337,
       chainName: "cofund local",
       rpcUrl: url,
       indexerUrl: indexer.base,
       contracts: deployed.contracts,
-    });
+      // Settlement pages of one pledge: the campaign's progress shows page by page.
+      settlePagePledges: 1,
+    };
+    server = await serveApp(dist, appConfig);
+    // The indexer catching up with the chain after its start is timed apart from the page.
+    const asked = Date.now();
+    for (;;) {
+      const r = await api<{ gaps?: unknown[] }>("/api/gaps/funding/stats");
+      if ((r.gaps?.length ?? 0) >= 2) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    indexerCatchUpMs = Date.now() - asked;
     browser = await launchChromium();
     fs.mkdirSync(SHOTS, { recursive: true });
   });
@@ -128,7 +191,8 @@ describe("web app end to end in Chromium (hardhat node in a child process)", fun
     );
     expect(initial.length).to.be.greaterThan(0);
     expect(gzip, `initial bundle ${gzip} bytes gzip`).to.be.lessThan(250_000);
-    // Time to interactive of the gaps page: navigation start → the gap table rendered from the chain.
+    // Time to interactive of the gaps page: navigation start → the gap table rendered from the indexer's
+    // list (with an indexer that has answered once since it started).
     const page = await browser!.newPage({ viewport: { width: 1280, height: 900 } });
     await page.goto(server!.url);
     await page.getByTestId("gap-row").first().waitFor();
@@ -136,8 +200,11 @@ describe("web app end to end in Chromium (hardhat node in a child process)", fun
     await page.close();
     fs.writeFileSync(
       path.join(SHOTS, "metrics.json"),
-      JSON.stringify({ initialBundleGzipBytes: gzip, gapsPageInteractiveMs: Math.round(tti) }, null, 2) +
-        "\n",
+      JSON.stringify(
+        { initialBundleGzipBytes: gzip, gapsPageInteractiveMs: Math.round(tti), indexerCatchUpMs },
+        null,
+        2,
+      ) + "\n",
     );
     expect(tti).to.be.lessThan(15_000);
   });
@@ -207,6 +274,8 @@ describe("web app end to end in Chromium (hardhat node in a child process)", fun
     await creator.getByRole("button", { name: "Create the campaign" }).click();
     const created = await confirmed(creator);
     expect(created).to.contain("campaign 1 created");
+    // The list (from the indexer) shows the new campaign.
+    await creator.getByTestId("campaign-row").filter({ hasText: "#1" }).waitFor();
     await shoot(creator, "campaigns");
     await creator.close();
 
@@ -218,9 +287,41 @@ describe("web app end to end in Chromium (hardhat node in a child process)", fun
       await page.getByLabel(/Your limit/).fill(limit);
       const h = await page.getByTestId("preview-h").textContent();
       const payment = await page.getByTestId("preview-payment").textContent();
+      if (i === 2) await page.getByTestId("picture").waitFor();
+      const pictures = await record(page, "picture", "data-h");
       await page.getByRole("button", { name: "Pledge", exact: true }).click();
       await confirmed(page);
       await page.getByTestId("campaign-h").filter({ hasText: h! }).waitFor();
+      if (i === 2) {
+        // A frame of the animation, when it is still running (a slow receipt may come after its end).
+        if (
+          await page.evaluate(
+            `document.querySelector('[data-testid="picture"]')?.getAttribute("data-step") !== ""`,
+          )
+        )
+          await page.screenshot({ path: path.join(SHOTS, "campaign-join-1280.png"), fullPage: true });
+        // The join animates the fixed-point iteration h ← Σ√pᵢ(h) from the old h to the new root, then
+        // the exact picture stays: frames at the old h, the iterates, the displayed h.
+        await animated(page);
+        const hs = (await pictures()).map(Number);
+        const displayed = Number((await page.getByTestId("campaign-h").textContent())!.replace(/,/g, ""));
+        expect(hs.length, hs.join(" ")).to.be.greaterThan(4);
+        // Each iterate is g(previous) with g(h) = Σ√(Lᵢ·(2/π)·atan(h·s)), limits 100 and 40, s = 0.1.
+        const g = (h: number): number =>
+          [100, 40].reduce((sum, L) => sum + Math.sqrt((L * 2 * Math.atan(h * 0.1)) / Math.PI), 0);
+        const iterates = hs.slice(0, -1);
+        for (let k = 1; k < iterates.length; k++) {
+          const want = g(iterates[k - 1]!);
+          expect(
+            Math.abs(iterates[k]! - want) < 1e-9 * want,
+            `step ${k}: ${iterates[k]} vs ${want}`,
+          ).to.equal(true);
+          const [before, after] = [displayed - iterates[k - 1]!, displayed - iterates[k]!];
+          expect(after < before && after >= 0, `step ${k} approaches ${displayed}`).to.equal(true);
+        }
+        expect(Math.abs(iterates.at(-1)! - displayed) < 1e-3 * displayed).to.equal(true);
+        expect(Math.abs(hs.at(-1)! - displayed) < 1e-6).to.equal(true);
+      }
       const status = await (await ctx.pledges(0)).status(1n);
       const mine = status.pledges.find(
         (p) => p.pledger.toLowerCase() === ctx.signers[i]!.address.toLowerCase(),
@@ -232,18 +333,56 @@ describe("web app end to end in Chromium (hardhat node in a child process)", fun
     }
 
     const raiser = await open(1, "#/campaigns/1");
+    // The exact status (its pledge reads) is asked for again only when the campaign changed: new blocks
+    // without its events cost no read of the pledges.
+    const getPledges = CoordinatedPledges__factory.createInterface().getFunction("getPledges")!.selector;
+    let pledgeReads = 0;
+    raiser.on("request", (r) => {
+      if (r.method() !== "POST" || !r.url().startsWith(url)) return;
+      const body = JSON.parse(r.postData() ?? "null") as unknown;
+      for (const call of (Array.isArray(body) ? body : [body]) as {
+        method?: string;
+        params?: { data?: string }[];
+      }[])
+        if (call?.method === "eth_call" && call.params?.[0]?.data?.startsWith(getPledges)) pledgeReads++;
+    });
+    await raiser.getByTestId("pledge-row").nth(1).waitFor();
+    const blockShown = async (): Promise<number> => Number(await raiser.getByTestId("block").textContent());
+    const readsBefore = pledgeReads;
+    for (let k = 0; k < 3; k++) {
+      const next = (await blockShown()) + 1;
+      await ctx.provider.send("evm_mine", []);
+      await raiser
+        .getByTestId("block")
+        .filter({ hasText: String(next) })
+        .waitFor();
+    }
+    await raiser.waitForTimeout(300);
+    expect(pledgeReads - readsBefore, "getPledges calls over 3 blocks without events").to.equal(0);
     await raiser.getByLabel("Add to your limit").fill("20");
     await raiser.getByTestId("preview-h").waitFor();
+    const raisedPictures = await record(raiser, "picture", "data-h");
     await raiser.getByRole("button", { name: "Raise" }).click();
     expect(await confirmed(raiser)).to.contain("your pledge is now 120");
+    // The raise is animated too; the screenshot is taken once the exact picture is back.
+    await animated(raiser);
+    expect((await raisedPictures()).length).to.be.greaterThan(2);
+    expect(pledgeReads, "the raise's event brings the exact status again").to.be.greaterThan(readsBefore);
     await shoot(raiser, "campaign");
     await raiser.close();
 
     await advance(ctx.provider, 3_601);
     const settler = await open(2, "#/campaigns/1");
+    const progress = await record(settler, "settle-progress");
     await settler.getByRole("button", { name: "Settle the campaign" }).click();
-    expect(await confirmed(settler)).to.match(/settled at h = [\d.]+ in 1 transaction/);
+    expect(await confirmed(settler)).to.match(/settled at h = [\d.]+ in 2 transactions/);
+    // Pages of one pledge (config.json's settlePagePledges): each page shown as it is confirmed.
+    expect(await progress()).to.deep.equal([
+      "Page 1 of 2, 1 of 2 pledges settled…",
+      "Page 2 of 2, 2 of 2 pledges settled: the campaign is settled.",
+    ]);
     await settler.getByTestId("campaign-state").filter({ hasText: "settled" }).waitFor();
+    await shoot(settler, "campaign-settled");
     const before = await (await ctx.allocator(0)).balanceOf(ctx.signers[2]!.address);
     await settler.getByRole("button", { name: /Claim my refund/ }).click();
     await confirmed(settler);
@@ -258,6 +397,77 @@ describe("web app end to end in Chromium (hardhat node in a child process)", fun
     await settler.close();
   });
 
+  it("lists gaps, rounds and campaigns from the indexer with live values from the chain; an unreachable indexer is one line", async () => {
+    const qf = await ctx.allocator(0);
+    const page = await open(1);
+    // Gaps: the indexer's rows (names, direct totals), the estimated match live from the chain.
+    type Stats = { gaps: { gapId: string; name: string; directTotal: string }[] };
+    const listed = await api<Stats>("/api/gaps/funding/stats");
+    const chain = await qf.stats();
+    expect(listed.gaps.map((g) => g.name)).to.deep.equal(["open-dataset", "street-trees"]);
+    for (const g of listed.gaps) {
+      const row = page.getByTestId("gap-row").filter({ hasText: g.name });
+      await row.filter({ hasText: twoDecimalsDown(units(g.directTotal)) }).waitFor();
+      const live = chain.gaps.find((c) => c.gapId.toLowerCase() === g.gapId.toLowerCase())!.estimatedMatch;
+      expect(await row.getByTestId("estimated-match").textContent()).to.equal(twoDecimalsDown(live));
+    }
+    await page
+      .getByTestId("round-line")
+      .filter({ hasText: /Round \d+ · closes in/ })
+      .waitFor();
+    // By keyboard: Tab reaches the search field, which shows its focus; typing filters the list.
+    for (let k = 0; k < 20 && (await page.evaluate("document.activeElement?.id")) !== "gap-search"; k++)
+      await page.keyboard.press("Tab");
+    expect(await page.evaluate("getComputedStyle(document.activeElement).outlineStyle")).to.equal("solid");
+    await page.keyboard.type("street");
+    await page.getByTestId("gap-row").filter({ hasText: "open-dataset" }).waitFor({ state: "detached" });
+    expect(await page.getByTestId("gap-row").count()).to.equal(1);
+    // Rounds and campaigns: as many rows as the indexer lists.
+    const rounds = await api<{ rounds: unknown[] }>("/api/rounds");
+    await page.goto(server!.url + "#/rounds");
+    await page
+      .getByTestId("round-row")
+      .nth(rounds.rounds.length - 1)
+      .waitFor();
+    expect(await page.getByTestId("round-row").count()).to.equal(rounds.rounds.length);
+    await page.getByTestId("round-row").filter({ hasText: "finalized" }).waitFor();
+    await shoot(page, "rounds-finalised");
+    await page.goto(server!.url + "#/campaigns");
+    const campaigns = await api<{ campaigns: { h: string }[] }>("/api/campaigns");
+    await page
+      .getByTestId("campaign-row")
+      .nth(campaigns.campaigns.length - 1)
+      .waitFor();
+    expect(await page.getByTestId("campaign-row").count()).to.equal(campaigns.campaigns.length);
+    const settledH = (await (await ctx.pledges(0)).status(1n)).h;
+    expect(await page.getByTestId("campaign-row-h").first().textContent()).to.equal(
+      Number(formatUnits(settledH, 18)).toLocaleString("en-US", { maximumFractionDigits: 4 }),
+    );
+    await page.close();
+
+    // An indexer nobody answers at: one sentence, the chain's values still shown. (The browser logs the
+    // refused connections: this page's console is not watched.)
+    const down = await serveApp(dist, { ...appConfig, indexerUrl: "http://127.0.0.1:9/" });
+    const lonely = await browser!.newPage({ viewport: { width: 1280, height: 900 } });
+    try {
+      await lonely.goto(down.url);
+      const notice = lonely.getByTestId("indexer-error");
+      await notice.waitFor();
+      expect(await notice.textContent()).to.match(
+        /^The indexer at http:\/\/127\.0\.0\.1:9\/ did not answer \([^)]+\): lists and history appear once it does\.$/,
+      );
+      await lonely
+        .getByTestId("round-line")
+        .filter({ hasText: /Round \d+ · closes in/ })
+        .waitFor();
+      expect(await lonely.getByTestId("gap-row").count()).to.equal(0);
+      await shoot(lonely, "gaps-indexer-down");
+    } finally {
+      await lonely.close();
+      await down.close();
+    }
+  });
+
   it("shows a rejected action as one sentence", async () => {
     const page = await open(5, "#/gaps/open-dataset");
     await page.getByLabel("Amount").fill("2000000");
@@ -267,6 +477,15 @@ describe("web app end to end in Chromium (hardhat node in a child process)", fun
     const text = (await alert.textContent()) ?? "";
     expect(text).to.match(/^Contribution failed: [^\n]+$/);
     expect(text).to.contain("holds 1000000 CFT of the token but 2000000 CFT are needed");
+    // Refused in the wallet: the SDK's sentence, and nothing changed on chain.
+    await page.goto(server!.url + "#/rounds");
+    const pool = await (await ctx.allocator(0)).matchingPool();
+    wallets.get(page)!.rejectNext("eth_sendTransaction");
+    await page.getByLabel("Amount").fill("3");
+    await page.getByRole("button", { name: "Fund the pool" }).click();
+    await alert.filter({ hasText: "failed" }).waitFor();
+    expect(await alert.textContent()).to.equal("Pool funding failed: The request was rejected in the wallet");
+    expect(await (await ctx.allocator(0)).matchingPool()).to.equal(pool);
     await page.close();
     expect(consoleErrors).to.deep.equal([]);
   });

@@ -135,7 +135,7 @@ describe("quarter-circle pictures (sdk/draw)", () => {
     const v = viewport(constant);
     constant.forEach((f, k) => checkLabels(layoutFrame(v, f), `constant ${k}`));
     const labels = layoutFrame(v, constant[4]).labels.map((l) => l.text);
-    for (const word of ["pledge 1", "limit", "pays", "leverage", "h = "])
+    for (const word of ["pledge 1", "limit", "speed 0.05", "pays", "leverage", "h = "])
       expect(
         labels.some((t) => t.includes(word)),
         word,

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import type { TestToken } from "../../typechain-types";
-import { PledgesClient } from "../../sdk/pledges";
+import { PledgesClient, type SettlementPage } from "../../sdk/pledges";
 import * as pm from "../../sdk/math/pledges";
 import { ethers, loadFixture, time } from "../helpers/chain";
 
@@ -64,8 +64,18 @@ describe("PledgesClient (sdk/pledges.ts)", () => {
     await time.increaseTo(deadline);
     expect((await client.status(campaignId)).state).to.equal("settling");
     expect(await client.campaignsDue()).to.deep.equal([campaignId]);
-    const s = await client.settle(campaignId, { maxPledges: 2n });
+    const pages: SettlementPage[] = [];
+    const s = await client.settle(campaignId, { maxPledges: 2n, onPage: (p) => pages.push(p) });
     expect(s.transactions.length).to.equal(3);
+    // 5 pledges (the withdrawn one included) in pages of 2: ⌈5/2⌉ = 3 pages, cursors 2, 4, 5.
+    expect(pages.map((p) => [p.page, p.pages, p.cursor, p.pledgeCount, p.settled])).to.deep.equal([
+      [1, 3, 2n, 5n, false],
+      [2, 3, 4n, 5n, false],
+      [3, 3, 5n, 5n, true],
+    ]);
+    expect(pages.map((p) => [p.txHash, p.gasUsed])).to.deep.equal(
+      s.transactions.map((t) => [t.txHash, t.gasUsed]),
+    );
     expect(s.gasUsed).to.equal(s.transactions.reduce((acc, t) => acc + t.gasUsed, 0n));
     expect(s.h).to.equal(s.hLow);
     expect(pm.checkBracket(await client.readMath(campaignId), s.hLow, s.hHigh)).to.deep.include({ ok: true });
@@ -86,5 +96,22 @@ describe("PledgesClient (sdk/pledges.ts)", () => {
     expect(refunds + pot.amount).to.equal(settled.escrow);
     expect(await token.balanceOf(await cp.getAddress())).to.equal(0n);
     await expect(client.claimPot(campaignId)).to.be.rejectedWith(/PotNotClaimable/);
+  });
+
+  it("reports a campaign without pledges settled in one page of none (the bracket [0, 0], no pass)", async () => {
+    const { recipient, token, client } = await loadFixture(fixture);
+    const { campaignId, deadline } = await client.createCampaign({
+      token: await token.getAddress(),
+      recipient: recipient.address,
+      duration: 3600,
+      initialSpeed: WAD / 5n,
+    });
+    await time.increaseTo(deadline);
+    const pages: SettlementPage[] = [];
+    const s = await client.settle(campaignId, { onPage: (p) => pages.push(p) });
+    expect([s.hLow, s.hHigh, s.h, s.pot]).to.deep.equal([0n, 0n, 0n, 0n]);
+    expect(pages.map((p) => [p.page, p.pages, p.cursor, p.pledgeCount, p.settled])).to.deep.equal([
+      [1, 1, 0n, 0n, true],
+    ]);
   });
 });

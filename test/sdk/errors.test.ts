@@ -424,5 +424,15 @@ describe("sdk/errors", () => {
       expect(decodeRevert(wrapped)?.name).to.equal("ZeroAmount");
       expect(describeError({ code: "INSUFFICIENT_FUNDS" })).to.contain("insufficient funds");
     });
+
+    it("says a request refused in a browser wallet was rejected there (EIP-1193 4001, ethers' ACTION_REJECTED)", () => {
+      const provider = Object.assign(new Error("User rejected the request."), { code: 4001 });
+      const ethersError = Object.assign(new Error('user rejected action (action="sendTransaction", …)'), {
+        code: "ACTION_REJECTED",
+        shortMessage: "user rejected action",
+      });
+      for (const e of [provider, ethersError])
+        expect(describeError(e)).to.equal("The request was rejected in the wallet");
+    });
   });
 });

@@ -11,12 +11,15 @@ interface Sent {
   txHash?: string;
   gasUsed?: bigint;
   transactions?: { txHash: string; gasUsed: bigint }[];
+  /** The exact approval sent first (never an unlimited one), or whether a permit was signed instead. */
+  approvalTxHash?: string;
+  permit?: boolean;
 }
 
 type TxState =
   | { kind: "idle" }
   | { kind: "pending"; label: string }
-  | { kind: "done"; label: string; hash?: string; gas?: bigint; note?: string }
+  | { kind: "done"; label: string; hash?: string; gas?: bigint; note?: string; how?: string }
   | { kind: "failed"; label: string; sentence: string };
 
 /** A transaction runner and its status line. */
@@ -45,6 +48,12 @@ export function useTx(): {
         hash: result.txHash ?? last?.txHash,
         gas: result.gasUsed,
         note: note?.(result),
+        how:
+          result.approvalTxHash !== undefined
+            ? `after an approval of exactly this amount (tx ${result.approvalTxHash.slice(0, 10)}…)`
+            : result.permit === true
+              ? "by a signed permit (no approval)"
+              : undefined,
       });
       return result;
     } catch (error) {
@@ -65,6 +74,7 @@ export function useTx(): {
             {state.label}: confirmed{state.hash !== undefined && <> · tx {state.hash.slice(0, 10)}…</>}
             {state.gas !== undefined && <> · gas {formatUnitsDisplay(state.gas, 0)}</>}
             {state.note !== undefined && <> · {state.note}</>}
+            {state.how !== undefined && <> · {state.how}</>}
           </>
         )}
         {state.kind === "failed" && (

@@ -5,7 +5,7 @@
 import { useState } from "react";
 import { id as keccakId } from "ethers";
 import { useChain, useLive } from "../chain";
-import { AmountInput, parseAmount } from "../components/AmountInput";
+import { AmountForm, useAmount } from "../components/AmountForm";
 import { useTx } from "../components/Tx";
 import { countdown, tokens } from "../format";
 
@@ -30,14 +30,13 @@ export function AdminPage() {
   const round = useLive(() => allocator.round(), []);
   const pool = useLive(() => allocator.matchingPool(), []);
   const settings = useLive(() => allocator.contract.matchingSettings(), []);
-  const [poolText, setPoolText] = useState("");
   const [name, setName] = useState("");
   const [recipient, setRecipient] = useState("");
   const [closing, setClosing] = useState("");
   const [cap, setCap] = useState("");
   const [whole, setWhole] = useState(false);
   const tx = useTx();
-  const poolAmount = parseAmount(poolText, allocator.decimals);
+  const poolAmount = useAmount(allocator.decimals);
 
   if (signer === undefined) return <p>Connect a wallet that holds a keeper, curator or admin role.</p>;
   if (roles === undefined) return <p>Reading your roles…</p>;
@@ -48,36 +47,32 @@ export function AdminPage() {
     <section aria-labelledby="admin-title">
       <h1 id="admin-title">Keeper and admin</h1>
       {roles.keeper && (
-        <form
-          aria-labelledby="finalise-title"
-          onSubmit={(e) => {
-            e.preventDefault();
-            const size = poolAmount.raw ?? pool.value ?? 0n;
-            void tx.run(
+        <AmountForm
+          title={`Finalise round ${round.value?.round.toString() ?? "…"}`}
+          label="Pool for the round (empty: all of it)"
+          symbol={allocator.symbol}
+          amount={poolAmount}
+          action="Finalise the round"
+          connectFirst="Finalise the round"
+          connected
+          optional
+          disabled={!due}
+          busy={tx.busy}
+          onSubmit={(raw) =>
+            tx.run(
               "Round finalisation",
-              () => signer.allocator.match(size),
+              () => signer.allocator.match(raw ?? pool.value ?? 0n),
               (r) => `round ${r.round} finalised`,
-            );
-          }}
+            )
+          }
         >
-          <h2 id="finalise-title">Finalise round {round.value?.round.toString() ?? "…"}</h2>
           <p>
             {due
               ? "The round's window has ended."
               : `The round closes in ${countdown(round.value?.endTime ?? 0n, now)}.`}{" "}
             Pool available: {tokens(pool.value ?? 0n, allocator.decimals)} {allocator.symbol}.
           </p>
-          <AmountInput
-            label="Pool for the round (empty: all of it)"
-            value={poolText}
-            onChange={setPoolText}
-            symbol={allocator.symbol}
-            error={poolAmount.error}
-          />
-          <button type="submit" disabled={!due || tx.busy}>
-            Finalise the round
-          </button>
-        </form>
+        </AmountForm>
       )}
       {roles.curator && (
         <>

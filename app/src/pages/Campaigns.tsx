@@ -2,10 +2,11 @@
 import { useState } from "react";
 import { nameFromMetadataURI } from "../../../sdk/ids";
 import { parseUnitsExact } from "../../../sdk/units";
-import type { CampaignStatus } from "../../../sdk/pledges";
+import * as pm from "../../../sdk/math/pledges";
 import { useChain, useLive } from "../chain";
 import { useTx } from "../components/Tx";
 import { countdown, fixed, tokens } from "../format";
+import { IndexerNotice, rawOf, useIndexer, type IndexedCampaigns } from "../indexer";
 import { href } from "../router";
 
 const MODES = {
@@ -199,17 +200,30 @@ function CreateCampaign() {
 
 export function CampaignsPage() {
   const { pledges, now } = useChain();
-  const list = useLive(async () => {
-    const count = await pledges.contract.campaignCount();
-    const out: CampaignStatus[] = [];
-    for (let id = count; id >= 1n; id--) out.push(await pledges.status(id));
+  const list = useIndexer<IndexedCampaigns>("/api/campaigns");
+  // Live from the chain on every block: h and the pot of each campaign still taking pledges (SDK's
+  // exact mirror of the contract's solve on the terms read from the chain).
+  const openIds = (list.value?.campaigns ?? [])
+    .filter((c) => c.state === "open" && c.deadline > now)
+    .map((c) => c.campaignId);
+  const live = useLive(async () => {
+    const out = new Map<string, { h: bigint; pot: bigint }>();
+    for (const id of openIds) {
+      const math = await pledges.readMath(BigInt(id));
+      const h = pm.solve(math);
+      // The pot in 18-decimal units (raw × scale), like the indexer's decimal strings parsed at 18.
+      out.set(id, { h, pot: pm.evaluate(math, h).pot * math.scale });
+    }
     return out;
-  }, []);
+  }, [openIds.join(",")]);
   return (
     <section aria-labelledby="campaigns-title">
       <h1 id="campaigns-title">Campaigns</h1>
+      <IndexerNotice error={list.error} />
       {list.value === undefined ? (
-        <p>{list.error ?? "Loading campaigns…"}</p>
+        list.error === undefined && <p>Loading campaigns…</p>
+      ) : list.value.campaigns.length === 0 ? (
+        <p>No campaign yet: create the first one below.</p>
       ) : (
         <div className="scroll">
           <table>
@@ -225,23 +239,26 @@ export function CampaignsPage() {
               </tr>
             </thead>
             <tbody>
-              {list.value.map((c) => (
-                <tr key={c.campaignId.toString()} data-testid="campaign-row">
-                  <th scope="row">
-                    <a href={href({ page: "campaign", id: c.campaignId.toString() })}>
-                      #{c.campaignId.toString()}
-                    </a>
-                  </th>
-                  <td>{c.state}</td>
-                  <td>
-                    {c.mode}, {c.policy}
-                  </td>
-                  <td>{c.pledges.filter((p) => p.state !== "withdrawn").length}</td>
-                  <td>{fixed(c.h)}</td>
-                  <td>{tokens(c.pot, c.decimals)}</td>
-                  <td>{countdown(c.deadline, now)}</td>
-                </tr>
-              ))}
+              {[...list.value.campaigns].reverse().map((c) => {
+                const current = live.value?.get(c.campaignId);
+                return (
+                  <tr key={c.campaignId} data-testid="campaign-row">
+                    <th scope="row">
+                      <a href={href({ page: "campaign", id: c.campaignId })}>#{c.campaignId}</a>
+                    </th>
+                    <td>{c.state === "open" && c.deadline <= now ? "settling" : c.state}</td>
+                    <td>
+                      {c.mode}, {c.policy}
+                    </td>
+                    <td>{c.pledges.filter((p) => p.state !== "withdrawn").length}</td>
+                    <td data-testid="campaign-row-h">
+                      {current !== undefined ? fixed(current.h) : fixed(rawOf(c.h, 18))}
+                    </td>
+                    <td>{tokens(current?.pot ?? rawOf(c.pot, 18), 18)}</td>
+                    <td>{countdown(BigInt(c.deadline), now)}</td>
+                  </tr>
+                );
+              })}
             </tbody>
           </table>
         </div>

@@ -2,13 +2,12 @@
  * One gap: recipient, status and totals; contribute with a live preview of the estimated match;
  * withdraw to the recipient (anyone); refunds of a closed gap's unfinalised rounds.
  */
-import { useState } from "react";
 import { nameFromMetadataURI, toGapId } from "../../../sdk/ids";
 import { useChain, useLive } from "../chain";
-import { AmountInput, parseAmount } from "../components/AmountInput";
+import { AmountForm, useAmount } from "../components/AmountForm";
 import { useTx } from "../components/Tx";
 import { tokens } from "../format";
-import { useIndexer } from "../indexer";
+import { IndexerNotice, useIndexer } from "../indexer";
 
 /** `GET /api/gaps/{id}/funding`'s history (amounts in token units). */
 interface GapHistory {
@@ -26,7 +25,12 @@ interface GapHistory {
 /** The gap's rounds and contributions, from the indexer. */
 function History({ gapId, symbol }: { gapId: string; symbol: string }) {
   const history = useIndexer<GapHistory>(`/api/gaps/${gapId}/funding`);
-  if (history.value === undefined) return <p>{history.error ?? "Loading the history…"}</p>;
+  if (history.value === undefined)
+    return history.error !== undefined ? (
+      <IndexerNotice error={history.error} />
+    ) : (
+      <p>Loading the history…</p>
+    );
   const h = history.value;
   return (
     <>
@@ -97,8 +101,7 @@ export function GapPage({ id }: { id: string }) {
     () => (gapId === undefined ? Promise.reject(new Error(`"${id}" is not a gap`)) : allocator.gap(gapId)),
     [gapId],
   );
-  const [text, setText] = useState("");
-  const amount = parseAmount(text, allocator.decimals);
+  const amount = useAmount(allocator.decimals);
   const preview = useLive(
     () =>
       signer !== undefined && amount.raw !== undefined && gapId !== undefined
@@ -149,34 +152,26 @@ export function GapPage({ id }: { id: string }) {
       </dl>
 
       {g.status === "Active" && (
-        <form
-          aria-labelledby="contribute-title"
-          onSubmit={(e) => {
-            e.preventDefault();
-            if (signer === undefined || amount.raw === undefined) return;
-            void tx
-              .run("Contribution", () => signer.allocator.contributeWithPermit(g.gapId, amount.raw!))
-              .then((r) => r !== undefined && setText(""));
-          }}
+        <AmountForm
+          title="Contribute"
+          label="Amount"
+          symbol={allocator.symbol}
+          amount={amount}
+          action="Contribute"
+          connectFirst="Connect a wallet to contribute"
+          connected={signer !== undefined}
+          busy={tx.busy}
+          onSubmit={(raw) =>
+            tx.run("Contribution", () => signer!.allocator.contributeWithPermit(g.gapId, raw!))
+          }
         >
-          <h2 id="contribute-title">Contribute</h2>
-          <AmountInput
-            label="Amount"
-            value={text}
-            onChange={setText}
-            symbol={allocator.symbol}
-            error={amount.error}
-          />
           {p !== undefined && amount.raw !== undefined && (
             <p data-testid="contribution-preview" aria-live="polite">
               Your {tokens(amount.raw, allocator.decimals)} raises the estimated match by{" "}
               {tokens(p.matchAfter - p.matchBefore, allocator.decimals)} (to {show(p.matchAfter)}).
             </p>
           )}
-          <button type="submit" disabled={signer === undefined || amount.raw === undefined || tx.busy}>
-            {signer === undefined ? "Connect a wallet to contribute" : "Contribute"}
-          </button>
-        </form>
+        </AmountForm>
       )}
 
       <div className="actions">

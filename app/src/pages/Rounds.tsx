@@ -1,90 +1,101 @@
-/** Every round: pool, W, α, matched and what is still unpaid; fund the matching pool. */
-import { useState } from "react";
-import type { RoundInfo } from "../../../sdk/allocator";
+/**
+ * Every round (from the indexer): pool, W, α, matched, paid and the dust returned to the pool; the
+ * matching pool and the open round's countdown live from the chain; fund the matching pool.
+ */
 import { scaleOf } from "../../../sdk/math/allocator";
 import { useChain, useLive } from "../chain";
-import { AmountInput, parseAmount } from "../components/AmountInput";
+import { AmountForm, useAmount } from "../components/AmountForm";
 import { useTx } from "../components/Tx";
-import { tokens } from "../format";
+import { countdown, tokens } from "../format";
+import { IndexerNotice, rawOf, useIndexer, type IndexedRounds } from "../indexer";
 
-/** α of a finalised round: what it allocated per unit of weight (distributed·scale / W). */
-function alpha(r: RoundInfo, scale: bigint): string {
-  if (r.totalWeight === 0n) return "–";
-  const x = Number((r.distributed * scale * 10n ** 18n) / r.totalWeight) / 1e18;
+/** α of a round: what it allocated per unit of weight (allocated·scale / W). */
+function alpha(allocated: bigint, totalWeight: bigint, scale: bigint): string {
+  if (totalWeight === 0n) return "–";
+  const x = Number((allocated * scale * 10n ** 18n) / totalWeight) / 1e18;
   return x.toLocaleString("en-US", { maximumFractionDigits: 6 });
 }
 
 export function RoundsPage() {
-  const { allocator, signer } = useChain();
-  const rounds = useLive(async () => {
-    const current = await allocator.contract.currentRound();
-    const list: RoundInfo[] = [];
-    for (let n = current; n >= 1n; n--) list.push(await allocator.round(n));
-    return { list, pool: await allocator.matchingPool() };
+  const { allocator, signer, now } = useChain();
+  const rounds = useIndexer<IndexedRounds>("/api/rounds");
+  const live = useLive(async () => {
+    const [pool, round] = await Promise.all([allocator.matchingPool(), allocator.round()]);
+    return { pool, round };
   }, []);
-  const [text, setText] = useState("");
-  const amount = parseAmount(text, allocator.decimals);
+  const amount = useAmount(allocator.decimals);
   const tx = useTx();
   const scale = scaleOf(allocator.decimals);
-  const show = (raw: bigint): string => tokens(raw, allocator.decimals);
-  if (rounds.value === undefined) return <p>{rounds.error ?? "Loading rounds…"}</p>;
+  const raw = (x: string): bigint => rawOf(x, allocator.decimals);
+  const show = (x: bigint): string => tokens(x, allocator.decimals);
   return (
     <section aria-labelledby="rounds-title">
       <h1 id="rounds-title">Rounds</h1>
       <p data-testid="matching-pool">
-        Matching pool: {show(rounds.value.pool)} {allocator.symbol}
+        {live.value === undefined ? (
+          (live.error ?? "Reading the matching pool…")
+        ) : (
+          <>
+            Matching pool: {show(live.value.pool)} {allocator.symbol} · round{" "}
+            {live.value.round.round.toString()} closes in {countdown(live.value.round.endTime, now)}
+          </>
+        )}
       </p>
-      <div className="scroll">
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Round</th>
-              <th scope="col">Status</th>
-              <th scope="col">Pool</th>
-              <th scope="col">W</th>
-              <th scope="col">α</th>
-              <th scope="col">Matched</th>
-              <th scope="col">Unpaid</th>
-            </tr>
-          </thead>
-          <tbody>
-            {rounds.value.list.map((r) => (
-              <tr key={r.round.toString()} data-testid="round-row">
-                <th scope="row">{r.round.toString()}</th>
-                <td>{r.status.toLowerCase()}</td>
-                <td>{show(r.matchingPoolTokens)}</td>
-                <td>{show(r.totalWeight / scale)}</td>
-                <td>{alpha(r, scale)}</td>
-                <td>{show(r.claimed)}</td>
-                <td>{r.swept ? "swept" : show(r.distributed - r.claimed)}</td>
+      <IndexerNotice error={rounds.error} />
+      {rounds.value === undefined ? (
+        rounds.error === undefined && <p>Loading rounds…</p>
+      ) : (
+        <div className="scroll">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Round</th>
+                <th scope="col">Status</th>
+                <th scope="col">Pool</th>
+                <th scope="col">W</th>
+                <th scope="col">α</th>
+                <th scope="col">Matched</th>
+                <th scope="col">Paid</th>
+                <th scope="col" title="Allocated but not matched: cap excess and rounding, back to the pool">
+                  Dust
+                </th>
               </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
-      <form
-        aria-labelledby="fund-title"
-        onSubmit={(e) => {
-          e.preventDefault();
-          if (signer === undefined || amount.raw === undefined) return;
-          void tx
-            .run("Pool funding", () => signer.allocator.fundPool(amount.raw!))
-            .then((r) => r && setText(""));
-        }}
-      >
-        <h2 id="fund-title">Fund the matching pool</h2>
-        <AmountInput
-          label="Amount"
-          value={text}
-          onChange={setText}
-          symbol={allocator.symbol}
-          error={amount.error}
-        />
-        <button type="submit" disabled={signer === undefined || amount.raw === undefined || tx.busy}>
-          {signer === undefined ? "Connect a wallet to fund" : "Fund the pool"}
-        </button>
-        {tx.status}
-      </form>
+            </thead>
+            <tbody>
+              {[...rounds.value.rounds].reverse().map((r) => (
+                <tr key={r.round} data-testid="round-row">
+                  <th scope="row">{r.round}</th>
+                  <td>{r.status}</td>
+                  <td>{r.status === "open" ? "–" : show(raw(r.poolSize))}</td>
+                  <td>{tokens(rawOf(r.totalWeight, 18), 18)}</td>
+                  <td>
+                    {r.status === "open" ? "–" : alpha(raw(r.allocated), rawOf(r.totalWeight, 18), scale)}
+                  </td>
+                  <td>{show(raw(r.matchesTotal))}</td>
+                  <td>{show(raw(r.paid))}</td>
+                  <td>
+                    {r.status === "open"
+                      ? "–"
+                      : `${show(raw(r.returned))}${r.status === "swept" ? " (swept)" : ""}`}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <AmountForm
+        title="Fund the matching pool"
+        label="Amount"
+        symbol={allocator.symbol}
+        amount={amount}
+        action="Fund the pool"
+        connectFirst="Connect a wallet to fund"
+        connected={signer !== undefined}
+        busy={tx.busy}
+        onSubmit={(raw) => tx.run("Pool funding", () => signer!.allocator.fundPool(raw!))}
+        footer={tx.status}
+      />
     </section>
   );
 }

@@ -23,6 +23,7 @@ export function campaignStatusJson(s: CampaignStatus): { [key: string]: JsonValu
     mode: s.mode,
     policy: s.policy,
     token: s.token,
+    decimals: s.decimals,
     recipient: s.recipient,
     deadline: Number(s.deadline),
     h: fixed(s.h),

@@ -59,8 +59,13 @@ function whole(value: string | undefined, name: string, fallback: number, min = 
   return Number(value);
 }
 
-/** The allocator's `contributionRound()` at `block` (the round contributions go to: time decides). */
-async function contributionRound(block: bigint): Promise<number> {
+/**
+ * The allocator's `contributionRound()` at `block` (the round contributions go to: time decides); read
+ * at the deployment block while the indexer has not reached it (nothing indexed yet: round 1).
+ */
+async function contributionRound(indexed: bigint): Promise<number> {
+  const start = BigInt(process.env.COFUND_START_BLOCK ?? "0");
+  const block = indexed < start ? start : indexed;
   const round = await publicClients.cofund.readContract({
     address: (process.env.COFUND_ALLOCATOR ?? "") as `0x${string}`,
     abi: [
@@ -89,8 +94,13 @@ async function snapshot() {
   return { state, block, contributionRound: roundAt.round, key: `${block}:${stateKey()}` };
 }
 
-/** The last `allocatorStatsOf` computed, by snapshot key (every gap's row: the costly read). */
-let statsAt: { key: string; stats: ReturnType<typeof allocatorStatsOf> } | undefined;
+/** Answers computed at one snapshot (its key), by route: cleared when the snapshot moves. */
+const answers: { key: string; byRoute: Map<string, unknown> } = { key: "", byRoute: new Map() };
+async function memo<T>(key: string, route: string, compute: () => Promise<T>): Promise<T> {
+  if (answers.key !== key) Object.assign(answers, { key, byRoute: new Map() });
+  if (!answers.byRoute.has(route)) answers.byRoute.set(route, await compute());
+  return answers.byRoute.get(route) as T;
+}
 
 app.onError((error, c) => {
   if (error instanceof BadRequest) return c.json({ error: error.message }, 400);
@@ -102,8 +112,8 @@ app.get("/api/gaps/funding/stats", async (c) => {
   const offset = whole(c.req.query("offset"), "offset", 0);
   const limit = whole(c.req.query("limit"), "limit", 0);
   const { state, block, contributionRound: cr, key } = await snapshot();
-  if (statsAt?.key !== key) statsAt = { key, stats: allocatorStatsOf(state, cr, Number(block)) };
-  const { stats } = statsAt;
+  // Every gap's row: the costly part, computed once per snapshot.
+  const stats = await memo(key, "stats", () => Promise.resolve(allocatorStatsOf(state, cr, Number(block))));
   const page = limit === 0 ? stats.gaps.slice(offset) : stats.gaps.slice(offset, offset + limit);
   const paged = { ...stats, gaps: page };
   return c.json(
@@ -158,21 +168,32 @@ async function timeAt(block: bigint): Promise<bigint> {
 }
 
 /** Every campaign: live h, payments and leverages while open, the settled values after. */
+/**
+ * Every campaign, as `cqf:status --json` describes each — but real leverage (a solve per pledge;
+ * null here): `GET /api/campaigns/{id}` gives it.
+ */
 app.get("/api/campaigns", async (c) => {
-  const { state, block } = await snapshot();
-  const now = await timeAt(block);
-  return c.json({
-    campaigns: [...state.campaigns.values()].map((k) => campaignStatusJson(campaignStatusOf(state, k, now))),
+  const { state, block, key } = await snapshot();
+  const body = await memo(key, "campaigns", async () => {
+    const now = await timeAt(block);
+    const list = [...state.campaigns.values()].map((k) =>
+      campaignStatusJson(campaignStatusOf(state, k, now, { realLeverage: false })),
+    );
+    return { campaigns: list };
   });
+  return c.json(body);
 });
 
 /** One campaign, as `cqf:status --json` describes it. */
 app.get("/api/campaigns/:id", async (c) => {
   const id = whole(c.req.param("id"), "campaign", 0, 1);
-  const { state, block } = await snapshot();
+  const { state, block, key } = await snapshot();
   const campaign = state.campaigns.get(id);
   if (campaign === undefined) return c.json({ error: `no campaign ${id}` }, 404);
-  return c.json(campaignStatusJson(campaignStatusOf(state, campaign, await timeAt(block))));
+  const body = await memo(key, `campaign ${id}`, async () =>
+    campaignStatusJson(campaignStatusOf(state, campaign, await timeAt(block))),
+  );
+  return c.json(body);
 });
 
 /** What one address did: its contributions (and refunds) and its pledges. */

@@ -55,8 +55,13 @@ export interface PledgeStatus extends Pick<Pledge, "pledger" | "limit" | "speed"
 /** `status` of a campaign. */
 export interface CampaignStatus extends Pick<
   Campaign,
-  "token" | "decimals" | "recipient" | "deadline" | "nextSpeed" | "potClaimed"
+  "token" | "decimals" | "recipient" | "deadline" | "nextSpeed" | "potClaimed" | "initialSpeed" | "minLimit"
 > {
+  /**
+   * The policy's parameter (UD60x18): r (geometric), c (harmonic) or L₀ as an 18-decimal token amount
+   * (limit-sqrt); null under the constant policy, which has none.
+   */
+  policyParameter: bigint | null;
   campaignId: bigint;
   state: CampaignStatusName;
   mode: ModeName;

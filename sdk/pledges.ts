@@ -411,12 +411,8 @@ export class PledgesClient extends ContractClient<CoordinatedPledges> {
     }
     const now = await this.chainTime();
     const { decimals } = await this.tokenInfo(c.token);
-    const stateName = (x: bigint): PledgeStatus["state"] =>
-      Number(x) === pm.PledgeState.Withdrawn
-        ? "withdrawn"
-        : Number(x) === pm.PledgeState.Claimed
-          ? "claimed"
-          : "active";
+    // Listed pledges are active, withdrawn or claimed (never "none").
+    const stateName = (x: bigint): PledgeStatus["state"] => pm.pledgeStateName(x) as PledgeStatus["state"];
     return campaignStatus({
       campaignId,
       chainState: pm.campaignStateName(c.state),
@@ -434,6 +430,9 @@ export class PledgesClient extends ContractClient<CoordinatedPledges> {
       deadline: c.deadline,
       escrow: c.escrow,
       nextSpeed: c.nextSpeed,
+      initialSpeed: c.initialSpeed,
+      minLimit: c.minLimit,
+      policyParameter: Number(c.policy) === pm.Policy.Constant ? null : c.decay,
       potClaimed: c.potClaimed,
       potInGap: c.potInGap,
       gapRound: c.gapRound,

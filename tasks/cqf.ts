@@ -88,6 +88,14 @@ const POLICY_HELP = [
   "  limit-sqrt  a pledge of L gets s0·√(L0/L), recomputed on a raise (--reference-limit L0)",
 ].join(`\n${" ".repeat(25)}`); // aligned under the help's description column
 
+/** How `cqf:status` names each policy's parameter (the constant policy has none). */
+const POLICY_PARAMETER: Record<PolicyName, string> = {
+  constant: "",
+  geometric: "r",
+  harmonic: "c",
+  "limit-sqrt": "L0",
+};
+
 /** `--policy`, checked: its parameter flag (`--decay`, `--rate`, `--reference-limit`) goes with it only. */
 function checkPolicyFlags(args: CreateArgs): PolicyName {
   if (!(POLICY_NAMES as readonly string[]).includes(args.policy)) {
@@ -268,7 +276,9 @@ cqfTask(
     }
     const u = await units();
     printLines(
-      `Campaign ${s.campaignId} · ${s.state} · ${s.mode}, ${s.policy} · deadline ${utc(s.deadline)}`,
+      `Campaign ${s.campaignId} · ${s.state} · ${s.mode}, ${s.policy} s₀ ${u.fixed(s.initialSpeed)}` +
+        `${s.policyParameter === null ? "" : ` (${POLICY_PARAMETER[s.policy]} ${u.fixed(s.policyParameter)})`}` +
+        ` · deadline ${utc(s.deadline)}`,
       `h = ${u.fixed(s.h)} · pot ${u.format(s.pot, s.decimals)} of escrow ${u.format(s.escrow, s.decimals)}` +
         (s.state === "settled" ? (s.potClaimed ? " · pot paid" : " · pot unclaimed") : " (live values)"),
       "",

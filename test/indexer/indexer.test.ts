@@ -180,6 +180,17 @@ describe(`indexer end to end (Ponder on ${database}, hardhat node in a child pro
       expect(api.status).to.equal(200);
       expect(api.body, `campaign ${id}`).to.deep.equal(JSON.parse(cli.stdout));
     }
+    // deploy/history.ts: campaign 1 constant at s₀ 0.1 (no parameter), campaign 2 geometric at s₀ 0.002, r 0.8.
+    const speeds = await Promise.all(
+      ["1", "2"].map(async (id) => {
+        const b = (await getJson(indexer!, `/api/campaigns/${id}`)).body as Record<string, unknown>;
+        return [b.policy, b.initialSpeed, b.policyParameter, b.decimals];
+      }),
+    );
+    expect(speeds).to.deep.equal([
+      ["constant", "0.1", null, 18],
+      ["geometric", "0.002", "0.8", 18],
+    ]);
     expect((await getJson(indexer!, "/api/campaigns/9")).status).to.equal(404);
     expect((await getJson(indexer!, "/api/campaigns/x")).status).to.equal(400);
 
@@ -401,7 +412,13 @@ describe(`indexer end to end (Ponder on ${database}, hardhat node in a child pro
       expect(cli.code, cli.stderr).to.equal(0);
       const api = await getJson(indexer!, `/api/campaigns/${id}`);
       expect(api.body, policy).to.deep.equal(JSON.parse(cli.stdout));
-      expect((api.body as { policy: string }).policy).to.equal(policy);
+      const body = api.body as { policy: string; initialSpeed: string; policyParameter: string | null };
+      // The parameters given to createCampaign above: s₀ 0.1, c 0.05, L₀ 10 tokens.
+      expect([body.policy, body.initialSpeed, body.policyParameter]).to.deep.equal([
+        policy,
+        "0.1",
+        policy === "harmonic" ? "0.05" : "10",
+      ]);
       const { pledgess } = await graphql<{ pledgess: { items: { pledgeId: number; speed: string }[] } }>(
         indexer!,
         `{ pledgess(where: { campaignId: ${id} }, orderBy: "pledgeId") { items { pledgeId speed } } }`,

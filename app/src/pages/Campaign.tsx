@@ -25,6 +25,13 @@ import { useTx } from "../components/Tx";
 import { countdown, fixed, leverage, tokens, utc } from "../format";
 
 /** Steps of the fixed-point animation at most, and how long each frame shows (ms). */
+/** Each policy's parameter as the create form names it (the constant policy has none). */
+const POLICY_PARAMETER: Record<CampaignStatus["policy"], string> = {
+  constant: "",
+  geometric: "decay r",
+  harmonic: "rate c",
+  "limit-sqrt": "reference limit L₀",
+};
 const FIXED_POINT_STEPS = 30;
 const FRAME_MS = 350;
 /** The most blocks one `eth_getLogs` of the campaign's events spans. */
@@ -193,6 +200,16 @@ export function CampaignPage({ id }: { id: string }) {
         <dt>Mode</dt>
         <dd>
           {s.mode}, {s.policy} speeds
+        </dd>
+        <dt>Speeds</dt>
+        <dd data-testid="campaign-speeds">
+          s₀ {fixed(s.initialSpeed, 6)}
+          {s.policyParameter !== null && (
+            <>
+              {" · "}
+              {POLICY_PARAMETER[s.policy]} {fixed(s.policyParameter, 6)}
+            </>
+          )}
         </dd>
         <dt>Deadline</dt>
         <dd>

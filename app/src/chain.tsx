@@ -120,6 +120,16 @@ export function useLoad<T>(load: () => Promise<T>, deps: unknown[]): { value?: T
   return state;
 }
 
+/** `value`, once it has stayed the same for `ms` (e.g. an amount being typed). */
+export function useDebounced<T>(value: T, ms: number): T {
+  const [settled, setSettled] = useState(value);
+  useEffect(() => {
+    const timer = setTimeout(() => setSettled(value), ms);
+    return () => clearTimeout(timer);
+  }, [value, ms]);
+  return settled;
+}
+
 /**
  * Loads `load()` now and again on every new block (and when `deps` change); keeps the last value while
  * reloading. Errors become a one-sentence message.

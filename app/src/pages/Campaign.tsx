@@ -19,7 +19,7 @@ import {
 } from "../../../sdk/draw/quarter-circles";
 import * as pm from "../../../sdk/math/pledges";
 import type { CampaignStatus, SettlementPage } from "../../../sdk/pledges";
-import { useChain, useLoad } from "../chain";
+import { useChain, useDebounced, useLoad } from "../chain";
 import { AmountForm, useAmount } from "../components/AmountForm";
 import { useTx } from "../components/Tx";
 import { countdown, fixed, leverage, tokens, utc } from "../format";
@@ -33,6 +33,8 @@ const POLICY_PARAMETER: Record<CampaignStatus["policy"], string> = {
   "limit-sqrt": "reference limit L₀",
 };
 const FIXED_POINT_STEPS = 30;
+/** How long a typed amount rests before a new pledge's preview asks the contract (ms). */
+const PREVIEW_REST_MS = 200;
 const FRAME_MS = 350;
 /** The most blocks one `eth_getLogs` of the campaign's events spans. */
 const MAX_LOG_RANGE = 1_000;
@@ -171,14 +173,16 @@ export function CampaignPage({ id }: { id: string }) {
   const amount = useAmount(s?.decimals ?? 18);
   const raising = mine.value?.exists === true;
   // A raise is previewed by the SDK's exact mirror on the terms already read (no request per key); a
-  // new pledge by the contract's previewPledge (one call).
+  // new pledge by the contract's previewPledge, one call once the amount has rested for PREVIEW_REST_MS.
+  const rested = useDebounced(amount.raw, PREVIEW_REST_MS);
+  const typed = raising ? amount.raw : rested;
   const preview = useLoad(async () => {
-    if (campaignId === undefined || amount.raw === undefined || s?.state !== "open") return undefined;
+    if (campaignId === undefined || typed === undefined || s?.state !== "open") return undefined;
     if (raising && math.value !== undefined) {
-      return pm.previewRaise(math.value, Number(mine.value!.pledgeId), amount.raw);
+      return pm.previewRaise(math.value, Number(mine.value!.pledgeId), typed);
     }
-    return raising ? undefined : pledges.previewPledge(campaignId, amount.raw);
-  }, [campaignId, amount.raw, raising, s?.state, math.value]);
+    return raising ? undefined : pledges.previewPledge(campaignId, typed);
+  }, [campaignId, typed, raising, s?.state, math.value]);
   const [progress, setProgress] = useState<SettlementPage>();
   const tx = useTx();
 

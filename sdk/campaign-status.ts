@@ -7,7 +7,12 @@ import type { CampaignStatus, CampaignStatusName, PledgeStatus } from "./pledges
 import * as pm from "./math/pledges";
 
 /** What a status is computed from. */
-export interface CampaignStatusInput extends Omit<CampaignStatus, "state" | "h" | "pot" | "pledges"> {
+export interface CampaignStatusInput extends Omit<
+  CampaignStatus,
+  "state" | "h" | "pot" | "pledges" | "policyParameter"
+> {
+  /** The policy's parameter as stored (`CampaignView.decay`; 1e18 under the constant policy). */
+  decay: bigint;
   /** The state on chain (a campaign "open" past its deadline is "settling"). */
   chainState: "open" | "cancelled" | "settled";
   /** The chain's time now (unix seconds). */
@@ -24,8 +29,19 @@ export interface CampaignStatusInput extends Omit<CampaignStatus, "state" | "h" 
 
 /** The campaign's status (see the module comment). */
 export function campaignStatus(input: CampaignStatusInput): CampaignStatus {
-  const { chainState, now, settledH, settledPot, math, pledgers, pledgeStates, realLeverage, ...rest } =
-    input;
+  const {
+    chainState,
+    now,
+    settledH,
+    settledPot,
+    math,
+    pledgers,
+    pledgeStates,
+    realLeverage,
+    decay,
+    ...rest
+  } = input;
+  const policyParameter = input.policy === "constant" ? null : decay;
   const state: CampaignStatusName =
     chainState !== "open" ? chainState : now < input.deadline ? "open" : "settling";
   const h = state === "settled" ? settledH : state === "cancelled" ? 0n : pm.solve(math);
@@ -56,5 +72,5 @@ export function campaignStatus(input: CampaignStatusInput): CampaignStatus {
       realLeverage: real[k] ?? null,
     });
   }
-  return { ...rest, state, h, pot: state === "settled" ? settledPot : pot, pledges };
+  return { ...rest, policyParameter, state, h, pot: state === "settled" ? settledPot : pot, pledges };
 }

@@ -1,6 +1,6 @@
 /**
  * What the keeper needs of each contract (its ports) and the adapters from the SDK's clients. Tests
- * stub the ports; `Keeper.fromClients` uses the adapters.
+ * pass their own implementations of the ports; `Keeper.fromClients` uses the adapters.
  */
 import type { AllocatorClient } from "./allocator";
 import type { PledgesClient } from "./pledges";

@@ -16,7 +16,7 @@
  * const keeper = Keeper.fromClients({ allocator, pledges, account: await signer.getAddress() });
  * const actions = await keeper.tick();
  * ```
- * Tests inject `sleep` and stub the ports (`KeeperAllocator`, `KeeperPledges`).
+ * Tests inject `sleep` and their own implementations of the ports (`KeeperAllocator`, `KeeperPledges`).
  */
 import type { AllocatorClient } from "./allocator";
 import { decodeRevert, describeError, isCofundRevert, type CofundErrorName } from "./errors";

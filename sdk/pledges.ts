@@ -432,7 +432,7 @@ export class PledgesClient extends ContractClient<CoordinatedPledges> {
       nextSpeed: c.nextSpeed,
       initialSpeed: c.initialSpeed,
       minLimit: c.minLimit,
-      policyParameter: Number(c.policy) === pm.Policy.Constant ? null : c.decay,
+      decay: c.decay,
       potClaimed: c.potClaimed,
       potInGap: c.potInGap,
       gapRound: c.gapRound,

@@ -11,7 +11,6 @@ import type { CampaignStatus } from "./pledges-types";
 import { campaignMath, escrowOf, modeName, policyName } from "./replay/pledges";
 import { gapLine } from "./audit/lines";
 import { nameFromMetadataURI } from "./ids";
-import { Policy } from "./math/campaign";
 import { matchRaw } from "./math/qf-math";
 import { roundWeight, weightOf } from "./replay/allocator";
 import type { Campaign, Gap, ReplayState } from "./replay/state";
@@ -107,7 +106,7 @@ export function campaignStatusOf(
     nextSpeed: c.nextSpeed,
     initialSpeed: c.initialSpeed,
     minLimit: c.minLimit,
-    policyParameter: c.policy === Policy.Constant ? null : c.decay,
+    decay: c.decay,
     potClaimed: c.potClaimed,
     potInGap: toGap.reduce((a, p) => a + p.amount, 0n),
     gapRound: BigInt(potContribution?.round ?? 0),

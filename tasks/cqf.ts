@@ -18,7 +18,7 @@
  * ("0.1"); limits and payments are token units; leverage is a JSON number (null when unbounded), real
  * leverage (`cqf:status`: the pot's loss without the pledge per token it pays) too (null when it pays 0).
  */
-import { POLICY_NAMES, type PolicyName } from "../sdk/math/campaign";
+import { POLICY_NAMES, POLICY_PARAMETER_SYMBOLS, type PolicyName } from "../sdk/math/campaign";
 import type { PledgesClient } from "../sdk/pledges";
 import {
   signerTask as cqfTask,
@@ -87,14 +87,6 @@ const POLICY_HELP = [
   "  harmonic    the k-th pledge gets s0/(1 + c·k), never 0 (--rate c)",
   "  limit-sqrt  a pledge of L gets s0·√(L0/L), recomputed on a raise (--reference-limit L0)",
 ].join(`\n${" ".repeat(25)}`); // aligned under the help's description column
-
-/** How `cqf:status` names each policy's parameter (the constant policy has none). */
-const POLICY_PARAMETER: Record<PolicyName, string> = {
-  constant: "",
-  geometric: "r",
-  harmonic: "c",
-  "limit-sqrt": "L0",
-};
 
 /** `--policy`, checked: its parameter flag (`--decay`, `--rate`, `--reference-limit`) goes with it only. */
 function checkPolicyFlags(args: CreateArgs): PolicyName {
@@ -277,7 +269,7 @@ cqfTask(
     const u = await units();
     printLines(
       `Campaign ${s.campaignId} · ${s.state} · ${s.mode}, ${s.policy} s₀ ${u.fixed(s.initialSpeed)}` +
-        `${s.policyParameter === null ? "" : ` (${POLICY_PARAMETER[s.policy]} ${u.fixed(s.policyParameter)})`}` +
+        `${s.policyParameter === null ? "" : ` (${POLICY_PARAMETER_SYMBOLS[s.policy]} ${u.fixed(s.policyParameter)})`}` +
         ` · deadline ${utc(s.deadline)}`,
       `h = ${u.fixed(s.h)} · pot ${u.format(s.pot, s.decimals)} of escrow ${u.format(s.escrow, s.decimals)}` +
         (s.state === "settled" ? (s.potClaimed ? " · pot paid" : " · pot unclaimed") : " (live values)"),

@@ -24,6 +24,14 @@ export enum Policy {
 export const POLICY_NAMES = ["constant", "geometric", "harmonic", "limit-sqrt"] as const;
 export type PolicyName = (typeof POLICY_NAMES)[number];
 
+/** Each policy's parameter (`CampaignParams.decay`) as the CLI and the app name it; none under constant. */
+export const POLICY_PARAMETER_SYMBOLS: Record<PolicyName, string | undefined> = {
+  constant: undefined,
+  geometric: "r",
+  harmonic: "c",
+  "limit-sqrt": "L₀",
+};
+
 /** The name of an on-chain policy ("constant" beyond the enum, as no contract stores one). */
 export function policyNameOf(value: bigint | number): PolicyName {
   return POLICY_NAMES[Number(value)] ?? "constant";

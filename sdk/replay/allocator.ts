@@ -13,6 +13,7 @@ import {
   gapOf,
   gapRoundOf,
   roundOf,
+  type ContributionRow,
   type Gap,
   type GapRound,
   type ReplayState,
@@ -65,6 +66,31 @@ export function matchedTotalOf(s: ReplayState, g: Gap): bigint {
     if (round?.finalized === true && counts(g, r) && !gr.settled) unpaid += matchOf(s, round, g.gapId);
   }
   return g.matchedPaid + unpaid;
+}
+
+/** The fields of a contribution row an event sets (the rest are 0; the id is the next one). */
+type RowFields = Pick<
+  ContributionRow,
+  "tier" | "contributor" | "gapId" | "round" | "amount" | "totalAllocation"
+> &
+  Partial<
+    Pick<
+      ContributionRow,
+      "matchingAmount" | "recordedContributorRoundTotal" | "recordedGapWeight" | "recordedDirect"
+    >
+  >;
+
+/** Appends a `gap_funding_contributions` row at `at`. */
+function addRow(s: ReplayState, at: EventPosition, fields: RowFields): void {
+  s.contributions.push({
+    ...at,
+    id: s.contributions.length + 1,
+    matchingAmount: 0n,
+    recordedContributorRoundTotal: 0n,
+    recordedGapWeight: 0n,
+    recordedDirect: 0n,
+    ...fields,
+  });
 }
 
 type Handler<N extends keyof AllocatorEventArgs> = (
@@ -154,19 +180,15 @@ const contributionMade: Handler<"ContributionMade"> = (s, a, at, add) => {
   const list = s.contributionsInTx.get(at.txHash) ?? [];
   list.push({ contributor: who, gapId: g.gapId, amount });
   s.contributionsInTx.set(at.txHash, list);
-  s.contributions.push({
-    ...at,
-    id: s.contributions.length + 1,
+  addRow(s, at, {
     tier: "direct",
     contributor: a.contributor,
     gapId: g.gapId,
     round: r,
     amount,
-    matchingAmount: 0n,
     totalAllocation: amount,
     recordedContributorRoundTotal: a.contributorRoundTotal,
     recordedGapWeight: a.gapWeight,
-    recordedDirect: 0n,
   });
 };
 
@@ -274,9 +296,7 @@ const gapRoundSettled: Handler<"GapRoundSettled"> = (s, a, at, add) => {
     add("match-event", subject, fmt(expectedMatch), fmt(matched), sentence);
   }
   if (matched > 0n)
-    s.contributions.push({
-      ...at,
-      id: s.contributions.length + 1,
+    addRow(s, at, {
       tier: "match",
       contributor: s.context.allocator ?? "",
       gapId: g.gapId,
@@ -284,8 +304,6 @@ const gapRoundSettled: Handler<"GapRoundSettled"> = (s, a, at, add) => {
       amount: matched,
       matchingAmount: matched,
       totalAllocation: direct + matched,
-      recordedContributorRoundTotal: 0n,
-      recordedGapWeight: 0n,
       recordedDirect: direct,
     });
   if (!valid) return;
@@ -360,19 +378,13 @@ const contributionRefunded: Handler<"ContributionRefunded"> = (s, a, at, add) =>
     add("refund-event", subject, fmt(refundable), fmt(a.amount), sentence);
   }
   if (refundable === 0n) return;
-  s.contributions.push({
-    ...at,
-    id: s.contributions.length + 1,
+  addRow(s, at, {
     tier: "refund",
     contributor: a.contributor,
     gapId: g.gapId,
     round: r,
     amount: refundable,
-    matchingAmount: 0n,
     totalAllocation: refundable,
-    recordedContributorRoundTotal: 0n,
-    recordedGapWeight: 0n,
-    recordedDirect: 0n,
   });
   gr.refunded.set(who, refundable);
   gr.direct -= refundable;

@@ -17,6 +17,7 @@ import {
   type PictureFrame,
   type Viewport,
 } from "../../../sdk/draw/quarter-circles";
+import { POLICY_PARAMETER_SYMBOLS } from "../../../sdk/math/campaign";
 import * as pm from "../../../sdk/math/pledges";
 import type { CampaignStatus, SettlementPage } from "../../../sdk/pledges";
 import { useChain, useDebounced, useLoad } from "../chain";
@@ -25,13 +26,6 @@ import { useTx } from "../components/Tx";
 import { countdown, fixed, leverage, tokens, utc } from "../format";
 
 /** Steps of the fixed-point animation at most, and how long each frame shows (ms). */
-/** Each policy's parameter as the create form names it (the constant policy has none). */
-const POLICY_PARAMETER: Record<CampaignStatus["policy"], string> = {
-  constant: "",
-  geometric: "decay r",
-  harmonic: "rate c",
-  "limit-sqrt": "reference limit L₀",
-};
 const FIXED_POINT_STEPS = 30;
 /** How long a typed amount rests before a new pledge's preview asks the contract (ms). */
 const PREVIEW_REST_MS = 200;
@@ -211,7 +205,7 @@ export function CampaignPage({ id }: { id: string }) {
           {s.policyParameter !== null && (
             <>
               {" · "}
-              {POLICY_PARAMETER[s.policy]} {fixed(s.policyParameter, 6)}
+              {POLICY_PARAMETER_SYMBOLS[s.policy]} {fixed(s.policyParameter, 6)}
             </>
           )}
         </dd>
